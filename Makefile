@@ -1,0 +1,40 @@
+# pmarket -- every target sets itself up first (tools/setup.sh is idempotent and quick when done).
+SHELL := /bin/bash
+VENV  := .venv/bin
+APE   := $(VENV)/ape
+FORGE := $(VENV)/forge
+NETWORK ?= ethereum:local:foundry
+FUZZ_RUNS ?= 100000
+
+.PHONY: setup demo test test-py test-forge fuzz bench compile lock clean
+
+setup:
+	@./tools/setup.sh
+
+compile: setup
+	$(APE) compile
+
+demo: setup
+	$(APE) run demo --network $(NETWORK)
+
+test: setup test-forge test-py
+
+test-py: setup
+	$(APE) test tests --network $(NETWORK) -q
+
+test-forge: setup
+	$(FORGE) test
+
+fuzz: setup
+	FOUNDRY_FUZZ_RUNS=$(FUZZ_RUNS) $(FORGE) test
+
+bench: setup
+	$(APE) run bench --network $(NETWORK)
+
+# Re-pin the Python tree after changing pyproject.toml (needs the registry).
+lock: setup
+	@{ echo "# Exact pins of the whole Python tree; 'make lock' rewrites it from a working .venv."; \
+	   $(VENV)/pip freeze --all --exclude-editable | grep -v '^pip=='; } > requirements.lock
+
+clean:
+	rm -rf .build .venv node_modules .ape .solcx .hypothesis deployments

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Order} from "../libraries/OrderStructs.sol";
+
+/// @title IOrdersEE
+/// @notice Errors and events of the append-only book and the signature chain (protocol.md section 4).
+interface IOrdersEE {
+    /// @notice The order's price lies outside its market's effective bounds.
+    error PriceOutOfBounds(int128 price, int128 min, int128 max);
+    /// @notice An order with zero quantity.
+    error ZeroQuantity(bytes32 orderHash);
+    /// @notice `signature` is not `trader`'s (ECDSA with low s for an EOA, ERC-1271 for a contract).
+    error InvalidSignature(address trader, bytes32 orderHash);
+    /// @notice The order's `previous` is not the trader's last valid order.
+    error BrokenChain(address trader, bytes32 expected, bytes32 provided);
+    /// @notice The order is already in the book.
+    error OrderExists(bytes32 orderHash);
+    /// @notice The order expired at `expiry`; the block's time is `timestamp`.
+    error OrderExpired(bytes32 orderHash, uint64 expiry, uint256 timestamp);
+    /// @notice This entry point does not take orders of this type / matched flag.
+    error UnsupportedOrder(bytes32 orderHash, uint8 tradeType, bool isMatched);
+
+    /// @notice An order entered the book. Carries the whole order and its signature, so any node
+    /// can rebuild the book and verify every signature and chain link itself.
+    event OrderAdded(
+        bytes32 indexed orderHash,
+        address indexed trader,
+        uint256 indexed marketRootId,
+        Order order,
+        bytes signature,
+        address relayer
+    );
+}
+
+/// @title IOrders
+/// @notice Wallet-signed EIP-712 orders in an append-only book, chained per trader.
+interface IOrders is IOrdersEE {
+    /// @notice Add a signed Primary limit order to the book. Anyone may relay it.
+    /// @return orderHash The order's EIP-712 digest, its key in the book.
+    function placeOrder(Order calldata order, bytes calldata signature) external returns (bytes32 orderHash);
+
+    /// @notice EIP-712 digest of `order` under this contract's domain (what the trader signs).
+    function hashOrder(Order calldata order) external view returns (bytes32);
+
+    /// @notice The book's record of `orderHash`: its trade type (0 = not in the book), whether it
+    /// is matched, and the quantity still open.
+    function orderState(bytes32 orderHash)
+        external
+        view
+        returns (uint8 tradeType, bool isMatched, uint128 remaining);
+
+    /// @notice Hash of `trader`'s last valid order (zero before the first): the next Primary order
+    /// must name it as `previous`.
+    function chainHead(address trader) external view returns (bytes32);
+}

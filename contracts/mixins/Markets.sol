@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+
+import {IMarkets} from "../interfaces/IMarkets.sol";
+import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
+import {Definition, OrderStructs} from "../libraries/OrderStructs.sol";
+
+/// @title Markets
+/// @notice The market registry of protocol.md section 1: roots created by their first definition,
+/// nested sub-market branches, definitions folded in posting order with the clamp rule.
+/// @dev Storage layout and the lazy fold.
+/// - `_bounds[root][1]` holds the root's current bounds `R`.
+/// - `_bounds[root][b]` for `b >= 2` holds a stored state `B_b` such that the branch's effective
+///   bounds are `R` clamped into `B_b`: `[clamp(R.min, B_b), clamp(R.max, B_b)]`.
+///   This holds because every stored `B_b` lies inside `R` or is a point, and clamping into
+///   `clamp(R, B)` equals clamping into `R` and then into `B` (docs/protocol.md proves both).
+///   So narrowing or settling a root is O(1) whatever the number of branches, and a definition of
+///   branch `k >= 2` (only possible before branches `>= k` trade) rewrites branches `k..count`.
+abstract contract Markets is IMarkets, EIP712, Nonces {
+    using BoundsLib for Bounds;
+
+    /// @dev One slot: owner (20 bytes) + branch count (2) + highest branch with orders (2).
+    struct Root {
+        address owner;
+        uint16 branchCount;
+        uint16 maxOrderedBranch;
+    }
+
+    /// @inheritdoc IMarkets
+    uint16 public immutable maxBranches;
+
+    mapping(uint256 rootId => Root) internal _roots;
+    mapping(uint256 rootId => mapping(uint16 branchId => Bounds)) internal _bounds;
+    mapping(uint256 rootId => mapping(address oracle => bool)) internal _oracles;
+
+    constructor(uint16 maxBranches_) {
+        maxBranches = maxBranches_;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                              DEFINITIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IMarkets
+    function defineMarket(uint256 rootId, uint16 branchId, int128 min, int128 max) external {
+        _define(msg.sender, rootId, branchId, min, max);
+    }
+
+    /// @inheritdoc IMarkets
+    function defineMarketBySig(Definition calldata d, bytes calldata signature) external {
+        if (d.deadline != 0 && block.timestamp > d.deadline) revert DefinitionExpired(d.deadline, block.timestamp);
+        bytes32 digest = _hashTypedDataV4(OrderStructs.hash(d));
+        if (!SignatureChecker.isValidSignatureNowCalldata(d.signer, digest, signature)) {
+            revert InvalidDefinitionSignature(d.signer);
+        }
+        _useCheckedNonce(d.signer, d.nonce);
+        _define(d.signer, d.rootId, d.branchId, d.min, d.max);
+    }
+
+    /// @inheritdoc IMarkets
+    function settle(uint256 rootId, int128 outcome) external {
+        _define(msg.sender, rootId, 1, outcome, outcome);
+    }
+
+    /// @inheritdoc IMarkets
+    function setOracle(uint256 rootId, address oracle, bool authorized) external {
+        _requireOwner(rootId);
+        _oracles[rootId][oracle] = authorized;
+        emit OracleSet(rootId, oracle, authorized);
+    }
+
+    /// @inheritdoc IMarkets
+    function transferRootOwnership(uint256 rootId, address newOwner) external {
+        _requireOwner(rootId);
+        if (newOwner == address(0)) revert NotMarketOwner(rootId, newOwner);
+        _roots[rootId].owner = newOwner;
+        emit RootOwnershipTransferred(rootId, msg.sender, newOwner);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IMarkets
+    function bounds(uint256 rootId, uint16 branchId) external view returns (int128 min, int128 max) {
+        Bounds memory b = _effectiveBounds(rootId, branchId);
+        return (b.min, b.max);
+    }
+
+    /// @inheritdoc IMarkets
+    function rootInfo(uint256 rootId)
+        external
+        view
+        returns (address owner, uint16 branchCount, uint16 maxOrderedBranch)
+    {
+        Root storage r = _roots[rootId];
+        return (r.owner, r.branchCount, r.maxOrderedBranch);
+    }
+
+    /// @inheritdoc IMarkets
+    function canDefine(uint256 rootId, address account) public view returns (bool) {
+        return _roots[rootId].owner == account || _oracles[rootId][account];
+    }
+
+    /// @inheritdoc IMarkets
+    function isOracle(uint256 rootId, address oracle) external view returns (bool) {
+        return _oracles[rootId][oracle];
+    }
+
+    /// @inheritdoc IMarkets
+    function hashDefinition(Definition calldata d) external view returns (bytes32) {
+        return _hashTypedDataV4(OrderStructs.hash(d));
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Effective bounds of an existing market; reverts `UnknownMarket` otherwise.
+    function _effectiveBounds(uint256 rootId, uint16 branchId) internal view returns (Bounds memory) {
+        Root memory r = _roots[rootId];
+        if (r.owner == address(0) || branchId == 0 || branchId > r.branchCount) {
+            revert UnknownMarket(rootId, branchId);
+        }
+        return _effective(rootId, branchId);
+    }
+
+    /// @dev Effective bounds of branch `branchId` (which must exist): `R` clamped into `B_b`.
+    function _effective(uint256 rootId, uint16 branchId) internal view returns (Bounds memory) {
+        Bounds memory root = _bounds[rootId][1];
+        if (branchId == 1) return root;
+        Bounds memory stored = _bounds[rootId][branchId];
+        return Bounds(
+            int128(BoundsLib.clamp(root.min, stored.min, stored.max)),
+            int128(BoundsLib.clamp(root.max, stored.min, stored.max))
+        );
+    }
+
+    /// @dev Record that market `(rootId, branchId)` has orders: definitions of branches
+    /// `2..branchId` are refused from now on. Called by the book before an order is added.
+    function _markOrdered(uint256 rootId, uint16 branchId) internal {
+        Root storage r = _roots[rootId];
+        if (branchId > r.maxOrderedBranch) r.maxOrderedBranch = branchId;
+    }
+
+    function _requireOwner(uint256 rootId) private view {
+        address owner = _roots[rootId].owner;
+        if (owner == address(0)) revert UnknownMarket(rootId, 1);
+        if (owner != msg.sender) revert NotMarketOwner(rootId, msg.sender);
+    }
+
+    function _define(address definer, uint256 rootId, uint16 branchId, int128 min, int128 max) internal {
+        if (min > max) revert InvalidBounds(min, max);
+        Root memory r = _roots[rootId];
+        if (r.owner == address(0)) {
+            _createRoot(definer, rootId, branchId, min, max);
+            return;
+        }
+        if (!canDefine(rootId, definer)) revert NotMarketOwner(rootId, definer);
+        Bounds memory root = _bounds[rootId][1];
+        if (root.isPoint()) revert MarketSettled(rootId, root.min);
+        if (branchId == 0 || branchId > r.branchCount + 1 || branchId > maxBranches) {
+            revert InvalidBranch(rootId, branchId, r.branchCount);
+        }
+
+        Bounds memory result;
+        if (branchId == 1) {
+            // Narrowing the root: O(1); every branch follows through the lazy clamp.
+            result = root.apply_(min, max);
+            _bounds[rootId][1] = result;
+        } else {
+            if (branchId <= r.maxOrderedBranch) revert MarketLocked(rootId, branchId, r.maxOrderedBranch);
+            if (branchId > r.branchCount) {
+                // A new branch starts from the bounds of the branch below it.
+                result = _effective(rootId, branchId - 1).apply_(min, max);
+                _bounds[rootId][branchId] = result;
+                _roots[rootId].branchCount = branchId;
+            } else {
+                // Re-defining branch k applies to k and every branch above it (bounded by maxBranches).
+                for (uint16 b = r.branchCount; b >= branchId; --b) {
+                    Bounds memory next = _effective(rootId, b).apply_(min, max);
+                    _bounds[rootId][b] = next;
+                    if (b == branchId) result = next;
+                }
+            }
+        }
+        emit MarketDefined(rootId, branchId, definer, min, max, result.min, result.max);
+        if (branchId == 1 && result.isPoint()) emit RootSettled(rootId, result.min);
+    }
+
+    function _createRoot(address definer, uint256 rootId, uint16 branchId, int128 min, int128 max) private {
+        if (branchId != 1) revert UnknownMarket(rootId, 1);
+        // Ids from 2^96 up are namespaced: their upper 160 bits must be the definer's address.
+        if (rootId >> 96 != 0 && rootId >> 96 != uint160(definer)) revert ReservedRootId(rootId, definer);
+        _roots[rootId] = Root(definer, 1, 0);
+        _bounds[rootId][1] = Bounds(min, max);
+        emit RootCreated(rootId, definer);
+        emit MarketDefined(rootId, 1, definer, min, max, min, max);
+        if (min == max) emit RootSettled(rootId, min);
+    }
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+
+import {IVault} from "../interfaces/IVault.sol";
+
+/// @title Vault
+/// @notice One ERC-20 collateral per deployment. Balances are kept in 18 decimals whatever the
+/// token's decimals; every conversion rounds against the account.
+/// @dev A deposit is credited what actually arrived (balance difference), so fee-on-transfer tokens
+/// are accounted correctly; rebasing tokens are not supported. Deposits and withdrawals are
+/// non-reentrant: the balance-difference measurement must not see a nested deposit.
+abstract contract Vault is IVault, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    IERC20 private immutable _collateral;
+    /// @dev 10^(18 - decimals) for tokens of at most 18 decimals, else 1.
+    uint256 private immutable _up;
+    /// @dev 10^(decimals - 18) for tokens of more than 18 decimals, else 1.
+    uint256 private immutable _down;
+
+    mapping(address account => uint256) internal _balances;
+
+    constructor(IERC20 collateral_) {
+        uint8 decimals = IERC20Metadata(address(collateral_)).decimals();
+        if (decimals > 36) revert UnsupportedDecimals(decimals);
+        _collateral = collateral_;
+        _up = decimals <= 18 ? 10 ** (18 - decimals) : 1;
+        _down = decimals > 18 ? 10 ** (decimals - 18) : 1;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ENTRY
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IVault
+    function deposit(uint256 tokenAmount) external {
+        _deposit(msg.sender, tokenAmount);
+    }
+
+    /// @inheritdoc IVault
+    function depositFor(address account, uint256 tokenAmount) external {
+        if (account == address(0)) revert ZeroAddress();
+        _deposit(account, tokenAmount);
+    }
+
+    /// @inheritdoc IVault
+    function withdraw(uint256 amount) external {
+        _withdraw(msg.sender, msg.sender, amount);
+    }
+
+    /// @inheritdoc IVault
+    function withdrawTo(address to, uint256 amount) external {
+        if (to == address(0)) revert ZeroAddress();
+        _withdraw(msg.sender, to, amount);
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 VIEWS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IVault
+    function balanceOf(address account) external view returns (uint256) {
+        return _balances[account];
+    }
+
+    /// @inheritdoc IVault
+    function collateral() external view returns (address) {
+        return address(_collateral);
+    }
+
+    /// @inheritdoc IVault
+    function toInternal(uint256 tokenAmount) public view returns (uint256) {
+        return tokenAmount * _up / _down;
+    }
+
+    /// @inheritdoc IVault
+    function toTokens(uint256 amount) public view returns (uint256) {
+        return amount / _up * _down;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    function _deposit(address account, uint256 tokenAmount) private nonReentrant {
+        if (tokenAmount == 0) revert ZeroAmount();
+        uint256 before = _collateral.balanceOf(address(this));
+        _collateral.safeTransferFrom(msg.sender, address(this), tokenAmount);
+        uint256 received = _collateral.balanceOf(address(this)) - before;
+        uint256 credited = toInternal(received);
+        if (credited == 0) revert ZeroAmount();
+        _balances[account] += credited;
+        emit Deposited(account, msg.sender, received, credited);
+    }
+
+    function _withdraw(address account, address to, uint256 amount) private nonReentrant {
+        uint256 tokens = toTokens(amount);
+        if (tokens == 0) revert ZeroAmount();
+        uint256 debited = toInternal(tokens);
+        uint256 balance = _balances[account];
+        if (debited > balance) revert InsufficientBalance(account, balance, debited);
+        unchecked {
+            _balances[account] = balance - debited; // debited <= balance, checked above
+        }
+        _checkWithdrawal(account);
+        emit Withdrawn(account, to, debited, tokens);
+        _collateral.safeTransfer(to, tokens);
+    }
+
+    /// @dev Hook run after a withdrawal's debit and before tokens move: the collateral check limits
+    /// withdrawals to what the account's worst case leaves free.
+    function _checkWithdrawal(address account) internal view virtual {}
+}

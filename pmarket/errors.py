@@ -1,0 +1,78 @@
+"""The contracts' custom errors as Python exceptions.
+
+Every refusal of a pmarket contract is a custom Solidity error with the offending values. The client
+raises :class:`ContractError` -- or the subclass named after the error, e.g. :class:`PriceOutOfBounds`
+-- with those values in :attr:`ContractError.values`, so callers can write::
+
+    try:
+        exchange.place(signed)
+    except errors.PriceOutOfBounds as err:
+        print(err.values["min"], err.values["max"])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PMarketError(Exception):
+    """Base class of every exception pmarket raises on purpose."""
+
+
+class ContractError(PMarketError):
+    """A pmarket contract refused a call with a custom error."""
+
+    def __init__(self, name: str, values: dict[str, Any], tx: Any = None) -> None:
+        self.name = name
+        self.values = dict(values)
+        self.tx = tx
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in self.values.items())
+        super().__init__(f"{name}({shown})")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    return str(value)
+
+
+def _subclass(name: str, doc: str) -> type[ContractError]:
+    return type(name, (ContractError,), {"__doc__": doc, "__module__": __name__})
+
+
+# Markets
+NotMarketOwner = _subclass("NotMarketOwner", "The caller is neither the root's owner nor its oracle.")
+UnknownMarket = _subclass("UnknownMarket", "The market (root, branch) was never defined.")
+InvalidBounds = _subclass("InvalidBounds", "A definition with min > max.")
+InvalidBranch = _subclass("InvalidBranch", "Branch 0, a gap in the branch chain, or past maxBranches.")
+MarketLocked = _subclass("MarketLocked", "A sub-market definition after that branch (or one above) has orders.")
+MarketSettled = _subclass("MarketSettled", "The root has settled; it takes no definitions or orders.")
+ReservedRootId = _subclass("ReservedRootId", "Root ids >= 2**96 belong to the address in their upper bits.")
+InvalidDefinitionSignature = _subclass("InvalidDefinitionSignature", "A relayed definition's signature is not the signer's.")
+DefinitionExpired = _subclass("DefinitionExpired", "A relayed definition past its deadline.")
+InvalidAccountNonce = _subclass("InvalidAccountNonce", "A relayed definition with a used or future nonce.")
+# Orders
+PriceOutOfBounds = _subclass("PriceOutOfBounds", "The price lies outside the market's effective bounds.")
+ZeroQuantity = _subclass("ZeroQuantity", "An order with zero quantity.")
+InvalidSignature = _subclass("InvalidSignature", "The signature is not the trader's.")
+BrokenChain = _subclass("BrokenChain", "The order's previous hash is not the trader's chain head.")
+OrderExists = _subclass("OrderExists", "The order is already in the book.")
+OrderExpired = _subclass("OrderExpired", "The order's expiry has passed.")
+UnsupportedOrder = _subclass("UnsupportedOrder", "This entry point does not take this trade type.")
+# Vault
+InsufficientBalance = _subclass("InsufficientBalance", "The account's balance is below what the call needs.")
+ZeroAmount = _subclass("ZeroAmount", "A deposit or withdrawal that moves no token unit.")
+UnsupportedDecimals = _subclass("UnsupportedDecimals", "The collateral token has more than 36 decimals.")
+ZeroAddress = _subclass("ZeroAddress", "A zero address where an account is required.")
+
+#: Error name -> exception class, for every error the client knows by name.
+KNOWN: dict[str, type[ContractError]] = {
+    cls.__name__: cls
+    for cls in list(globals().values())
+    if isinstance(cls, type) and issubclass(cls, ContractError) and cls is not ContractError
+}
+
+
+def contract_error(name: str, values: dict[str, Any], tx: Any = None) -> ContractError:
+    """The exception for custom error ``name`` (a known subclass where there is one)."""
+    return KNOWN.get(name, ContractError)(name, values, tx)

@@ -1,0 +1,54 @@
+"""Fixtures: a real Anvil node (ape-foundry), fresh contracts per test module, named accounts."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmarket.exchange import Exchange
+from pmarket.typed import Domain
+
+MAX_BRANCHES = 8
+
+
+@pytest.fixture(scope="session")
+def owner(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def alice(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def bob(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def carol(accounts):
+    return accounts[3]
+
+
+@pytest.fixture
+def token(project, owner):
+    """A 6-decimal collateral token, like USDC."""
+    return project.TestToken.deploy("Test USD", "tUSD", 6, sender=owner)
+
+
+@pytest.fixture
+def exchange(project, owner, token) -> Exchange:
+    return Exchange(project.Exchange.deploy(token.address, MAX_BRANCHES, sender=owner), token)
+
+
+@pytest.fixture
+def domain(exchange) -> Domain:
+    return exchange.domain
+
+
+@pytest.fixture
+def funded(exchange, token, alice, bob, carol):
+    """alice, bob and carol each hold 1,000,000 tokens."""
+    for who in (alice, bob, carol):
+        token.mint(who.address, 1_000_000 * 10**6, sender=who)
+    return exchange

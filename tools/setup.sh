@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# pmarket set-up: everything from the package registries, everything inside this repository.
+# Idempotent: a second run only checks that each piece is in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+SOLC_VERSION=0.8.30
+PYTHON=${PYTHON:-python3}
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# 1. npm: anvil, forge, cast, solc-js and the Solidity libraries, exactly as package-lock.json pins.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci (anvil, forge, cast 1.7.1; solc-js $SOLC_VERSION; OpenZeppelin, solady, forge-std)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 2. Python: a virtual environment with the locked requirements and pmarket itself (editable).
+if [ ! -x "$VENV/bin/python" ]; then
+  say "creating .venv"
+  "$PYTHON" -m venv "$VENV"
+fi
+stamp="$VENV/.pmarket-installed"
+if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  say "pip install -r requirements.lock (eth-ape 0.8.51, ape-solidity 0.8.6, ape-foundry 0.8.12, ...)"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  touch "$stamp"
+fi
+
+# 3. solc 0.8.30 for py-solc-x (ape-solidity) and forge: a native solc 0.8.30 on PATH if the user has
+#    one, else pmarket's solc-js front end. Both live at .solcx/solc-v0.8.30.
+mkdir -p .solcx
+native=$(command -v solc || true)
+if [ -n "$native" ] && "$native" --version 2>/dev/null | grep -q "Version: $SOLC_VERSION"; then
+  target="$native"
+else
+  target="$ROOT/tools/solc.js"
+fi
+if [ "$(readlink .solcx/solc-v$SOLC_VERSION || true)" != "$target" ]; then
+  say "solc $SOLC_VERSION -> $target"
+  ln -sfn "$target" ".solcx/solc-v$SOLC_VERSION"
+fi
+
+# 4. anvil, forge and cast beside ape in .venv/bin, so an activated shell finds them.
+for tool in anvil forge cast; do
+  ln -sfn "$ROOT/node_modules/@foundry-rs/$tool-linux-amd64/bin/$tool" "$VENV/bin/$tool"
+done
+
+# 5. Keep ape's and py-solc-x's state in the repository: every Python process of this venv
+#    (ape, pytest, scripts) gets these defaults; an exported variable still wins.
+site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+cat > "$site/pmarket_env.pth" <<PTH
+import os; os.environ.setdefault("APE_DATA_FOLDER", "$ROOT/.ape"); os.environ.setdefault("SOLCX_BINARY_PATH", "$ROOT/.solcx"); os.environ["PATH"] = "$VENV/bin" + os.pathsep + os.environ.get("PATH", "") if "$VENV/bin" not in os.environ.get("PATH", "").split(os.pathsep) else os.environ["PATH"]
+PTH
+mkdir -p .ape
+say "ready: source .venv/bin/activate (or use make) -- ape, anvil, forge and cast are on its PATH"
