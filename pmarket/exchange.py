@@ -8,6 +8,7 @@ after the contract's custom error, with its values.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -20,14 +21,47 @@ from .vault import VaultCalls
 DEFAULT_MAX_BRANCHES = 32
 
 
-def translate(err: Exception) -> errors.PMarketError:
-    """An ape contract-logic error as a pmarket exception (custom errors by name and values)."""
+def translate(err: Exception, contract_type: Any = None) -> errors.PMarketError:
+    """An ape contract-logic error as a pmarket exception (custom errors by name and values).
+
+    ape decodes custom errors of transactions itself; a reverted ``eth_call`` arrives as the text
+    ``custom error 0x<selector>: <raw bytes>``, decoded here against the contract's ABI.
+    """
     from ape.exceptions import CustomError
 
+    txn = getattr(err, "txn", None)
     if isinstance(err, CustomError):
-        return errors.contract_error(err.name, dict(err.inputs), getattr(err, "txn", None))
+        return errors.contract_error(err.name, dict(err.inputs), txn)
     message = getattr(err, "message", None) or str(err)
-    return errors.ContractError("Revert", {"message": message}, getattr(err, "txn", None))
+    raw = _RAW_CUSTOM_ERROR.match(message)
+    hexdata = _HEX_REVERT.match(message)
+    if contract_type is not None and (raw or hexdata):
+        if raw:
+            selector, data = raw.group(1), raw.group(2).encode("latin-1")
+        else:
+            selector, data = hexdata.group(1), bytes.fromhex(hexdata.group(2))
+        decoded = _decode_custom_error(contract_type, selector, data)
+        if decoded is not None:
+            return errors.contract_error(*decoded, txn)
+    return errors.ContractError("Revert", {"message": message}, txn)
+
+
+_RAW_CUSTOM_ERROR = re.compile(r"custom error 0x([0-9a-fA-F]{8}): (.*)\Z", re.S)
+_HEX_REVERT = re.compile(r"0x([0-9a-fA-F]{8})((?:[0-9a-fA-F]{64})*)\Z")
+
+
+def _decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Optional[tuple[str, dict[str, Any]]]:
+    from eth_abi import decode
+    from eth_utils import keccak, to_checksum_address
+
+    for abi in contract_type.errors:
+        if keccak(text=abi.selector)[:4].hex() == selector.lower():
+            types = [i.canonical_type for i in abi.inputs]
+            values = [
+                to_checksum_address(v) if t == "address" else v for t, v in zip(types, decode(types, data))
+            ]
+            return abi.name, {i.name: v for i, v in zip(abi.inputs, values)}
+    return None
 
 
 @dataclass
@@ -53,7 +87,12 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
             collateral = project.TestToken.deploy("pmarket test dollar", "pUSD", 6, sender=deployer)
         elif isinstance(collateral, str):
             collateral = project.TestToken.at(collateral)
-        contract = project.Exchange.deploy(collateral.address, max_branches, sender=deployer)
+        from ape.exceptions import ContractLogicError
+
+        try:
+            contract = project.Exchange.deploy(collateral.address, max_branches, sender=deployer)
+        except ContractLogicError as err:
+            raise translate(err, project.Exchange.contract_type) from err
         return cls(contract, collateral)
 
     @classmethod
@@ -86,7 +125,7 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
         try:
             return getattr(self.contract, method)(*args, sender=sender)
         except ContractLogicError as err:
-            raise translate(err) from err
+            raise translate(err, self.contract.contract_type) from err
 
     def _call(self, method: str, *args: Any) -> Any:
         from ape.exceptions import ContractLogicError
@@ -94,7 +133,7 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
         try:
             return getattr(self.contract, method)(*args)
         except ContractLogicError as err:
-            raise translate(err) from err
+            raise translate(err, self.contract.contract_type) from err
 
     @staticmethod
     def _account_of(address: str) -> Any:

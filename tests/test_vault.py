@@ -1,0 +1,114 @@
+"""The collateral vault: 18-decimal balances for any token, rounding against the account."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmarket import errors
+from pmarket.exchange import Exchange
+from pmarket.vault import to_internal, to_tokens, withdrawal
+from pmarket.wad import WAD
+
+
+def held(exchange: Exchange, accounts) -> int:
+    """Sum of the balances of ``accounts`` (18 decimals)."""
+    return sum(exchange.balance(a) for a in accounts)
+
+
+def test_six_decimal_deposit_is_normalised_to_18(funded, token, alice):
+    tx = funded.deposit(alice, "1234.567891")
+    assert funded.balance(alice) == 1234_567891 * 10**12
+    event = tx.events.filter(funded.contract.Deposited)[0]
+    assert (event.account, event.payer, event.tokenAmount, event.credited) == (
+        alice.address, alice.address, 1234_567891, 1234_567891 * 10**12,
+    )
+    assert token.balanceOf(funded.address) == 1234_567891
+
+
+def test_withdraw_moves_whole_token_units_and_keeps_dust(funded, token, alice):
+    funded.deposit(alice, "10")
+    before = token.balanceOf(alice.address)
+    # 1.0000005 has a digit below the token's 6 decimals: only 1.000000 moves, the dust stays credited.
+    tx = funded.withdraw(alice, "1.0000005")
+    assert token.balanceOf(alice.address) - before == 1_000000
+    assert funded.balance(alice) == 9 * WAD
+    event = tx.events.filter(funded.contract.Withdrawn)[0]
+    assert (event.debited, event.tokenAmount) == (WAD, 1_000000)
+    assert withdrawal(1_000000_500000_000000, 6) == (WAD, 1_000000)
+
+
+def test_withdraw_to_another_address(funded, token, alice, carol):
+    funded.deposit(alice, "5")
+    before = token.balanceOf(carol.address)
+    funded.withdraw(alice, "2", to=carol)
+    assert token.balanceOf(carol.address) - before == 2_000000
+    assert funded.balance(alice) == 3 * WAD
+    with pytest.raises(errors.ZeroAddress):
+        funded._transact("withdrawTo", "0x" + "00" * 20, WAD, sender=alice)
+
+
+def test_deposit_for_credits_the_beneficiary(funded, token, alice, bob):
+    token.approve(funded.address, 3_000000, sender=alice)
+    tx = funded._transact("depositFor", bob.address, 3_000000, sender=alice)
+    assert funded.balance(bob) == 3 * WAD and funded.balance(alice) == 0
+    event = tx.events.filter(funded.contract.Deposited)[0]
+    assert (event.account, event.payer) == (bob.address, alice.address)
+
+
+def test_refusals_name_the_values(funded, alice):
+    funded.deposit(alice, "1")
+    with pytest.raises(errors.InsufficientBalance) as err:
+        funded.withdraw(alice, "1.5")
+    assert err.value.values == {"account": alice.address, "balance": WAD, "needed": 1_500000000000000000}
+    with pytest.raises(errors.ZeroAmount):
+        funded.withdraw(alice, "0.0000001")  # below one token unit: nothing would move
+    with pytest.raises(errors.ZeroAmount):
+        funded.deposit(alice, "0")
+    assert funded.balance(alice) == WAD  # refusals lose nothing
+
+
+def test_money_in_equals_money_out_plus_held(funded, token, alice, bob, carol):
+    traders = (alice, bob, carol)
+    start = {a.address: token.balanceOf(a.address) for a in traders}
+    funded.deposit(alice, "100.000001")
+    funded.deposit(bob, "0.5")
+    funded.deposit(carol, "42")
+    funded.withdraw(alice, "33.3333333333")
+    funded.withdraw(carol, "41.999999999999999999")
+    paid_in = sum(start[a.address] - token.balanceOf(a.address) for a in traders)
+    assert token.balanceOf(funded.address) == paid_in
+    # Withdrawals debit only whole token units, so what is held is exactly what the vault owes.
+    assert held(funded, traders) == to_internal(token.balanceOf(funded.address), 6)
+
+
+def test_fee_on_transfer_token_is_credited_what_arrived(project, owner, alice):
+    fee_token = project.FeeToken.deploy(6, 100, sender=owner)  # 1% burnt on every transfer
+    exchange = Exchange(project.Exchange.deploy(fee_token.address, 8, sender=owner), fee_token)
+    fee_token.mint(alice.address, 1_000_000000, sender=alice)
+    tx = exchange.deposit(alice, "100")
+    assert exchange.balance(alice) == 99 * WAD
+    assert fee_token.balanceOf(exchange.address) == 99_000000
+    assert tx.events.filter(exchange.contract.Deposited)[0].tokenAmount == 99_000000
+    exchange.withdraw(alice, "99")  # the vault sends 99; the token burns 1% on the way out
+    assert exchange.balance(alice) == 0
+    assert fee_token.balanceOf(exchange.address) == 0
+
+
+@pytest.mark.parametrize("decimals", [0, 18, 24])
+def test_other_decimals(project, owner, alice, decimals):
+    tok = project.TestToken.deploy("T", "T", decimals, sender=owner)
+    exchange = Exchange(project.Exchange.deploy(tok.address, 8, sender=owner), tok)
+    units = 7 * 10**decimals + (5 if decimals > 18 else 0)  # 24 decimals: 5 units below a wei
+    tok.mint(alice.address, units, sender=alice)
+    tok.approve(exchange.address, units, sender=alice)
+    exchange._transact("deposit", units, sender=alice)
+    assert exchange.balance(alice) == to_internal(units, decimals) == 7 * WAD
+    assert int(exchange.contract.toInternal(units)) == to_internal(units, decimals)
+    assert int(exchange.contract.toTokens(3 * WAD)) == to_tokens(3 * WAD, decimals)
+
+
+def test_collateral_with_too_many_decimals_is_refused(project, owner):
+    tok = project.TestToken.deploy("T", "T", 37, sender=owner)
+    with pytest.raises(errors.UnsupportedDecimals) as err:
+        Exchange.deploy(owner, collateral=tok)
+    assert err.value.values == {"decimals": 37}
