@@ -1,0 +1,197 @@
+"""Wallet-signed orders, the signature chain and the append-only book (protocol.md section 4)."""
+
+from __future__ import annotations
+
+import pytest
+from eth_account import Account
+
+from pmarket import errors
+from pmarket.exchange import Exchange
+from pmarket.orders import ZERO_HASH, Order, SignedOrder, TradeType
+from pmarket.typed import Domain
+from pmarket.wad import WAD
+
+ROOT = 3
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+@pytest.fixture
+def market(exchange, owner):
+    """Root 3 on [0, 1] with a sub-market [0.2, 0.8]."""
+    exchange.define(owner, ROOT, 1, "0", "1")
+    exchange.define(owner, ROOT, 2, "0.2", "0.8")
+    return exchange
+
+
+def test_signed_order_enters_the_book_relayed_by_anyone(market, alice, bob):
+    signed = market.sign_limit(alice, ROOT, 1, "0.55", "10")
+    assert signed.order.previous == ZERO_HASH  # alice's first order
+    tx = market.place(signed, relayer=bob)
+    assert market.order_state(signed.hash) == (TradeType.PRIMARY, False, 10 * WAD)
+    assert market.chain_head(alice) == signed.hash
+    event = tx.events.filter(market.contract.OrderAdded)[0]
+    assert bytes(event.orderHash) == signed.hash
+    assert (event.trader, event.marketRootId, event.relayer) == (alice.address, ROOT, bob.address)
+    # The event carries the whole order and its signature: any node can re-verify it.
+    logged = Order.from_tuple(event.order)
+    assert logged == signed.order
+    assert SignedOrder(logged, bytes(event.signature), signed.hash).signer(market.domain) == alice.address
+
+
+def test_python_and_contract_agree_on_the_digest(market, alice):
+    order = Order.limit(alice, ROOT, 2, "0.25", "-3.5", expiry=2**40, trade_root_id=99)
+    assert market.hash_on_chain(order) == order.digest(market.domain)
+
+
+def test_signature_chain_links_each_order_to_the_previous(market, alice):
+    first = market.sign_limit(alice, ROOT, 1, "0.5", "1")
+    market.place(first)
+    second = market.sign_limit(alice, ROOT, 1, "0.4", "2")
+    assert second.order.previous == first.hash
+    market.place(second)
+    assert market.chain_head(alice) == second.hash
+    # An order signed off an older link is refused with the expected and the provided hashes.
+    stale = Order.limit(alice, ROOT, 1, "0.3", "1", previous=first.hash).sign(alice, market.domain)
+    with pytest.raises(errors.BrokenChain) as err:
+        market.place(stale)
+    assert err.value.values == {"trader": alice.address, "expected": second.hash, "provided": first.hash}
+    assert market.chain_head(alice) == second.hash  # a refusal changes nothing
+
+
+def test_duplicate_order_is_refused(market, alice, bob):
+    signed = market.sign_limit(alice, ROOT, 1, "0.5", "1")
+    market.place(signed)
+    with pytest.raises(errors.OrderExists) as err:
+        market.place(signed, relayer=bob)
+    assert err.value.values == {"orderHash": signed.hash}
+
+
+def test_wrong_signer_is_refused(market, alice, bob):
+    order = Order.limit(alice, ROOT, 1, "0.5", "1")
+    forged = order.sign(bob, market.domain)  # bob signs an order in alice's name
+    with pytest.raises(errors.InvalidSignature) as err:
+        market.place(forged, relayer=bob)
+    assert err.value.values == {"trader": alice.address, "orderHash": forged.hash}
+
+
+def test_malleable_signature_is_refused(market, alice):
+    signed = market.sign_limit(alice, ROOT, 1, "0.5", "1")
+    r, s, v = signed.signature[:32], int.from_bytes(signed.signature[32:64], "big"), signed.signature[64]
+    flipped = r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])  # 27 <-> 28
+    # The flipped signature recovers to the same key, so only the low-s rule stops it.
+    assert Account._recover_hash(signed.hash, signature=flipped) == alice.address
+    with pytest.raises(errors.InvalidSignature):
+        market.place(SignedOrder(signed.order, flipped, signed.hash))
+    market.place(signed)  # the canonical one is fine
+
+
+def test_signature_for_another_chain_is_refused(market, alice):
+    order = Order.limit(alice, ROOT, 1, "0.5", "1")
+    elsewhere = Domain(chain_id=market.domain.chain_id + 1, verifying_contract=market.address)
+    with pytest.raises(errors.InvalidSignature):
+        market.place(order.sign(alice, elsewhere))
+
+
+def test_signature_for_another_contract_is_refused(market, project, owner, token, alice):
+    other = Exchange(project.Exchange.deploy(token.address, 8, sender=owner), token)
+    other.define(owner, ROOT, 1, "0", "1")
+    signed_for_other = Order.limit(alice, ROOT, 1, "0.5", "1").sign(alice, other.domain)
+    with pytest.raises(errors.InvalidSignature):
+        market.place(signed_for_other)
+    other.place(signed_for_other)  # valid where it was signed for
+
+
+def test_contract_wallet_signs_through_erc1271(market, project, alice, bob):
+    wallet = project.TestWallet.deploy(alice.address, sender=alice)
+    order = Order.limit(wallet.address, ROOT, 1, "0.5", "4")
+    signed = order.sign(alice, market.domain)  # alice's key signs for her wallet
+    market.place(signed, relayer=bob)
+    assert market.order_state(signed.hash)[0] == TradeType.PRIMARY
+    assert market.chain_head(wallet.address) == signed.hash
+    foreign = Order.limit(wallet.address, ROOT, 1, "0.5", "1", previous=signed.hash).sign(bob, market.domain)
+    with pytest.raises(errors.InvalidSignature):
+        market.place(foreign, relayer=bob)
+
+
+def test_expired_order_is_refused(market, chain, alice):
+    now = chain.pending_timestamp
+    signed = market.sign_limit(alice, ROOT, 1, "0.5", "1", expiry=now - 1)
+    with pytest.raises(errors.OrderExpired) as err:
+        market.place(signed)
+    assert err.value.values["orderHash"] == signed.hash and err.value.values["expiry"] == now - 1
+    market.place(market.sign_limit(alice, ROOT, 1, "0.5", "1", expiry=now + 3600))
+
+
+@pytest.mark.parametrize(
+    "branch, price, error, values",
+    [
+        (1, "1.01", errors.PriceOutOfBounds, {"price": 1_010000000000000000, "min": 0, "max": WAD}),
+        (2, "0.1", errors.PriceOutOfBounds, {"price": WAD // 10, "min": WAD // 5, "max": 4 * WAD // 5}),
+        (3, "0.5", errors.UnknownMarket, {"rootId": ROOT, "branchId": 3}),
+    ],
+    ids=["above-root", "below-sub-market", "unknown-branch"],
+)
+def test_price_must_lie_in_effective_bounds(market, alice, branch, price, error, values):
+    with pytest.raises(error) as err:
+        market.place(market.sign_limit(alice, ROOT, branch, price, "1"))
+    assert err.value.values == values
+
+
+def test_zero_quantity_and_settled_market_are_refused(market, owner, alice):
+    zero = market.sign_limit(alice, ROOT, 1, "0.5", "0")
+    with pytest.raises(errors.ZeroQuantity) as err:
+        market.place(zero)
+    assert err.value.values == {"orderHash": zero.hash}
+    market.settle(owner, ROOT, "1")
+    with pytest.raises(errors.MarketSettled) as err:
+        market.place(market.sign_limit(alice, ROOT, 2, "0.8", "1"))
+    assert err.value.values == {"rootId": ROOT, "outcome": WAD}
+
+
+def test_only_primary_unmatched_orders_are_placed(market, alice):
+    head = market.chain_head(alice)
+    for trade_type, matched in ((TradeType.OFFSET, False), (TradeType.PARTIAL, False), (TradeType.PRIMARY, True)):
+        order = Order(
+            trader=alice.address, market_root_id=ROOT, market_branch_id=1, price=WAD // 2, quantity=WAD,
+            previous=head, trade_type=trade_type, is_matched=matched,
+        )
+        signed = order.sign(alice, market.domain)
+        with pytest.raises(errors.UnsupportedOrder) as err:
+            market.place(signed)
+        assert err.value.values == {"orderHash": signed.hash, "tradeType": int(trade_type), "isMatched": matched}
+
+
+def test_orders_lock_sub_market_definitions(market, owner, alice):
+    market.place(market.sign_limit(alice, ROOT, 2, "0.5", "1"))
+    assert market.root_info(ROOT)[2] == 2
+    with pytest.raises(errors.MarketLocked) as err:
+        market.define(owner, ROOT, 2, "0.3", "0.7")
+    assert err.value.values == {"rootId": ROOT, "branchId": 2, "maxOrderedBranch": 2}
+    market.define(owner, ROOT, 3, "0.3", "0.7")  # a new branch above is fine
+    market.define(owner, ROOT, 1, "0.1", "0.9")  # narrowing the root is always allowed
+    market.place(market.sign_limit(alice, ROOT, 3, "0.5", "1"))
+    with pytest.raises(errors.MarketLocked):
+        market.define(owner, ROOT, 3, "0.4", "0.6")
+
+
+def test_book_is_append_only(market, alice, bob):
+    placed = []
+    for trader, price, qty in ((alice, "0.5", "1"), (bob, "0.6", "-2"), (alice, "0.4", "3")):
+        signed = market.sign_limit(trader, ROOT, 1, price, qty)
+        market.place(signed)
+        placed.append(signed)
+    # Later activity leaves every record exactly as written.
+    market.place(market.sign_limit(bob, ROOT, 2, "0.5", "1"))
+    for signed in placed:
+        assert market.order_state(signed.hash) == (TradeType.PRIMARY, False, abs(signed.order.quantity))
+    # No function of the contract removes or edits an order.
+    names = {abi.name for abi in market.contract.contract_type.mutable_methods}
+    assert not {n for n in names if any(w in n.lower() for w in ("remove", "delete", "edit", "update"))}
+
+
+def test_bare_private_key_signs_orders(market, alice):
+    key = Account.create()
+    signed = Order.limit(key.address, ROOT, 1, "0.5", "1").sign(key.key, market.domain)
+    assert signed.signer(market.domain) == key.address
+    market.place(signed, relayer=alice)
+    assert market.chain_head(key.address) == signed.hash
