@@ -70,6 +70,8 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
 
     contract: Any
     token: Any
+    #: Block of the deployment, when known (the ledger is read from here on).
+    start_block: int = 0
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -93,7 +95,9 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
             contract = project.Exchange.deploy(collateral.address, max_branches, sender=deployer)
         except ContractLogicError as err:
             raise translate(err, project.Exchange.contract_type) from err
-        return cls(contract, collateral)
+        from ape import chain
+
+        return cls(contract, collateral, start_block=chain.get_receipt(contract.txn_hash).block_number)
 
     @classmethod
     def at(cls, address: str, *, project: Any = None) -> "Exchange":
@@ -117,6 +121,16 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
     @property
     def decimals(self) -> int:
         return int(self.token.decimals())
+
+    def events(self, to_block: Optional[int] = None) -> list[Any]:
+        """Every event of the Exchange since its deployment, in chain order: the ledger."""
+        from ape import chain
+
+        stop = chain.blocks.head.number if to_block is None else to_block
+        logs: list[Any] = []
+        for abi in self.contract.contract_type.events:
+            logs += list(getattr(self.contract, abi.name).range(self.start_block, stop + 1))
+        return sorted(logs, key=lambda log: (log.block_number, log.transaction_index, log.log_index))
 
     # ---- plumbing ----------------------------------------------------------------------------
     def _transact(self, method: str, *args: Any, sender: Any) -> Any:
@@ -160,4 +174,6 @@ def deployed(record_path: Optional[str] = None, *, project: Any = None) -> Excha
     from .deployment import load_record
 
     record = load_record(chain.chain_id, path=record_path)
-    return Exchange.at(record.exchange, project=project)
+    exchange = Exchange.at(record.exchange, project=project)
+    exchange.start_block = record.block
+    return exchange

@@ -1,0 +1,116 @@
+"""pmarket's main job: a short market session on an embedded Anvil, told as it happens.
+
+``make demo`` (or ``ape run demo --network ethereum:local:foundry``): deploys a collateral token and
+the Exchange, defines a market and a sub-market, has an oracle narrow the root through a relayed
+signed definition, funds two traders, relays their wallet-signed orders, shows the refusals by
+name, settles the root and prints the ledger of events.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import click
+from ape.cli import ConnectedProviderCommand
+from rich.console import Console
+from rich.table import Table
+
+from pmarket import errors
+from pmarket.exchange import Exchange
+from pmarket.orders import Order
+from pmarket.wad import format_wad
+
+ROOT = 2026  # "the outcome x of root 2026" -- e.g. a price index at year end, bounded to [0, 100]
+
+
+def refused(console: Console, what: str, action: Callable[[], Any]) -> None:
+    from scripts._common import quiet_stdout
+
+    try:
+        with quiet_stdout():
+            action()
+    except errors.ContractError as err:
+        console.print(f"  [red]refused[/red] {what}: [bold]{err}[/bold]")
+    else:
+        raise SystemExit(f"demo: expected a refusal for {what}")
+
+
+def bounds_text(exchange: Exchange, branch: int) -> str:
+    b = exchange.bounds(ROOT, branch)
+    return f"[{format_wad(b.min)}, {format_wad(b.max)}]"
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Run a short pmarket session")
+def cli(network) -> None:
+    from ape import accounts, chain
+
+    from ape.logging import logger
+
+    logger.set_level("WARNING")  # the session below says what happens; skip ape's per-tx INFO lines
+    console = Console(highlight=False)
+    if not network.is_local:
+        raise click.UsageError("the demo runs on a local network (it mints test tokens)")
+    owner, oracle, alice, bob, relayer = accounts.test_accounts[:5]
+    console.rule("[bold]pmarket demo")
+    exchange = Exchange.deploy(owner)
+    console.print(f"Exchange {exchange.address} on chain {chain.chain_id}, collateral pUSD (6 decimals)")
+
+    console.rule("markets")
+    exchange.define(owner, ROOT, 1, "0", "100")
+    exchange.define(owner, ROOT, 2, "20", "60")
+    console.print(f"root {ROOT} (owner {owner.address[:10]}): {bounds_text(exchange, 1)}")
+    console.print(f"sub-market {ROOT}/2: {bounds_text(exchange, 2)}")
+    exchange.set_oracle(owner, ROOT, oracle)
+    exchange.define_signed(oracle, ROOT, 1, "10", "90", relayer=relayer)
+    console.print(f"oracle's signed narrowing to [10, 90], relayed by {relayer.address[:10]}: "
+                  f"root {bounds_text(exchange, 1)}, sub-market {bounds_text(exchange, 2)}")
+    refused(console, "a stranger narrowing the root", lambda: exchange.define(alice, ROOT, 1, "0", "50"))
+    refused(console, "an inverted definition", lambda: exchange.define(owner, ROOT, 1, "60", "40"))
+
+    console.rule("collateral")
+    for trader, amount in ((alice, "5000"), (bob, "3000")):
+        exchange.token.mint(trader.address, exchange.token_units(amount), sender=trader)
+        exchange.deposit(trader, amount)
+        console.print(f"{trader.address[:10]} deposited {amount} pUSD -> balance {format_wad(exchange.balance(trader))}")
+    exchange.withdraw(bob, "500.0000001")
+    console.print(f"bob withdrew 500.0000001 -> only whole token units move: balance {format_wad(exchange.balance(bob))}")
+
+    console.rule("orders")
+    bid = exchange.sign_limit(alice, ROOT, 1, "42.5", "10")
+    exchange.place(bid, relayer=relayer)
+    console.print(f"alice bids 10 @ 42.5 on {ROOT}/1, relayed: order {bid.hash.hex()[:16]}...")
+    offer = exchange.sign_limit(bob, ROOT, 2, "55", "-4")
+    exchange.place(offer, relayer=relayer)
+    console.print(f"bob offers 4 @ 55 on {ROOT}/2: order {offer.hash.hex()[:16]}...")
+    follow = exchange.sign_limit(alice, ROOT, 2, "30", "2")
+    exchange.place(follow)
+    console.print(f"alice's next order chains to her previous one: previous={follow.order.previous.hex()[:16]}...")
+    refused(console, "a price outside the sub-market", lambda: exchange.place(exchange.sign_limit(alice, ROOT, 2, "61", "1")))
+    stale = Order.limit(alice, ROOT, 1, "40", "1", previous=bid.hash).sign(alice, exchange.domain)
+    refused(console, "an order signed off a stale link", lambda: exchange.place(stale))
+    forged = Order.limit(alice, ROOT, 1, "40", "1", previous=exchange.chain_head(alice)).sign(bob, exchange.domain)
+    refused(console, "bob signing in alice's name", lambda: exchange.place(forged, relayer=bob))
+    refused(console, "the same order twice", lambda: exchange.place(bid, relayer=relayer))
+    refused(console, "re-bounding a traded sub-market", lambda: exchange.define(owner, ROOT, 2, "25", "50"))
+
+    console.rule("settlement")
+    exchange.settle(oracle, ROOT, "75")
+    console.print(f"oracle settles root {ROOT} at 75: root {bounds_text(exchange, 1)}, "
+                  f"sub-market {bounds_text(exchange, 2)} (= clamp(75, 20, 60))")
+    refused(console, "an order in a settled market", lambda: exchange.place(exchange.sign_limit(bob, ROOT, 1, "75", "1")))
+
+    console.rule("ledger (events)")
+    table = Table("block", "event", "details")
+    for log in exchange.events():
+        table.add_row(str(log.block_number), log.event_name, _short(log.event_arguments))
+    console.print(table)
+
+
+def _short(args: dict) -> str:
+    shown = []
+    for key, value in args.items():
+        if key in ("order", "signature"):
+            continue
+        text = "0x" + bytes(value).hex()[:12] + "…" if isinstance(value, (bytes, bytearray)) else str(value)
+        shown.append(f"{key}={text[:24]}")
+    return ", ".join(shown)

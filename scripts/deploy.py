@@ -1,0 +1,47 @@
+"""Deploy pmarket: ``ape run deploy --network <network> [--account ALIAS] [--collateral ADDRESS]``.
+
+On a local network without ``--collateral`` a fresh 6-decimal TestToken serves as collateral. The
+deployment record (addresses, chain id, block) goes to ``deployments/<chain id>.json``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+from pmarket.deployment import DEFAULT_FOLDER, DeploymentRecord, save_record
+from pmarket.exchange import DEFAULT_MAX_BRANCHES, Exchange
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Deploy the pmarket Exchange")
+@click.option("--account", "alias", default=None, help="Alias of the deploying ape account.")
+@click.option("--collateral", default=None, help="ERC-20 collateral address (default: a new TestToken on local networks).")
+@click.option("--max-branches", default=DEFAULT_MAX_BRANCHES, show_default=True, help="Most branches one root may have.")
+@click.option("--out", "folder", default=str(DEFAULT_FOLDER), show_default=True, help="Folder for the deployment record.")
+def cli(network, alias: Optional[str], collateral: Optional[str], max_branches: int, folder: str) -> None:
+    from ape import chain
+
+    from scripts._common import pick_account
+
+    deployer = pick_account(alias)
+    if collateral is None and not network.is_local:
+        raise click.UsageError("on a live network pass --collateral ADDRESS (the ERC-20 to trade against)")
+    exchange = Exchange.deploy(deployer, collateral=collateral, max_branches=max_branches)
+    receipt = chain.get_receipt(exchange.contract.txn_hash)
+    record = DeploymentRecord(
+        chain_id=chain.chain_id,
+        network=f"{network.ecosystem.name}:{network.name}",
+        exchange=exchange.address,
+        collateral=str(exchange.token.address),
+        collateral_decimals=exchange.decimals,
+        max_branches=max_branches,
+        block=receipt.block_number,
+        deployer=str(deployer.address),
+        tx_hash=str(receipt.txn_hash),
+    )
+    path = save_record(record, Path(folder))
+    click.echo(f"pmarket Exchange {record.exchange} on chain {record.chain_id} (block {record.block})")
+    click.echo(f"collateral {record.collateral} ({record.collateral_decimals} decimals); record: {path}")
