@@ -1,0 +1,40 @@
+"""``ape console`` extras: pmarket's client in scope.
+
+Names added: ``pmarket``, ``Exchange``, ``Order``, ``TradeType``, ``errors``, ``to_wad``,
+``format_wad`` and, when ``deployments/<chain id>.json`` exists for the connected chain,
+``exchange`` (the recorded deployment). Example::
+
+    ape console --network ethereum:local:foundry
+    In [1]: ex = Exchange.deploy(accounts.test_accounts[0])
+    In [2]: ex.define(accounts.test_accounts[0], 1, 1, "0", "1")
+    In [3]: signed = ex.sign_limit(accounts.load("trader"), 1, 1, "0.4", "10")
+    In [4]: ex.place(signed, relayer=accounts.test_accounts[0])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def ape_init_extras(chain: Any) -> dict[str, Any]:
+    import pmarket
+    from pmarket import errors
+    from pmarket.deployment import DeploymentNotFound
+    from pmarket.exchange import Exchange, deployed
+    from pmarket.orders import Order, TradeType
+    from pmarket.wad import format_wad, to_wad
+
+    names: dict[str, Any] = {
+        "pmarket": pmarket,
+        "Exchange": Exchange,
+        "Order": Order,
+        "TradeType": TradeType,
+        "errors": errors,
+        "to_wad": to_wad,
+        "format_wad": format_wad,
+    }
+    try:
+        names["exchange"] = deployed()
+    except (DeploymentNotFound, Exception):  # no record, or not connected: the names above suffice
+        pass
+    return names
