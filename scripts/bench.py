@@ -1,0 +1,105 @@
+"""Gas benchmarks: ``make bench`` (``ape run bench --network ethereum:local:foundry``).
+
+Each measured call is its own transaction on a fresh deployment, so its storage reads start cold.
+For each: ``total`` = the receipt's gas used; ``execution`` = total minus the intrinsic cost
+(21,000 plus 4 gas per zero and 16 per non-zero calldata byte). Results go to
+``bench/results.json``; docs/benchmarks.md explains them.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import click
+from ape.cli import ConnectedProviderCommand
+from rich.console import Console
+from rich.table import Table
+
+from pmarket.exchange import Exchange
+
+RESULTS = Path("bench/results.json")
+
+
+def intrinsic(data: bytes) -> int:
+    zeros = data.count(0)
+    return 21_000 + 4 * zeros + 16 * (len(data) - zeros)
+
+
+def measure(receipt: Any) -> dict[str, int]:
+    from ape import chain
+
+    data = bytes(chain.provider.web3.eth.get_transaction(receipt.txn_hash)["input"])
+    return {
+        "total": int(receipt.gas_used),
+        "execution": int(receipt.gas_used) - intrinsic(data),
+        "calldata_bytes": len(data),
+    }
+
+
+def anvil_version() -> str:
+    try:
+        out = subprocess.run(["anvil", "--version"], capture_output=True, text=True, timeout=30).stdout
+        return out.strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return "unknown"
+
+
+@click.command(cls=ConnectedProviderCommand, short_help="Measure gas of pmarket's entry points")
+@click.option("--out", default=str(RESULTS), show_default=True, help="Results file (JSON).")
+def cli(network, out: str) -> None:
+    from ape import accounts, project
+    from ape.logging import logger
+
+    logger.set_level("WARNING")
+    owner, oracle, alice, bob, relayer = accounts.test_accounts[:5]
+    ex = Exchange.deploy(owner)
+    gas: dict[str, dict[str, int]] = {}
+
+    gas["define: create root"] = measure(ex.define(owner, 1, 1, "0", "100"))
+    gas["define: new sub-market (branch 2)"] = measure(ex.define(owner, 1, 2, "20", "80"))
+    gas["define: new sub-market (branch 3)"] = measure(ex.define(owner, 1, 3, "30", "70"))
+    gas["define: narrow root (3 branches)"] = measure(ex.define(owner, 1, 1, "5", "95"))
+    gas["define: re-define branch 2 (2 branches rewritten)"] = measure(ex.define(owner, 1, 2, "25", "75"))
+    ex.set_oracle(owner, 1, oracle)
+    gas["define: relayed signed definition"] = measure(ex.define_signed(oracle, 1, 1, "6", "94", relayer=relayer))
+
+    for who in (alice, bob):
+        ex.token.mint(who.address, ex.token_units("1000000"), sender=who)
+        ex.token.approve(ex.address, 2**256 - 1, sender=who)
+    gas["deposit: first (new balance)"] = measure(ex.deposit(alice, "1000", approve=False))
+    gas["deposit: again"] = measure(ex.deposit(alice, "1000", approve=False))
+    gas["withdraw: part of balance"] = measure(ex.withdraw(alice, "500"))
+    gas["withdraw: whole balance"] = measure(ex.withdraw(alice, "1500"))
+
+    ex.deposit(bob, "1000", approve=False)
+    gas["place order: trader's first (relayed)"] = measure(ex.place(ex.sign_limit(bob, 1, 1, "50", "10"), relayer=relayer))
+    gas["place order: next in chain"] = measure(ex.place(ex.sign_limit(bob, 1, 1, "49", "10")))
+    gas["place order: sub-market (branch 3)"] = measure(ex.place(ex.sign_limit(bob, 1, 3, "40", "-5")))
+    wallet = project.TestWallet.deploy(bob.address, sender=bob)
+    from pmarket.orders import Order
+
+    signed = Order.limit(wallet.address, 1, 1, "50", "1").sign(bob, ex.domain)
+    gas["place order: ERC-1271 wallet"] = measure(ex.place(signed, relayer=relayer))
+    gas["settle root"] = measure(ex.settle(oracle, 1, "42"))
+
+    results = {
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "environment": {
+            "solc": "0.8.30", "optimizer_runs": 200, "evm_version": "cancun",
+            "node": anvil_version(), "python": platform.python_version(),
+        },
+        "gas": gas,
+    }
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(results, indent=2) + "\n")
+
+    table = Table("operation", "execution gas", "total tx gas", "calldata bytes")
+    for name, g in gas.items():
+        table.add_row(name, f"{g['execution']:,}", f"{g['total']:,}", str(g["calldata_bytes"]))
+    Console().print(table)
+    click.echo(f"written to {out}")
