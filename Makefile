@@ -14,12 +14,14 @@ setup:
 compile: setup
 	$(APE) compile
 
-demo: setup
+demo: compile
 	$(APE) run demo --network $(NETWORK)
 
 test: setup test-forge test-py
 
-test-py: setup
+# `ape compile` first: on an empty .build, ape's lazy loading inside `ape test` compiles only
+# part of contracts/ (the test tokens were missing), while the CLI compiles the whole folder.
+test-py: compile
 	$(APE) test tests --network $(NETWORK) -q
 
 test-forge: setup
@@ -28,7 +30,7 @@ test-forge: setup
 fuzz: setup
 	FOUNDRY_FUZZ_RUNS=$(FUZZ_RUNS) $(FORGE) test
 
-bench: setup
+bench: compile
 	$(APE) run bench --network $(NETWORK)
 
 # Re-pin the Python tree after changing pyproject.toml (needs the registry).

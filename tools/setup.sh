@@ -24,8 +24,12 @@ fi
 stamp="$VENV/.pmarket-installed"
 if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   say "pip install -r requirements.lock (eth-ape 0.8.51, ape-solidity 0.8.6, ape-foundry 0.8.12, ...)"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+  # (this machine's pip config lists local index folders that may not exist: drop those warnings)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock \
+    2> >(grep -v "^WARNING: Location" >&2)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
+    >/dev/null 2> >(grep -v "^WARNING: Location\|SetuptoolsDeprecationWarning\|^\s*!!\|^\s*\*\*\*" >&2)
+  "$VENV/bin/python" -c "import ape, ape_foundry, ape_solidity, pmarket" # fail here, not later
   touch "$stamp"
 fi
 
@@ -55,4 +59,8 @@ cat > "$site/pmarket_env.pth" <<PTH
 import os; os.environ.setdefault("APE_DATA_FOLDER", "$ROOT/.ape"); os.environ.setdefault("SOLCX_BINARY_PATH", "$ROOT/.solcx"); os.environ["PATH"] = "$VENV/bin" + os.pathsep + os.environ.get("PATH", "") if "$VENV/bin" not in os.environ.get("PATH", "").split(os.pathsep) else os.environ["PATH"]
 PTH
 mkdir -p .ape
+
+# 6. Install the npm Solidity libraries as ape dependencies and compile, so a plain `ape test` or
+#    `ape console` finds every contract (see ape-config.yaml).
+"$VENV/bin/ape" compile >/dev/null 2>.ape/compile.log || { cat .ape/compile.log >&2; exit 1; }
 say "ready: source .venv/bin/activate (or use make) -- ape, anvil, forge and cast are on its PATH"
