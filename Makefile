@@ -11,8 +11,11 @@ FUZZ_RUNS ?= 100000
 setup:
 	@./tools/setup.sh
 
+# ape recompiles a changed file but not the files importing it: force a full build whenever any
+# source is newer than the last build.
 compile: setup
-	$(APE) compile
+	@if [ -n "$$(find contracts -name '*.sol' -newer .build/__local__.json 2>/dev/null | head -1)" ] \
+	    || [ ! -f .build/__local__.json ]; then $(APE) compile --force; else $(APE) compile; fi
 
 demo: compile
 	$(APE) run demo --network $(NETWORK)

@@ -48,6 +48,7 @@ InvalidBranch = _subclass("InvalidBranch", "Branch 0, a gap in the branch chain,
 MarketLocked = _subclass("MarketLocked", "A sub-market definition after that branch (or one above) has orders.")
 MarketSettled = _subclass("MarketSettled", "The root has settled; it takes no definitions or orders.")
 ReservedRootId = _subclass("ReservedRootId", "Root ids >= 2**96 belong to the address in their upper bits.")
+InvalidOwner = _subclass("InvalidOwner", "Root ownership cannot go to the zero address.")
 InvalidDefinitionSignature = _subclass("InvalidDefinitionSignature", "A relayed definition's signature is not the signer's.")
 DefinitionExpired = _subclass("DefinitionExpired", "A relayed definition past its deadline.")
 InvalidAccountNonce = _subclass("InvalidAccountNonce", "A relayed definition with a used or future nonce.")

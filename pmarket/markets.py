@@ -110,7 +110,7 @@ class MarketRegistry:
     def transfer_ownership(self, caller: str, root_id: int, new_owner: str) -> None:
         root = self._owned(caller, root_id)
         if int(new_owner, 16) == 0:
-            raise errors.NotMarketOwner("NotMarketOwner", {"rootId": root_id, "caller": new_owner})
+            raise errors.InvalidOwner("InvalidOwner", {"rootId": root_id, "newOwner": new_owner})
         root.owner = new_owner
 
     def mark_ordered(self, root_id: int, branch_id: int) -> None:

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from pmarket import errors
+from pmarket.exchange import Exchange
 from pmarket.markets import Bounds, MarketRegistry
 from pmarket.wad import WAD
 
@@ -194,3 +195,29 @@ def test_random_definition_sequences_match_the_reference_fold(exchange, alice):
         exchange.define(alice, ROOT, branch, str(lo), str(hi))
         for b in range(1, model.roots[ROOT].branch_count + 1):
             assert exchange.bounds(ROOT, b) == model.bounds(ROOT, b), f"branch {b}"
+
+
+def test_settle_never_creates_a_root(exchange, alice):
+    with pytest.raises(errors.UnknownMarket) as err:
+        exchange.settle(alice, 404, "1")
+    assert err.value.values == {"rootId": 404, "branchId": 1}
+    assert exchange.root_info(404)[0] == "0x0000000000000000000000000000000000000000"
+
+
+def test_ownership_cannot_go_to_zero(exchange, alice):
+    exchange.define(alice, ROOT, 1, "0", "10")
+    with pytest.raises(errors.InvalidOwner):
+        exchange._transact("transferRootOwnership", ROOT, "0x" + "00" * 20, sender=alice)
+
+
+def test_relayed_definition_is_logged_with_signer_and_nonce(exchange, alice, carol):
+    exchange.define(alice, ROOT, 1, "0", "10")
+    tx = exchange.define_signed(alice, ROOT, 1, "1", "9", relayer=carol)
+    signed = tx.events.filter(exchange.contract.DefinitionSigned)[0]
+    assert (signed.signer, signed.nonce, signed.relayer) == (alice.address, 0, carol.address)
+    assert tx.events.filter(exchange.contract.MarketDefined)[0].definer == alice.address
+
+
+def test_deployment_needs_at_least_one_branch(project, owner, token):
+    with pytest.raises(errors.InvalidBranch):
+        Exchange.deploy(owner, collateral=token, max_branches=0)

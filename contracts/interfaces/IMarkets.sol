@@ -24,6 +24,8 @@ interface IMarketsEE {
     error ReservedRootId(uint256 rootId, address definer);
     /// @notice A signed definition was not signed by `signer`.
     error InvalidDefinitionSignature(address signer);
+    /// @notice Root ownership cannot go to `newOwner` (the zero address).
+    error InvalidOwner(uint256 rootId, address newOwner);
     /// @notice A signed definition whose deadline has passed.
     error DefinitionExpired(uint64 deadline, uint256 timestamp);
 
@@ -41,6 +43,9 @@ interface IMarketsEE {
         int128 effectiveMin,
         int128 effectiveMax
     );
+    /// @notice `signer`'s definition with nonce `nonce` was relayed by `relayer` (the
+    /// `MarketDefined` event that follows names `signer` as definer).
+    event DefinitionSigned(address indexed signer, uint256 nonce, address indexed relayer);
     /// @notice Root `rootId` was narrowed to a point: its outcome is known.
     event RootSettled(uint256 indexed rootId, int128 outcome);
     /// @notice The owner of `rootId` authorised (or revoked) `oracle`.
@@ -59,7 +64,7 @@ interface IMarkets is IMarketsEE {
     /// @notice Post a definition signed (EIP-712) by the root's owner or oracle; anyone may relay it.
     function defineMarketBySig(Definition calldata definition, bytes calldata signature) external;
 
-    /// @notice Settle root `rootId` at `outcome`: a definition with `min == max == outcome`.
+    /// @notice Settle existing root `rootId` at `outcome`: a definition with `min == max == outcome`.
     function settle(uint256 rootId, int128 outcome) external;
 
     /// @notice Authorise or revoke an oracle of root `rootId`. Owner only.

@@ -13,8 +13,8 @@ interface IVaultEE {
     /// @notice A zero address where an account is required.
     error ZeroAddress();
 
-    /// @notice `payer` sent `tokenAmount` token units and `account` was credited `credited` (18
-    /// decimals): what actually arrived, rounded down.
+    /// @notice `tokenAmount` token units arrived from `payer` (for a fee-on-transfer token, less than
+    /// it sent) and `account` was credited `credited` (18 decimals, rounded down).
     event Deposited(address indexed account, address indexed payer, uint256 tokenAmount, uint256 credited);
     /// @notice `account` was debited `debited` (18 decimals) and `tokenAmount` token units went to `to`.
     event Withdrawn(address indexed account, address indexed to, uint256 debited, uint256 tokenAmount);

@@ -14,12 +14,16 @@ import {Definition, OrderStructs} from "../libraries/OrderStructs.sol";
 /// nested sub-market branches, definitions folded in posting order with the clamp rule.
 /// @dev Storage layout and the lazy fold.
 /// - `_bounds[root][1]` holds the root's current bounds `R`.
-/// - `_bounds[root][b]` for `b >= 2` holds a stored state `B_b` such that the branch's effective
-///   bounds are `R` clamped into `B_b`: `[clamp(R.min, B_b), clamp(R.max, B_b)]`.
-///   This holds because every stored `B_b` lies inside `R` or is a point, and clamping into
-///   `clamp(R, B)` equals clamping into `R` and then into `B` (docs/protocol.md proves both).
-///   So narrowing or settling a root is O(1) whatever the number of branches, and a definition of
-///   branch `k >= 2` (only possible before branches `>= k` trade) rewrites branches `k..count`.
+/// - `_bounds[root][b]` for `b >= 2` holds a state `B_b`, written when branch `b` (or a branch below
+///   it) was last defined, such that the branch's effective bounds are `R` clamped into `B_b`:
+///   `[clamp(R.min, B_b), clamp(R.max, B_b)]`.
+///   Two facts make this exact (docs/protocol.md proves both): when `B_b` is written it lies inside
+///   the root's bounds of that moment or is a point, so it equals that root clamped into itself;
+///   and clamping into `clamp(A, B)` equals clamping into `A` and then into `B`, so every later
+///   root narrowing reaches branch `b` through the same formula.
+///   Narrowing or settling a root is therefore O(1) whatever the number of branches, and a
+///   definition of branch `k >= 2` (only possible before branches `>= k` trade) rewrites branches
+///   `k..count`, at most `maxBranches` of them.
 abstract contract Markets is IMarkets, EIP712, Nonces {
     using BoundsLib for Bounds;
 
@@ -38,6 +42,7 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
     mapping(uint256 rootId => mapping(address oracle => bool)) internal _oracles;
 
     constructor(uint16 maxBranches_) {
+        if (maxBranches_ == 0) revert InvalidBranch(0, 0, 0);
         maxBranches = maxBranches_;
     }
 
@@ -58,11 +63,14 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
             revert InvalidDefinitionSignature(d.signer);
         }
         _useCheckedNonce(d.signer, d.nonce);
+        emit DefinitionSigned(d.signer, d.nonce, msg.sender);
         _define(d.signer, d.rootId, d.branchId, d.min, d.max);
     }
 
     /// @inheritdoc IMarkets
     function settle(uint256 rootId, int128 outcome) external {
+        // Unlike a definition, settling never creates a root: a mistyped id must not pass silently.
+        if (_roots[rootId].owner == address(0)) revert UnknownMarket(rootId, 1);
         _define(msg.sender, rootId, 1, outcome, outcome);
     }
 
@@ -76,7 +84,7 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
     /// @inheritdoc IMarkets
     function transferRootOwnership(uint256 rootId, address newOwner) external {
         _requireOwner(rootId);
-        if (newOwner == address(0)) revert NotMarketOwner(rootId, newOwner);
+        if (newOwner == address(0)) revert InvalidOwner(rootId, newOwner);
         _roots[rootId].owner = newOwner;
         emit RootOwnershipTransferred(rootId, msg.sender, newOwner);
     }
