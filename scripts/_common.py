@@ -16,7 +16,12 @@ def pick_account(alias: Optional[str]) -> Any:
     from ape import accounts, networks
 
     if alias:
-        return accounts.load(alias)
+        account = accounts.load(alias)
+        # Unattended runs: with APE_ACCOUNTS_<alias>_PASSPHRASE set, sign without prompting.
+        passphrase = os.environ.get(f"APE_ACCOUNTS_{alias}_PASSPHRASE")
+        if passphrase is not None and hasattr(account, "set_autosign"):
+            account.set_autosign(True, passphrase=passphrase)
+        return account
     if networks.provider.network.is_local:
         return accounts.test_accounts[0]
     raise click.UsageError("on a live network pass --account ALIAS (see `ape accounts list`)")

@@ -19,21 +19,23 @@ from pmarket.exchange import DEFAULT_MAX_BRANCHES, Exchange
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy the pmarket Exchange")
 @click.option("--account", "alias", default=None, help="Alias of the deploying ape account.")
 @click.option("--collateral", default=None, help="ERC-20 collateral address (default: a new TestToken on local networks).")
+@click.option("--test-collateral", is_flag=True, help="Deploy a fresh 6-decimal TestToken as collateral (any network).")
 @click.option("--max-branches", default=DEFAULT_MAX_BRANCHES, show_default=True, help="Most branches one root may have.")
 @click.option("--out", "folder", default=str(DEFAULT_FOLDER), show_default=True, help="Folder for the deployment record.")
-def cli(network, alias: Optional[str], collateral: Optional[str], max_branches: int, folder: str) -> None:
+def cli(network, alias: Optional[str], collateral: Optional[str], test_collateral: bool, max_branches: int,
+        folder: str) -> None:
     from ape import chain
 
     from scripts._common import pick_account
 
     deployer = pick_account(alias)
-    if collateral is None and not network.is_local:
-        raise click.UsageError("on a live network pass --collateral ADDRESS (the ERC-20 to trade against)")
+    if collateral is None and not (network.is_local or test_collateral):
+        raise click.UsageError("pass --collateral ADDRESS (the ERC-20 to trade against) or --test-collateral")
     exchange = Exchange.deploy(deployer, collateral=collateral, max_branches=max_branches)
     receipt = chain.get_receipt(exchange.contract.txn_hash)
     record = DeploymentRecord(
         chain_id=chain.chain_id,
-        network=f"{network.ecosystem.name}:{network.name}",
+        network=network.choice,
         exchange=exchange.address,
         collateral=str(exchange.token.address),
         collateral_decimals=exchange.decimals,

@@ -1,0 +1,35 @@
+"""The ape scripts end to end, each in its own ``ape run`` with its own Anvil."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+APE = str(Path(sys.executable).with_name("ape"))
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([APE, "run", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_deploy_writes_a_deployment_record(tmp_path):
+    result = run("deploy", "--network", "ethereum:local:foundry", "--out", str(tmp_path), "--max-branches", "12")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    record = json.loads((tmp_path / "31337.json").read_text())
+    assert record["chain_id"] == 31337 and record["max_branches"] == 12
+    assert record["collateral_decimals"] == 6 and record["block"] >= 1
+    assert record["exchange"].startswith("0x") and len(record["exchange"]) == 42
+
+
+def test_demo_tells_the_whole_session():
+    result = run("demo", "--network", "ethereum:local:foundry")
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = " ".join(result.stdout.split())  # rich wraps long lines
+    for expected in (
+        "NotMarketOwner", "InvalidBounds", "PriceOutOfBounds", "BrokenChain", "InvalidSignature",
+        "OrderExists", "MarketLocked", "MarketSettled", "sub-market [60, 60]", "OrderAdded", "RootSettled",
+    ):
+        assert expected in out, expected
