@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 VENV  := .venv/bin
 APE   := $(VENV)/ape
-FORGE := $(VENV)/forge
+# forge keeps a selector cache in $$HOME/.foundry: give it a home inside the repository.
+FORGE := HOME=$(CURDIR)/.cache/home $(VENV)/forge
 NETWORK ?= ethereum:local:foundry
 FUZZ_RUNS ?= 100000
 

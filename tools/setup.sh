@@ -8,12 +8,16 @@ VENV="$ROOT/.venv"
 SOLC_VERSION=0.8.30
 PYTHON=${PYTHON:-python3}
 
+# Package caches stay in the repository too (ignored by git), not in ~/.cache or ~/.npm.
+export PIP_CACHE_DIR="$ROOT/.cache/pip"
+NPM_CACHE="$ROOT/.cache/npm"
+
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # 1. npm: anvil, forge, cast, solc-js and the Solidity libraries, exactly as package-lock.json pins.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "npm ci (anvil, forge, cast 1.7.1; solc-js $SOLC_VERSION; OpenZeppelin, solady, forge-std)"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error --cache "$NPM_CACHE"
 fi
 
 # 2. Python: a virtual environment with the locked requirements and pmarket itself (editable).
@@ -56,7 +60,7 @@ done
 #    (ape, pytest, scripts) gets these defaults; an exported variable still wins.
 site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 cat > "$site/pmarket_env.pth" <<PTH
-import os; os.environ.setdefault("APE_DATA_FOLDER", "$ROOT/.ape"); os.environ.setdefault("SOLCX_BINARY_PATH", "$ROOT/.solcx"); os.environ["PATH"] = "$VENV/bin" + os.pathsep + os.environ.get("PATH", "") if "$VENV/bin" not in os.environ.get("PATH", "").split(os.pathsep) else os.environ["PATH"]
+import os; os.environ.setdefault("APE_DATA_FOLDER", "$ROOT/.ape"); os.environ.setdefault("SOLCX_BINARY_PATH", "$ROOT/.solcx"); os.environ.setdefault("IPYTHONDIR", "$ROOT/.cache/ipython"); os.environ["PATH"] = "$VENV/bin" + os.pathsep + os.environ.get("PATH", "") if "$VENV/bin" not in os.environ.get("PATH", "").split(os.pathsep) else os.environ["PATH"]
 PTH
 mkdir -p .ape
 
