@@ -12,19 +12,14 @@ FUZZ_RUNS ?= 100000
 setup:
 	@./tools/setup.sh
 
-# ape recompiles a changed file but not the files importing it: force a full build whenever any
-# source is newer than the last build.
+# setup.sh compiles (from scratch) whenever a contract changed since the last build.
 compile: setup
-	@if [ -n "$$(find contracts -name '*.sol' -newer .build/__local__.json 2>/dev/null | head -1)" ] \
-	    || [ ! -f .build/__local__.json ]; then $(APE) compile --force; else $(APE) compile; fi
 
 demo: compile
 	$(APE) run demo --network $(NETWORK)
 
 test: setup test-forge test-py
 
-# `ape compile` first: on an empty .build, ape's lazy loading inside `ape test` compiles only
-# part of contracts/ (the test tokens were missing), while the CLI compiles the whole folder.
 test-py: compile
 	$(APE) test tests --network $(NETWORK) -q
 

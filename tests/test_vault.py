@@ -105,6 +105,9 @@ def test_other_decimals(project, owner, alice, decimals):
     assert exchange.balance(alice) == to_internal(units, decimals) == 7 * WAD
     assert int(exchange.contract.toInternal(units)) == to_internal(units, decimals)
     assert int(exchange.contract.toTokens(3 * WAD)) == to_tokens(3 * WAD, decimals)
+    with pytest.raises(errors.InsufficientBalance) as err:  # no overflow panic, whatever the decimals
+        exchange._transact("withdraw", 2**256 - 1, sender=alice)
+    assert err.value.values["balance"] == 7 * WAD
 
 
 def test_collateral_with_too_many_decimals_is_refused(project, owner):

@@ -65,6 +65,12 @@ PTH
 mkdir -p .ape
 
 # 6. Install the npm Solidity libraries as ape dependencies and compile, so a plain `ape test` or
-#    `ape console` finds every contract (see ape-config.yaml).
-"$VENV/bin/ape" compile >/dev/null 2>.ape/compile.log || { cat .ape/compile.log >&2; exit 1; }
+#    `ape console` finds every contract (see ape-config.yaml). ape recompiles a changed file but
+#    not the files importing it, and inside `ape test` an empty build compiles only part of
+#    contracts/: so build everything, from scratch, whenever any source is newer than the build.
+build=.build/__local__.json
+if [ ! -f "$build" ] || [ -n "$(find contracts -name '*.sol' -not -path '*/.cache/*' -newer "$build" | head -1)" ]; then
+  say "ape compile --force (contracts changed)"
+  "$VENV/bin/ape" compile --force >/dev/null 2>.ape/compile.log || { cat .ape/compile.log >&2; exit 1; }
+fi
 say "ready: source .venv/bin/activate (or use make) -- ape, anvil, forge and cast are on its PATH"

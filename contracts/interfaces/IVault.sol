@@ -45,6 +45,7 @@ interface IVault is IVaultEE {
     /// @notice 18-decimal amount credited for `tokenAmount` token units (rounded down).
     function toInternal(uint256 tokenAmount) external view returns (uint256);
 
-    /// @notice Token units paid out for an 18-decimal `amount` (rounded down).
+    /// @notice Token units paid out for an 18-decimal `amount` (rounded down). For a token of
+    /// `d > 18` decimals it overflows (panics) above `type(uint256).max / 10^(d-18)`.
     function toTokens(uint256 amount) external view returns (uint256);
 }

@@ -99,10 +99,13 @@ abstract contract Vault is IVault, ReentrancyGuard {
     }
 
     function _withdraw(address account, address to, uint256 amount) private nonReentrant {
+        uint256 balance = _balances[account];
+        // Above 18 decimals the conversion is exact (debited == amount) and `amount * unit` could
+        // overflow: refuse an amount above the balance before converting it.
+        if (_down > 1 && amount > balance) revert InsufficientBalance(account, balance, amount);
         uint256 tokens = toTokens(amount);
         if (tokens == 0) revert ZeroAmount();
         uint256 debited = toInternal(tokens);
-        uint256 balance = _balances[account];
         if (debited > balance) revert InsufficientBalance(account, balance, debited);
         unchecked {
             _balances[account] = balance - debited; // debited <= balance, checked above
