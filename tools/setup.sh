@@ -73,4 +73,7 @@ if [ ! -f "$build" ] || [ -n "$(find contracts -name '*.sol' -not -path '*/.cach
   say "ape compile --force (contracts changed)"
   "$VENV/bin/ape" compile --force >/dev/null 2>.ape/compile.log || { cat .ape/compile.log >&2; exit 1; }
 fi
+# ape-solidity leaves the unpacked libraries in contracts/.cache; left there, they make ape's
+# project loading (ape test, ape console) lose contracts of the build. The build no longer needs them.
+rm -rf contracts/.cache
 say "ready: source .venv/bin/activate (or use make) -- ape, anvil, forge and cast are on its PATH"
