@@ -23,6 +23,25 @@ from rich.table import Table
 from pmarket.exchange import Exchange
 
 RESULTS = Path("bench/results.json")
+DOC = Path("docs/benchmarks.md")
+START, END = "<!-- bench:start (written by `make bench`) -->", "<!-- bench:end -->"
+
+
+def write_doc_table(results: dict[str, Any]) -> None:
+    """Replace the table between the markers of docs/benchmarks.md with these results."""
+    env = results["environment"]
+    lines = [
+        START,
+        f"Environment: solc {env['solc']}, optimizer {env['optimizer_runs']} runs, EVM {env['evm_version']}, "
+        f"{env['node']}; measured {results['generated']}.",
+        "",
+        "| operation | execution gas | total tx gas | calldata bytes |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {k} | {v['execution']:,} | {v['total']:,} | {v['calldata_bytes']} |" for k, v in results["gas"].items()),
+        END,
+    ]
+    text = DOC.read_text()
+    DOC.write_text(text[: text.index(START)] + "\n".join(lines) + text[text.index(END) + len(END):])
 
 
 def intrinsic(data: bytes) -> int:
@@ -97,6 +116,8 @@ def cli(network, out: str) -> None:
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(results, indent=2) + "\n")
+    if DOC.exists() and START in DOC.read_text():
+        write_doc_table(results)
 
     table = Table("operation", "execution gas", "total tx gas", "calldata bytes")
     for name, g in gas.items():
