@@ -40,10 +40,6 @@ class Bounds:
         return Bounds(new_min, max(min(self.max, hi), new_min))
 
 
-def clamp(x: int, lo: int, hi: int) -> int:
-    return lo if x < lo else hi if x > hi else x
-
-
 @dataclass(frozen=True)
 class DefinitionEvent:
     """One posted definition, as the ``MarketDefined`` event logs it."""

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pmarket.exchange import Exchange
+from pmarket.orders import Order
 
 RESULTS = Path("bench/results.json")
 DOC = Path("docs/benchmarks.md")
@@ -100,8 +101,6 @@ def cli(network, out: str) -> None:
     gas["place order: next in chain"] = measure(ex.place(ex.sign_limit(bob, 1, 1, "49", "10")))
     gas["place order: sub-market (branch 3)"] = measure(ex.place(ex.sign_limit(bob, 1, 3, "40", "-5")))
     wallet = project.TestWallet.deploy(bob.address, sender=bob)
-    from pmarket.orders import Order
-
     signed = Order.limit(wallet.address, 1, 1, "50", "1").sign(bob, ex.domain)
     gas["place order: ERC-1271 wallet"] = measure(ex.place(signed, relayer=relayer))
     gas["settle root"] = measure(ex.settle(oracle, 1, "42"))

@@ -137,9 +137,25 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
         return _effective(rootId, branchId);
     }
 
+    /// @dev Effective bounds of a market that can take orders: it exists (`UnknownMarket`) and its
+    /// root has not settled (`MarketSettled`). Reads the root's bounds once.
+    function _tradableBounds(uint256 rootId, uint16 branchId) internal view returns (Bounds memory) {
+        Root memory r = _roots[rootId];
+        if (r.owner == address(0) || branchId == 0 || branchId > r.branchCount) {
+            revert UnknownMarket(rootId, branchId);
+        }
+        Bounds memory root = _bounds[rootId][1];
+        if (root.isPoint()) revert MarketSettled(rootId, root.min);
+        return _clampInto(root, rootId, branchId);
+    }
+
     /// @dev Effective bounds of branch `branchId` (which must exist): `R` clamped into `B_b`.
     function _effective(uint256 rootId, uint16 branchId) internal view returns (Bounds memory) {
-        Bounds memory root = _bounds[rootId][1];
+        return _clampInto(_bounds[rootId][1], rootId, branchId);
+    }
+
+    /// @dev The lazy fold: root bounds `root` clamped into branch `branchId`'s stored state.
+    function _clampInto(Bounds memory root, uint256 rootId, uint16 branchId) private view returns (Bounds memory) {
         if (branchId == 1) return root;
         Bounds memory stored = _bounds[rootId][branchId];
         return Bounds(

@@ -80,9 +80,7 @@ abstract contract Orders is IOrders, Markets {
         if (order.expiry != 0 && block.timestamp > order.expiry) {
             revert OrderExpired(orderHash, order.expiry, block.timestamp);
         }
-        Bounds memory b = _effectiveBounds(order.marketRootId, order.marketBranchId);
-        Bounds memory root = _bounds[order.marketRootId][1];
-        if (root.isPoint()) revert MarketSettled(order.marketRootId, root.min);
+        Bounds memory b = _tradableBounds(order.marketRootId, order.marketBranchId);
         if (!b.contains(order.price)) revert PriceOutOfBounds(order.price, b.min, b.max);
         if (_book[orderHash].tradeType != TradeType.None) revert OrderExists(orderHash);
         bytes32 head = _chainHead[order.trader];
