@@ -61,17 +61,8 @@ interface IMarkets is IMarketsEE {
     /// @dev The first definition of a root (branch 1) creates it, owned by the caller.
     function defineMarket(uint256 rootId, uint16 branchId, int128 min, int128 max) external;
 
-    /// @notice Post a definition signed (EIP-712) by the root's owner or oracle; anyone may relay it.
-    function defineMarketBySig(Definition calldata definition, bytes calldata signature) external;
-
     /// @notice Settle existing root `rootId` at `outcome`: a definition with `min == max == outcome`.
     function settle(uint256 rootId, int128 outcome) external;
-
-    /// @notice Authorise or revoke an oracle of root `rootId`. Owner only.
-    function setOracle(uint256 rootId, address oracle, bool authorized) external;
-
-    /// @notice Hand root `rootId` to `newOwner`. Owner only.
-    function transferRootOwnership(uint256 rootId, address newOwner) external;
 
     /// @notice Effective bounds of market `(rootId, branchId)`.
     function bounds(uint256 rootId, uint16 branchId) external view returns (int128 min, int128 max);
@@ -82,14 +73,27 @@ interface IMarkets is IMarketsEE {
         view
         returns (address owner, uint16 branchCount, uint16 maxOrderedBranch);
 
+    /// @notice The most branches one root may have (a deployment constant).
+    function maxBranches() external view returns (uint16);
+}
+
+/// @title IMarketsAdmin
+/// @notice Root administration and relayed definitions (served by the Exchange's extension).
+interface IMarketsAdmin is IMarketsEE {
+    /// @notice Post a definition signed (EIP-712) by the root's owner or oracle; anyone may relay it.
+    function defineMarketBySig(Definition calldata definition, bytes calldata signature) external;
+
+    /// @notice Authorise or revoke an oracle of root `rootId`. Owner only.
+    function setOracle(uint256 rootId, address oracle, bool authorized) external;
+
+    /// @notice Hand root `rootId` to `newOwner`. Owner only.
+    function transferRootOwnership(uint256 rootId, address newOwner) external;
+
     /// @notice Whether `account` may define markets of root `rootId` (owner or oracle).
     function canDefine(uint256 rootId, address account) external view returns (bool);
 
     /// @notice Whether `oracle` is an authorised oracle of root `rootId`.
     function isOracle(uint256 rootId, address oracle) external view returns (bool);
-
-    /// @notice The most branches one root may have (a deployment constant).
-    function maxBranches() external view returns (uint16);
 
     /// @notice EIP-712 digest a relayed definition must be signed over.
     function hashDefinition(Definition calldata definition) external view returns (bytes32);

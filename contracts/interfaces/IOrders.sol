@@ -18,6 +18,10 @@ interface IOrdersEE {
     error OrderExists(bytes32 orderHash);
     /// @notice The order expired at `expiry`; the block's time is `timestamp`.
     error OrderExpired(bytes32 orderHash, uint64 expiry, uint256 timestamp);
+    /// @notice The order's price or quantity is beyond the supported range (magnitude 2^95 - 1 wad).
+    error OrderOutOfRange(bytes32 orderHash, int128 price, int128 quantity);
+    /// @notice `orderHash` is not an open Primary order of the book (unknown, filled or cancelled).
+    error OrderNotOpen(bytes32 orderHash);
     /// @notice This entry point does not take orders of this type / matched flag.
     error UnsupportedOrder(bytes32 orderHash, uint8 tradeType, bool isMatched);
 
@@ -44,11 +48,12 @@ interface IOrders is IOrdersEE {
     function hashOrder(Order calldata order) external view returns (bytes32);
 
     /// @notice The book's record of `orderHash`: its trade type (0 = not in the book), whether it
-    /// is matched, and the quantity still open.
+    /// is matched, the quantity still open, its slot among the trader's open orders in its root and
+    /// its number in the root's book (1 for the root's first order; 0 for orders that never rest).
     function orderState(bytes32 orderHash)
         external
         view
-        returns (uint8 tradeType, bool isMatched, uint128 remaining);
+        returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq);
 
     /// @notice Hash of `trader`'s last valid order (zero before the first): the next Primary order
     /// must name it as `previous`.

@@ -5,11 +5,13 @@ pragma solidity ^0.8.24;
 /// @notice Errors and events of the collateral vault.
 interface IVaultEE {
     /// @notice `account` holds `balance` (18 decimals) but the operation needs `needed`.
-    error InsufficientBalance(address account, uint256 balance, uint256 needed);
+    error InsufficientBalance(address account, int256 balance, uint256 needed);
     /// @notice A deposit or withdrawal that moves no token unit.
     error ZeroAmount();
     /// @notice The collateral token's decimals are above the 36 the vault supports.
     error UnsupportedDecimals(uint8 decimals);
+    /// @notice Crediting `credited` would take `account`'s balance beyond 2^127 - 1 (18 decimals).
+    error BalanceOverflow(address account, uint256 credited);
     /// @notice A zero address where an account is required.
     error ZeroAddress();
 
@@ -36,8 +38,10 @@ interface IVault is IVaultEE {
     /// units move: the debit is `tokens * unit` where `tokens = amount / unit`; dust stays credited.
     function withdrawTo(address to, uint256 amount) external;
 
-    /// @notice Free collateral of `account`, 18 decimals.
-    function balanceOf(address account) external view returns (uint256);
+    /// @notice Collateral balance of `account`, 18 decimals. It can be negative only after the
+    /// account paid a settled loss with a guaranteed profit in a root that has not settled yet
+    /// (docs/protocol.md, "Settlement"); what it may withdraw is limited by the collateral check.
+    function balanceOf(address account) external view returns (int256);
 
     /// @notice The collateral token.
     function collateral() external view returns (address);

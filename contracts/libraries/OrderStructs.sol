@@ -34,6 +34,24 @@ struct Order {
     uint64 expiry;
 }
 
+/// @notice One side of a match: a resting Primary order and, optionally, a pre-signed Partial of it
+/// (`partialFill.tradeType == 0` for none) with the Partial's signature.
+struct Leg {
+    Order order;
+    Order partialFill;
+    bytes signature;
+}
+
+/// @notice A match of a bid and an ask for `quantity`, at `price` when `atPrice`, else at the limit
+/// of the order that entered the book first.
+struct MatchRequest {
+    Leg bid;
+    Leg ask;
+    uint128 quantity;
+    int128 price;
+    bool atPrice;
+}
+
 /// @notice A market definition signed by the root's owner or oracle and relayed by anyone.
 struct Definition {
     uint256 rootId;

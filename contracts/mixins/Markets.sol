@@ -2,12 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
 import {IMarkets} from "../interfaces/IMarkets.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
-import {Definition, OrderStructs} from "../libraries/OrderStructs.sol";
 
 /// @title Markets
 /// @notice The market registry of protocol.md section 1: roots created by their first definition,
@@ -27,12 +25,18 @@ import {Definition, OrderStructs} from "../libraries/OrderStructs.sol";
 abstract contract Markets is IMarkets, EIP712, Nonces {
     using BoundsLib for Bounds;
 
-    /// @dev One slot: owner (20 bytes) + branch count (2) + highest branch with orders (2).
+    /// @dev One slot: owner (20 bytes) + branch count (2) + highest branch with orders (2) + number
+    /// of orders placed in the root (8), which orders its book: the earlier of two matched orders has
+    /// the lower number. Placing an order reads this slot anyway, so counting costs one warm write.
     struct Root {
         address owner;
         uint16 branchCount;
         uint16 maxOrderedBranch;
+        uint64 orderCount;
     }
+
+    /// @dev Largest `maxBranches`: a trader's branches of one root are a 64-bit mask in the check.
+    uint16 internal constant MAX_BRANCHES_LIMIT = 64;
 
     /// @inheritdoc IMarkets
     uint16 public immutable maxBranches;
@@ -42,7 +46,9 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
     mapping(uint256 rootId => mapping(address oracle => bool)) internal _oracles;
 
     constructor(uint16 maxBranches_) {
-        if (maxBranches_ == 0) revert InvalidBranch(0, 0, 0);
+        if (maxBranches_ == 0 || maxBranches_ > MAX_BRANCHES_LIMIT) {
+            revert InvalidBranch(0, maxBranches_, MAX_BRANCHES_LIMIT);
+        }
         maxBranches = maxBranches_;
     }
 
@@ -56,37 +62,10 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
     }
 
     /// @inheritdoc IMarkets
-    function defineMarketBySig(Definition calldata d, bytes calldata signature) external {
-        if (d.deadline != 0 && block.timestamp > d.deadline) revert DefinitionExpired(d.deadline, block.timestamp);
-        bytes32 digest = _hashTypedDataV4(OrderStructs.hash(d));
-        if (!SignatureChecker.isValidSignatureNowCalldata(d.signer, digest, signature)) {
-            revert InvalidDefinitionSignature(d.signer);
-        }
-        _useCheckedNonce(d.signer, d.nonce);
-        emit DefinitionSigned(d.signer, d.nonce, msg.sender);
-        _define(d.signer, d.rootId, d.branchId, d.min, d.max);
-    }
-
-    /// @inheritdoc IMarkets
     function settle(uint256 rootId, int128 outcome) external {
         // Unlike a definition, settling never creates a root: a mistyped id must not pass silently.
         if (_roots[rootId].owner == address(0)) revert UnknownMarket(rootId, 1);
         _define(msg.sender, rootId, 1, outcome, outcome);
-    }
-
-    /// @inheritdoc IMarkets
-    function setOracle(uint256 rootId, address oracle, bool authorized) external {
-        _requireOwner(rootId);
-        _oracles[rootId][oracle] = authorized;
-        emit OracleSet(rootId, oracle, authorized);
-    }
-
-    /// @inheritdoc IMarkets
-    function transferRootOwnership(uint256 rootId, address newOwner) external {
-        _requireOwner(rootId);
-        if (newOwner == address(0)) revert InvalidOwner(rootId, newOwner);
-        _roots[rootId].owner = newOwner;
-        emit RootOwnershipTransferred(rootId, msg.sender, newOwner);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -107,21 +86,6 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
     {
         Root storage r = _roots[rootId];
         return (r.owner, r.branchCount, r.maxOrderedBranch);
-    }
-
-    /// @inheritdoc IMarkets
-    function canDefine(uint256 rootId, address account) public view returns (bool) {
-        return _roots[rootId].owner == account || _oracles[rootId][account];
-    }
-
-    /// @inheritdoc IMarkets
-    function isOracle(uint256 rootId, address oracle) external view returns (bool) {
-        return _oracles[rootId][oracle];
-    }
-
-    /// @inheritdoc IMarkets
-    function hashDefinition(Definition calldata d) external view returns (bytes32) {
-        return _hashTypedDataV4(OrderStructs.hash(d));
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -155,7 +119,7 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
     }
 
     /// @dev The lazy fold: root bounds `root` clamped into branch `branchId`'s stored state.
-    function _clampInto(Bounds memory root, uint256 rootId, uint16 branchId) private view returns (Bounds memory) {
+    function _clampInto(Bounds memory root, uint256 rootId, uint16 branchId) internal view returns (Bounds memory) {
         if (branchId == 1) return root;
         Bounds memory stored = _bounds[rootId][branchId];
         return Bounds(
@@ -164,14 +128,21 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
         );
     }
 
-    /// @dev Record that market `(rootId, branchId)` has orders: definitions of branches
-    /// `2..branchId` are refused from now on. Called by the book before an order is added.
-    function _markOrdered(uint256 rootId, uint16 branchId) internal {
+    /// @dev Record that market `(rootId, branchId)` has orders (definitions of branches `2..branchId`
+    /// are refused from now on) and return the order's number in its root, counting from 1.
+    function _nextOrderSeq(uint256 rootId, uint16 branchId) internal returns (uint64 seq) {
         Root storage r = _roots[rootId];
+        seq = r.orderCount + 1;
+        r.orderCount = seq;
         if (branchId > r.maxOrderedBranch) r.maxOrderedBranch = branchId;
     }
 
-    function _requireOwner(uint256 rootId) private view {
+    /// @dev Owner or oracle of root `rootId`.
+    function _canDefine(uint256 rootId, address account) internal view returns (bool) {
+        return _roots[rootId].owner == account || _oracles[rootId][account];
+    }
+
+    function _requireOwner(uint256 rootId) internal view {
         address owner = _roots[rootId].owner;
         if (owner == address(0)) revert UnknownMarket(rootId, 1);
         if (owner != msg.sender) revert NotMarketOwner(rootId, msg.sender);
@@ -184,7 +155,7 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
             _createRoot(definer, rootId, branchId, min, max);
             return;
         }
-        if (!canDefine(rootId, definer)) revert NotMarketOwner(rootId, definer);
+        if (!_canDefine(rootId, definer)) revert NotMarketOwner(rootId, definer);
         Bounds memory root = _bounds[rootId][1];
         if (root.isPoint()) revert MarketSettled(rootId, root.min);
         if (branchId == 0 || branchId > r.branchCount + 1 || branchId > maxBranches) {
@@ -220,7 +191,7 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
         if (branchId != 1) revert UnknownMarket(rootId, 1);
         // Ids from 2^96 up are namespaced: their upper 160 bits must be the definer's address.
         if (rootId >> 96 != 0 && rootId >> 96 != uint160(definer)) revert ReservedRootId(rootId, definer);
-        _roots[rootId] = Root(definer, 1, 0);
+        _roots[rootId] = Root(definer, 1, 0, 0);
         _bounds[rootId][1] = Bounds(min, max);
         emit RootCreated(rootId, definer);
         emit MarketDefined(rootId, 1, definer, min, max, min, max);

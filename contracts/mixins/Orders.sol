@@ -7,6 +7,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IOrders} from "../interfaces/IOrders.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
+import {PositionLib} from "../libraries/PositionLib.sol";
 import {Markets} from "./Markets.sol";
 
 /// @title Orders
@@ -18,11 +19,14 @@ import {Markets} from "./Markets.sol";
 abstract contract Orders is IOrders, Markets {
     using BoundsLib for Bounds;
 
-    /// @dev One slot: trade type (1 byte) + matched flag (1) + open quantity (16).
+    /// @dev One slot: trade type (1 byte) + matched flag (1) + open quantity (16) + the order's
+    /// slot among its trader's open orders in the root (1) + its number in the root's book (8).
     struct OrderRecord {
         TradeType tradeType;
         bool isMatched;
         uint128 remaining;
+        uint8 slot;
+        uint64 seq;
     }
 
     mapping(bytes32 orderHash => OrderRecord) internal _book;
@@ -34,14 +38,17 @@ abstract contract Orders is IOrders, Markets {
 
     /// @inheritdoc IOrders
     function placeOrder(Order calldata order, bytes calldata signature) external returns (bytes32 orderHash) {
-        orderHash = _hashTypedDataV4(OrderStructs.hash(order));
+        orderHash = _orderHash(order);
         if (order.tradeType != uint8(TradeType.Primary) || order.isMatched) {
             revert UnsupportedOrder(orderHash, order.tradeType, order.isMatched);
         }
         _validateNewOrder(order, orderHash, signature);
         _chainHead[order.trader] = orderHash;
-        _addToBook(order, orderHash, signature);
-        _afterOrderAdded(order, orderHash);
+        uint64 seq = _nextOrderSeq(order.marketRootId, order.marketBranchId);
+        // Registers the open order with the collateral check, which reverts if it fails.
+        uint8 slot = _openOrder(order);
+        _book[orderHash] = OrderRecord(TradeType.Primary, false, _size(order.quantity), slot, seq);
+        _logOrder(orderHash, order, signature);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -50,17 +57,17 @@ abstract contract Orders is IOrders, Markets {
 
     /// @inheritdoc IOrders
     function hashOrder(Order calldata order) external view returns (bytes32) {
-        return _hashTypedDataV4(OrderStructs.hash(order));
+        return _orderHash(order);
     }
 
     /// @inheritdoc IOrders
     function orderState(bytes32 orderHash)
         external
         view
-        returns (uint8 tradeType, bool isMatched, uint128 remaining)
+        returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq)
     {
         OrderRecord memory rec = _book[orderHash];
-        return (uint8(rec.tradeType), rec.isMatched, rec.remaining);
+        return (uint8(rec.tradeType), rec.isMatched, rec.remaining, rec.slot, rec.seq);
     }
 
     /// @inheritdoc IOrders
@@ -74,30 +81,66 @@ abstract contract Orders is IOrders, Markets {
 
     /// @dev The rules an order must pass to enter the book, in this order (the first failure is the
     /// error reported; the Python node checks in the same order):
-    /// quantity, expiry, market, settlement, price, duplicate, chain link, signature.
+    /// quantity, range, expiry, market, settlement, price, duplicate, chain link, signature.
     function _validateNewOrder(Order calldata order, bytes32 orderHash, bytes calldata signature) internal view {
-        if (order.quantity == 0) revert ZeroQuantity(orderHash);
-        if (order.expiry != 0 && block.timestamp > order.expiry) {
-            revert OrderExpired(orderHash, order.expiry, block.timestamp);
-        }
+        _checkTerms(order, orderHash);
         Bounds memory b = _tradableBounds(order.marketRootId, order.marketBranchId);
         if (!b.contains(order.price)) revert PriceOutOfBounds(order.price, b.min, b.max);
         if (_book[orderHash].tradeType != TradeType.None) revert OrderExists(orderHash);
         bytes32 head = _chainHead[order.trader];
         if (order.previous != head) revert BrokenChain(order.trader, head, order.previous);
-        if (!SignatureChecker.isValidSignatureNowCalldata(order.trader, orderHash, signature)) {
-            revert InvalidSignature(order.trader, orderHash);
+        _checkSignature(order.trader, orderHash, signature);
+    }
+
+    /// @dev Quantity, range and expiry: the checks every signed order passes first.
+    function _checkTerms(Order calldata order, bytes32 orderHash) internal view {
+        if (order.quantity == 0) revert ZeroQuantity(orderHash);
+        int256 max = PositionLib.MAX_ABS;
+        if (order.quantity > max || order.quantity < -max || order.price > max || order.price < -max) {
+            revert OrderOutOfRange(orderHash, order.price, order.quantity);
+        }
+        if (order.expiry != 0 && block.timestamp > order.expiry) {
+            revert OrderExpired(orderHash, order.expiry, block.timestamp);
         }
     }
 
-    /// @dev Append an order to the book and log it in full.
-    function _addToBook(Order calldata order, bytes32 orderHash, bytes calldata signature) internal {
-        uint128 size = uint128(uint256(order.quantity < 0 ? -int256(order.quantity) : int256(order.quantity)));
-        _book[orderHash] = OrderRecord(TradeType(order.tradeType), order.isMatched, order.isMatched ? 0 : size);
-        _markOrdered(order.marketRootId, order.marketBranchId);
+    /// @dev `signature` is `trader`'s over `orderHash` (ECDSA with low s, or ERC-1271).
+    function _checkSignature(address trader, bytes32 orderHash, bytes calldata signature) internal view {
+        if (!SignatureChecker.isValidSignatureNowCalldata(trader, orderHash, signature)) {
+            revert InvalidSignature(trader, orderHash);
+        }
+    }
+
+    /// @dev The order's EIP-712 digest under this deployment's domain: its key in the book.
+    function _orderHash(Order calldata order) internal view returns (bytes32) {
+        return _hashTypedDataV4(OrderStructs.hash(order));
+    }
+
+    /// @dev Log an order that entered the book, in full with its signature.
+    function _logOrder(bytes32 orderHash, Order calldata order, bytes calldata signature) internal {
         emit OrderAdded(orderHash, order.trader, order.marketRootId, order, signature, msg.sender);
     }
 
-    /// @dev Hook after an order entered the book: the collateral check runs here.
-    function _afterOrderAdded(Order calldata order, bytes32 orderHash) internal virtual {}
+    /// @dev |quantity| of an order whose quantity passed `_checkTerms` (so it fits 96 bits).
+    function _size(int128 quantity) internal pure returns (uint128) {
+        return uint128(quantity < 0 ? -quantity : quantity);
+    }
+
+    /// @dev The book record of an open Primary order; `OrderNotOpen` otherwise.
+    function _openRecord(bytes32 orderHash) internal view returns (OrderRecord memory rec) {
+        rec = _book[orderHash];
+        if (rec.tradeType != TradeType.Primary || rec.isMatched || rec.remaining == 0) {
+            revert OrderNotOpen(orderHash);
+        }
+    }
+
+    /// @dev Same trader, market and trade id: a dependent order's link to its order.
+    function _sameTrade(Order calldata a, Order calldata b) internal pure returns (bool) {
+        return a.trader == b.trader && a.marketRootId == b.marketRootId && a.marketBranchId == b.marketBranchId
+            && a.tradeRootId == b.tradeRootId;
+    }
+
+    /// @dev Register a new Primary order with the collateral check (which may revert) and return
+    /// its slot among the trader's open orders in the root.
+    function _openOrder(Order calldata order) internal virtual returns (uint8 slot);
 }

@@ -23,7 +23,15 @@ abstract contract Vault is IVault, ReentrancyGuard {
     /// @dev 10^(decimals - 18) for tokens of more than 18 decimals, else 1.
     uint256 private immutable _down;
 
-    mapping(address account => uint256) internal _balances;
+    /// @dev One slot per account, read together by every collateral check: the balance (18
+    /// decimals, signed, see `balanceOf`) and the sum of the account's cached per-root worst cases
+    /// (owned by `Collateral`).
+    struct Account {
+        int128 balance;
+        int128 worstSum;
+    }
+
+    mapping(address account => Account) internal _accounts;
 
     constructor(IERC20 collateral_) {
         uint8 decimals = IERC20Metadata(address(collateral_)).decimals();
@@ -64,8 +72,8 @@ abstract contract Vault is IVault, ReentrancyGuard {
     //////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc IVault
-    function balanceOf(address account) external view returns (uint256) {
-        return _balances[account];
+    function balanceOf(address account) external view returns (int256) {
+        return _accounts[account].balance;
     }
 
     /// @inheritdoc IVault
@@ -94,28 +102,32 @@ abstract contract Vault is IVault, ReentrancyGuard {
         uint256 received = _collateral.balanceOf(address(this)) - before;
         uint256 credited = toInternal(received);
         if (credited == 0) revert ZeroAmount();
-        _balances[account] += credited;
+        Account storage acct = _accounts[account];
+        // Balances are int128 (packed with the check's cache): refuse, by name, what would not fit.
+        if (credited > uint256(int256(type(int128).max) - acct.balance)) revert BalanceOverflow(account, credited);
+        acct.balance += int128(int256(credited));
         emit Deposited(account, msg.sender, received, credited);
     }
 
     function _withdraw(address account, address to, uint256 amount) private nonReentrant {
-        uint256 balance = _balances[account];
+        int256 balance = _accounts[account].balance;
         // Above 18 decimals the conversion is exact (debited == amount) and `amount * unit` could
         // overflow: refuse an amount above the balance before converting it.
-        if (_down > 1 && amount > balance) revert InsufficientBalance(account, balance, amount);
+        if (_down > 1 && (balance < 0 || amount > uint256(balance))) {
+            revert InsufficientBalance(account, balance, amount);
+        }
         uint256 tokens = toTokens(amount);
         if (tokens == 0) revert ZeroAmount();
         uint256 debited = toInternal(tokens);
-        if (debited > balance) revert InsufficientBalance(account, balance, debited);
-        unchecked {
-            _balances[account] = balance - debited; // debited <= balance, checked above
-        }
-        _checkWithdrawal(account);
+        if (balance < 0 || debited > uint256(balance)) revert InsufficientBalance(account, balance, debited);
+        // debited <= balance < 2^127, checked above: the cast and the subtraction are exact.
+        _accounts[account].balance = int128(balance - int256(debited));
+        _afterWithdrawal(account);
         emit Withdrawn(account, to, debited, tokens);
         _collateral.safeTransfer(to, tokens);
     }
 
     /// @dev Hook run after a withdrawal's debit and before tokens move: the collateral check limits
     /// withdrawals to what the account's worst case leaves free.
-    function _checkWithdrawal(address account) internal view virtual {}
+    function _afterWithdrawal(address account) internal virtual {}
 }

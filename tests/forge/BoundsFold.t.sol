@@ -3,7 +3,8 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 
-import {Exchange} from "../../contracts/Exchange.sol";
+import {IExchange} from "../../contracts/interfaces/IExchange.sol";
+import {Deploy} from "./utils/Deploy.sol";
 import {IMarketsEE} from "../../contracts/interfaces/IMarkets.sol";
 import {Bounds, BoundsLib} from "../../contracts/libraries/BoundsLib.sol";
 import {Order} from "../../contracts/libraries/OrderStructs.sol";
@@ -33,7 +34,7 @@ contract BoundsFoldTest is Test, FoldModel {
     /// @dev An unrelated root created in setUp: the fuzzed sequence must never touch it.
     uint256 internal constant OTHER_ROOT = 7;
 
-    Exchange internal ex;
+    IExchange internal ex;
     TestToken internal token;
     address internal owner = makeAddr("owner");
     address internal oracle = makeAddr("oracle");
@@ -50,7 +51,7 @@ contract BoundsFoldTest is Test, FoldModel {
 
     function setUp() public {
         token = new TestToken("Collateral", "COL", 6);
-        ex = new Exchange(IERC20(address(token)), MAX_BRANCHES);
+        ex = Deploy.exchange(IERC20(address(token)), MAX_BRANCHES);
         (trader, traderKey) = makeAddrAndKey("trader");
 
         vm.startPrank(otherOwner);

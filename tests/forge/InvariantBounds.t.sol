@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-import {Exchange} from "../../contracts/Exchange.sol";
+import {IExchange} from "../../contracts/interfaces/IExchange.sol";
+import {Deploy} from "./utils/Deploy.sol";
 import {IMarketsEE} from "../../contracts/interfaces/IMarkets.sol";
 import {TestToken} from "../../contracts/test/TestToken.sol";
 
@@ -21,7 +22,7 @@ contract BoundsHandler is Test {
 
     uint256 public constant ROOTS = 2;
     uint16 public immutable maxBranches;
-    Exchange public immutable ex;
+    IExchange public immutable ex;
 
     mapping(uint256 root => Def[]) internal _defs;
     mapping(uint256 root => uint16) public branchCount;
@@ -34,7 +35,7 @@ contract BoundsHandler is Test {
     uint256 public settledRefusals;
     uint256 public accepted;
 
-    constructor(Exchange ex_) {
+    constructor(IExchange ex_) {
         ex = ex_;
         maxBranches = ex_.maxBranches();
     }
@@ -178,12 +179,12 @@ contract BoundsHandler is Test {
 /// @notice Invariant tests of the market registry under random definitions: a branch's effective
 /// bounds never widen, never invert, and always equal the eager fold of protocol.md section 1.
 contract InvariantBoundsTest is Test {
-    Exchange internal ex;
+    IExchange internal ex;
     BoundsHandler internal handler;
 
     function setUp() public {
         TestToken token = new TestToken("Collateral", "COL", 6);
-        ex = new Exchange(IERC20(address(token)), 6);
+        ex = Deploy.exchange(IERC20(address(token)), 6);
         handler = new BoundsHandler(ex);
         targetContract(address(handler));
     }

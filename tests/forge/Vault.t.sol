@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
-import {Exchange} from "../../contracts/Exchange.sol";
+import {IExchange} from "../../contracts/interfaces/IExchange.sol";
+import {Deploy} from "./utils/Deploy.sol";
 import {IVaultEE} from "../../contracts/interfaces/IVault.sol";
 import {FeeToken} from "../../contracts/test/FeeToken.sol";
 import {TestToken} from "../../contracts/test/TestToken.sol";
@@ -31,7 +32,7 @@ contract VaultTest is Test {
     uint256 internal constant OPS = 12;
     uint256 internal constant USERS = 3;
 
-    Exchange[4] internal exchanges;
+    IExchange[4] internal exchanges;
     TestToken[4] internal tokens;
 
     address internal alice = makeAddr("alice");
@@ -50,7 +51,7 @@ contract VaultTest is Test {
         uint8[4] memory decs = [uint8(0), 6, 18, 24];
         for (uint256 i; i < 4; ++i) {
             tokens[i] = new TestToken("Collateral", "COL", decs[i]);
-            exchanges[i] = new Exchange(IERC20(address(tokens[i])), 8);
+            exchanges[i] = Deploy.exchange(IERC20(address(tokens[i])), 8);
         }
     }
 
@@ -64,7 +65,7 @@ contract VaultTest is Test {
     function testFuzz_depositCreditsToInternalRoundedDown(uint8 dSel, uint8 mode, uint256 raw, bool forOther)
         public
     {
-        (Exchange ex, IMintableERC20 token, uint8 d) = _pick(dSel);
+        (IExchange ex, IMintableERC20 token, uint8 d) = _pick(dSel);
         uint256 amount = _tokenAmount(d, mode, raw);
         address account = forOther ? bob : alice;
         _fund(token, address(ex), alice, amount);
@@ -84,7 +85,7 @@ contract VaultTest is Test {
             vm.expectRevert(IVaultEE.ZeroAmount.selector);
             forOther ? ex.depositFor(account, amount) : ex.deposit(amount);
             vm.stopPrank();
-            assertEq(ex.balanceOf(account), 0, "credited after refusal");
+            assertEq(uint256(ex.balanceOf(account)), 0, "credited after refusal");
             assertEq(token.balanceOf(address(ex)), 0, "tokens moved after refusal");
             return;
         }
@@ -93,8 +94,8 @@ contract VaultTest is Test {
         forOther ? ex.depositFor(account, amount) : ex.deposit(amount);
         vm.stopPrank();
 
-        assertEq(ex.balanceOf(account), credited, "balance");
-        assertEq(ex.balanceOf(forOther ? alice : bob), 0, "credited the wrong account");
+        assertEq(uint256(ex.balanceOf(account)), credited, "balance");
+        assertEq(uint256(ex.balanceOf(forOther ? alice : bob)), 0, "credited the wrong account");
         assertEq(token.balanceOf(address(ex)), amount, "exchange tokens");
         assertEq(token.balanceOf(alice), 0, "payer tokens");
     }
@@ -118,7 +119,7 @@ contract VaultTest is Test {
             _fund(w.token, address(w.ex), alice, deposited);
             vm.prank(alice);
             w.ex.deposit(deposited);
-            w.balance = w.ex.balanceOf(alice);
+            w.balance = uint256(w.ex.balanceOf(alice));
         }
         w.amount = _withdrawAmount(w.d, wMode, wRaw, w.balance);
         w.to = toOther ? outsider : alice;
@@ -128,7 +129,7 @@ contract VaultTest is Test {
 
     /// @dev The context of one checked withdrawal by alice.
     struct W {
-        Exchange ex;
+        IExchange ex;
         IMintableERC20 token;
         uint8 d;
         address to;
@@ -168,10 +169,10 @@ contract VaultTest is Test {
         w.useTo ? w.ex.withdrawTo(w.to, w.amount) : w.ex.withdraw(w.amount);
         vm.stopPrank();
 
-        assertEq(w.ex.balanceOf(alice), w.balance, "balance after");
+        assertEq(uint256(w.ex.balanceOf(alice)), w.balance, "balance after");
         assertEq(w.token.balanceOf(address(w.ex)), w.exTokens, "exchange tokens after");
         assertEq(w.token.balanceOf(w.to), w.toTokensBefore + w.sent, "recipient");
-        _assertBacked(w.ex, w.token, w.d, w.ex.balanceOf(alice));
+        _assertBacked(w.ex, w.token, w.d, uint256(w.ex.balanceOf(alice)));
     }
 
     /// @notice With a fee-on-transfer token the vault credits only what arrived (the balance
@@ -181,7 +182,7 @@ contract VaultTest is Test {
         uint8 d = _decimals(dSel);
         uint256 feeBps = _feeBps(feeRaw);
         FeeToken token = new FeeToken(d, feeBps);
-        Exchange ex = new Exchange(IERC20(address(token)), 8);
+        IExchange ex = Deploy.exchange(IERC20(address(token)), 8);
         uint256 amount = _tokenAmount(d, mode, raw);
         _fund(IMintableERC20(address(token)), address(ex), alice, amount);
 
@@ -193,13 +194,13 @@ contract VaultTest is Test {
             vm.expectRevert(IVaultEE.ZeroAmount.selector);
             ex.deposit(amount);
             vm.stopPrank();
-            assertEq(ex.balanceOf(alice), 0, "credited after refusal");
+            assertEq(uint256(ex.balanceOf(alice)), 0, "credited after refusal");
             return;
         }
         vm.expectEmit(true, true, true, true, address(ex));
         emit IVaultEE.Deposited(alice, alice, received, credited);
         ex.deposit(amount);
-        assertEq(ex.balanceOf(alice), credited, "credited more than arrived");
+        assertEq(uint256(ex.balanceOf(alice)), credited, "credited more than arrived");
         assertEq(token.balanceOf(address(ex)), received, "exchange tokens");
 
         // Withdraw everything that can leave in whole units.
@@ -213,7 +214,7 @@ contract VaultTest is Test {
         }
         ex.withdrawTo(outsider, credited);
         vm.stopPrank();
-        assertEq(ex.balanceOf(alice), credited - debit, "debit");
+        assertEq(uint256(ex.balanceOf(alice)), credited - debit, "debit");
         assertEq(token.balanceOf(address(ex)), received - tokensOut, "exchange tokens after");
         assertEq(token.balanceOf(outsider), tokensOut - tokensOut * feeBps / 10_000, "recipient net of fee");
         _assertBacked(ex, IERC20(address(token)), d, _sumOf(ex, alice, address(0), address(0)));
@@ -234,7 +235,7 @@ contract VaultTest is Test {
         } else {
             token = IMintableERC20(address(new TestToken("Collateral", "COL", d)));
         }
-        Exchange ex = new Exchange(IERC20(address(token)), 8);
+        IExchange ex = Deploy.exchange(IERC20(address(token)), 8);
         address[USERS] memory users = [alice, bob, carol];
         for (uint256 i; i < USERS; ++i) {
             token.mint(users[i], type(uint192).max);
@@ -268,7 +269,7 @@ contract VaultTest is Test {
     /// @notice Zero deposits, withdrawals of less than one token unit, zero addresses and tokens of
     /// more than 36 decimals are refused with their exact errors; 36 decimals is accepted.
     function test_refusals() public {
-        Exchange ex6 = exchanges[1];
+        IExchange ex6 = exchanges[1];
         vm.expectRevert(IVaultEE.ZeroAmount.selector);
         ex6.deposit(0);
         vm.expectRevert(IVaultEE.ZeroAmount.selector);
@@ -293,9 +294,9 @@ contract VaultTest is Test {
 
         TestToken t37 = new TestToken("T", "T", 37);
         vm.expectRevert(abi.encodeWithSelector(IVaultEE.UnsupportedDecimals.selector, uint8(37)));
-        new Exchange(IERC20(address(t37)), 8);
+        Deploy.exchange(IERC20(address(t37)), 8);
         TestToken t36 = new TestToken("T", "T", 36);
-        Exchange ex36 = new Exchange(IERC20(address(t36)), 8);
+        IExchange ex36 = Deploy.exchange(IERC20(address(t36)), 8);
         assertEq(ex36.toInternal(1e18), 1, "36 decimals: 1e18 units are one wei");
         assertEq(ex36.toTokens(1), 1e18, "36 decimals: one wei is 1e18 units");
     }
@@ -303,25 +304,25 @@ contract VaultTest is Test {
     /// @notice Worked examples of the rounding: 6 decimals keeps sub-unit dust credited; 24
     /// decimals leaves sub-wei deposit dust in the vault, uncredited.
     function test_roundingExamples() public {
-        Exchange ex6 = exchanges[1];
+        IExchange ex6 = exchanges[1];
         _fund(IMintableERC20(address(tokens[1])), address(ex6), alice, 2_500_000); // 2.5 tokens
         vm.startPrank(alice);
         ex6.deposit(2_500_000);
-        assertEq(ex6.balanceOf(alice), 2.5e18);
+        assertEq(uint256(ex6.balanceOf(alice)), 2.5e18);
         ex6.withdraw(1.9999999999999e18); // 1.999999 tokens move, 0.0000009999999e18 of dust stays
         assertEq(tokens[1].balanceOf(alice), 1_999_999);
-        assertEq(ex6.balanceOf(alice), 2.5e18 - 1.999999e18);
+        assertEq(uint256(ex6.balanceOf(alice)), 2.5e18 - 1.999999e18);
         vm.stopPrank();
 
-        Exchange ex24 = exchanges[3];
+        IExchange ex24 = exchanges[3];
         _fund(IMintableERC20(address(tokens[3])), address(ex24), bob, 3e6 + 7);
         vm.startPrank(bob);
         ex24.deposit(3e6 + 7);
-        assertEq(ex24.balanceOf(bob), 3, "3 wei credited, 7 units of dust");
+        assertEq(uint256(ex24.balanceOf(bob)), 3, "3 wei credited, 7 units of dust");
         ex24.withdraw(3);
         vm.stopPrank();
         assertEq(tokens[3].balanceOf(bob), 3e6);
-        assertEq(ex24.balanceOf(bob), 0);
+        assertEq(uint256(ex24.balanceOf(bob)), 0);
         assertEq(tokens[3].balanceOf(address(ex24)), 7, "dust stays in the vault");
     }
 
@@ -330,7 +331,7 @@ contract VaultTest is Test {
     //////////////////////////////////////////////////////////////*/
 
     function _depositOp(
-        Exchange ex,
+        IExchange ex,
         IMintableERC20 token,
         uint8 d,
         uint256 feeBps,
@@ -341,14 +342,14 @@ contract VaultTest is Test {
         uint256 amount = _tokenAmount(d, op.mode, op.raw);
         uint256 received = amount - amount * feeBps / 10_000;
         uint256 credited = _toInternalModel(d, received);
-        uint256 before = ex.balanceOf(account);
+        uint256 before = uint256(ex.balanceOf(account));
         uint256 payerTokens = token.balanceOf(payer);
         vm.prank(payer);
         if (amount == 0 || credited == 0) vm.expectRevert(IVaultEE.ZeroAmount.selector);
         ex.depositFor(account, amount);
         if (amount == 0 || credited == 0) return;
 
-        assertEq(ex.balanceOf(account), before + credited, "deposit credit");
+        assertEq(uint256(ex.balanceOf(account)), before + credited, "deposit credit");
         assertEq(payerTokens - token.balanceOf(payer), amount, "payer charged");
         _in += received;
         _credited += credited;
@@ -356,7 +357,7 @@ contract VaultTest is Test {
     }
 
     function _withdrawOp(
-        Exchange ex,
+        IExchange ex,
         IMintableERC20 token,
         uint8 d,
         uint256 feeBps,
@@ -364,7 +365,7 @@ contract VaultTest is Test {
         address to,
         Op calldata op
     ) internal {
-        uint256 balance = ex.balanceOf(account);
+        uint256 balance = uint256(ex.balanceOf(account));
         uint256 amount = _withdrawAmount(d, op.mode, op.raw, balance);
         uint256 tokensOut = _toTokensModel(d, amount);
         uint256 debit = _toInternalModel(d, tokensOut);
@@ -378,7 +379,7 @@ contract VaultTest is Test {
         ex.withdrawTo(to, amount);
         if (tokensOut == 0 || debit > balance) return;
 
-        assertEq(ex.balanceOf(account), balance - debit, "withdraw debit");
+        assertEq(uint256(ex.balanceOf(account)), balance - debit, "withdraw debit");
         assertEq(token.balanceOf(to) - toBefore, tokensOut - tokensOut * feeBps / 10_000, "recipient");
         _out += tokensOut;
         _debited += debit;
@@ -400,7 +401,7 @@ contract VaultTest is Test {
 
     /// @dev The vault holds at least the sum of balances: held tokens are worth at least `sum`,
     /// exactly `sum` for tokens of at most 18 decimals.
-    function _assertBacked(Exchange ex, IERC20 token, uint8 d, uint256 sum) internal view {
+    function _assertBacked(IExchange ex, IERC20 token, uint8 d, uint256 sum) internal view {
         uint256 held = token.balanceOf(address(ex));
         if (d <= 18) {
             assertEq(held * 10 ** (18 - d), sum, "held tokens != sum of balances");
@@ -409,11 +410,11 @@ contract VaultTest is Test {
         }
     }
 
-    function _sumOf(Exchange ex, address a, address b, address c) internal view returns (uint256) {
-        return ex.balanceOf(a) + ex.balanceOf(b) + ex.balanceOf(c);
+    function _sumOf(IExchange ex, address a, address b, address c) internal view returns (uint256) {
+        return uint256(ex.balanceOf(a)) + uint256(ex.balanceOf(b)) + uint256(ex.balanceOf(c));
     }
 
-    function _pick(uint8 dSel) internal view returns (Exchange, IMintableERC20, uint8) {
+    function _pick(uint8 dSel) internal view returns (IExchange, IMintableERC20, uint8) {
         uint256 i = dSel % 4;
         return (exchanges[i], IMintableERC20(address(tokens[i])), _decimals(dSel));
     }

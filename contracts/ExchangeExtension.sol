@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+
+import {Amendments} from "./extension/Amendments.sol";
+import {CollateralViews} from "./extension/CollateralViews.sol";
+import {MarketsAdmin} from "./extension/MarketsAdmin.sol";
+import {Settlement} from "./extension/Settlement.sol";
+import {Collateral} from "./mixins/Collateral.sol";
+import {Markets} from "./mixins/Markets.sol";
+import {Vault} from "./mixins/Vault.sol";
+
+/// @title pmarket Exchange extension
+/// @notice The rarely called entry points of an Exchange: claims on settled roots, cancels and
+/// reductions, root administration, relayed definitions and the heavy views. The Exchange deploys
+/// it in its constructor and reaches it by `delegatecall` from its fallback, so it runs on the
+/// Exchange's storage, with the Exchange's address, balance and `msg.sender`.
+/// @dev It inherits the same storage-carrying mixins in the same order as `Exchange` (both start
+/// from `Collateral`), so both see one storage layout; a test compares the two layouts. Called
+/// directly at its own address it only sees its own, empty, storage.
+contract ExchangeExtension is Collateral, MarketsAdmin, CollateralViews, Amendments, Settlement {
+    constructor(IERC20 collateral_, uint16 maxBranches_, uint8 maxOpenOrders_, uint8 maxRoots_)
+        EIP712("pmarket", "1")
+        Markets(maxBranches_)
+        Vault(collateral_)
+        Collateral(maxOpenOrders_, maxRoots_)
+    {}
+}

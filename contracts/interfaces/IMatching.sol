@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {MatchRequest, Order} from "../libraries/OrderStructs.sol";
+import {IOrdersEE} from "./IOrders.sol";
+
+/// @title IMatchingEE
+/// @notice Errors and events of matching, cancelling and reducing orders (protocol.md section 4).
+interface IMatchingEE is IOrdersEE {
+    /// @notice The bid's limit `bidPrice` is below the ask's limit `askPrice`.
+    error OrdersDoNotCross(bytes32 bidHash, bytes32 askHash, int128 bidPrice, int128 askPrice);
+    /// @notice `quantity` is more than the `remaining` open quantity of `orderHash`.
+    error QuantityExceedsRemaining(bytes32 orderHash, uint128 quantity, uint128 remaining);
+    /// @notice The order given as bid does not buy (quantity <= 0), or the one given as ask does
+    /// not sell (quantity >= 0).
+    error WrongSide(bytes32 orderHash, int128 quantity);
+    /// @notice Bid and ask are in different markets.
+    error MarketMismatch(bytes32 bidHash, bytes32 askHash);
+    /// @notice The match price `price` is outside `[askPrice, bidPrice]`, the two limits.
+    error PriceOutsideLimits(int128 price, int128 askPrice, int128 bidPrice);
+    /// @notice `orderHash` (a Partial, Offset or Reduction) does not fit the order `targetHash` it
+    /// depends on: its type, trader, market, trade id, link, side, price or size is wrong.
+    error DependentOrderMismatch(bytes32 orderHash, bytes32 targetHash);
+
+    /// @notice `quantity` of bid `bidHash` and ask `askHash` matched at `price` in `(rootId,
+    /// branchId)`. For each side this is the offset of `quantity` of the open order and a matched
+    /// trade of `quantity` at `price` (the event is the book's record of both).
+    event OrdersMatched(
+        bytes32 indexed bidHash,
+        bytes32 indexed askHash,
+        uint256 indexed rootId,
+        uint16 branchId,
+        uint128 quantity,
+        int128 price
+    );
+    /// @notice Pre-signed Partial `partialHash` of `orderHash` was picked up by the match that
+    /// follows; it is now a Primary matched order of the book.
+    event PartialUsed(bytes32 indexed partialHash, bytes32 indexed orderHash);
+    /// @notice `orderHash` was cancelled by its owner's signed offset `offsetHash`; `cancelled` was open.
+    event OrderCancelled(bytes32 indexed orderHash, bytes32 indexed offsetHash, uint128 cancelled);
+    /// @notice `orderHash` was trimmed by `reduced` by its owner's signed Reduction `reductionHash`.
+    event OrderReduced(bytes32 indexed orderHash, bytes32 indexed reductionHash, uint128 reduced, uint128 remaining);
+    /// @notice Entry `index` of a batch was skipped; `reason` is its revert data (a custom error).
+    event MatchSkipped(uint256 indexed index, bytes reason);
+}
+
+/// @title IMatching
+/// @notice Permissionless matching of resting signed orders, partial fills, cancels and reductions.
+interface IMatching is IMatchingEE {
+    /// @notice Match a resting bid and ask (optionally through pre-signed Partials). Anyone may call;
+    /// the contract checks every order. No collateral check is needed: a fill at a price within both
+    /// limits never lowers either trader's worst case (docs/protocol.md).
+    function matchOrders(MatchRequest calldata request) external;
+
+    /// @notice Apply many matches; a failing one is skipped with `MatchSkipped` instead of reverting
+    /// the batch.
+    /// @return matched How many were applied.
+    function matchBatch(MatchRequest[] calldata requests) external returns (uint256 matched);
+}
+
+/// @title IAmendments
+/// @notice Cancels and reductions signed by an order's owner (served by the Exchange's extension).
+interface IAmendments is IMatchingEE {
+    /// @notice Cancel the open rest of `order` by appending `offset`, signed by the order's owner
+    /// (tradeType Offset, unmatched, `quantity == -order.quantity`, same price, `previous` = the
+    /// order's hash).
+    function cancelOrder(Order calldata order, Order calldata offset, bytes calldata signature) external;
+
+    /// @notice Trim `order` by appending `reduction`, signed by its owner (tradeType Reduction,
+    /// matched, opposite sign, same price, `previous` = the order's hash, size at most what is open).
+    function reduceOrder(Order calldata order, Order calldata reduction, bytes calldata signature) external;
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice A trader's matched position in one market, aggregated over every trade: `quantity = sum q`
+/// and `cost = sum q * p`. The cost has 36 decimals (wad * wad) and is kept exactly, split into
+/// `costWad = floor(cost / 1e18)` and `costRem = cost mod 1e18`, so payoffs net to zero across
+/// counterparties to the last unit and a position fits one storage slot (96 + 96 + 64 bits).
+struct Position {
+    int96 quantity;
+    int96 costWad;
+    uint64 costRem;
+}
+
+/// @notice An open (unmatched) order as the collateral check sees it: its limit price, the signed
+/// quantity still open (positive bid, negative offer) and its branch. One slot (96 + 96 + 16 bits).
+struct OpenOrder {
+    int96 price;
+    int96 remaining;
+    uint16 branchId;
+}
+
+/// @title PositionLib
+/// @notice Exact arithmetic of aggregated positions (protocol.md sections 2 and 3).
+/// @dev Ranges: order prices and quantities, and position quantities and `costWad`, are at most
+/// `MAX_ABS = 2^95 - 1` in magnitude (about 3.9e10 whole units). Within them every product below fits
+/// an int256 with room for thousands of terms, so no intermediate can overflow.
+library PositionLib {
+    /// @dev Largest magnitude of a price, an order quantity, a position quantity or cost (wad).
+    int256 internal constant MAX_ABS = 2 ** 95 - 1;
+    int256 internal constant WAD = 1e18;
+
+    /// @dev The position after a trade of `q` at `p` (both wad, |q|, |p| <= MAX_ABS), exact.
+    /// `ok` is false (and the position unusable) when the quantity or the whole-wad cost would
+    /// leave `MAX_ABS`.
+    function add(Position memory pos, int256 q, int256 p) internal pure returns (Position memory next, bool ok) {
+        int256 quantity = int256(pos.quantity) + q;
+        int256 cost = cost36(pos) + q * p;
+        int256 costWad = floorDiv(cost, WAD);
+        if (quantity > MAX_ABS || quantity < -MAX_ABS || costWad > MAX_ABS || costWad < -MAX_ABS) {
+            return (next, false);
+        }
+        // Casts are safe: both checked against MAX_ABS < 2^95 above; the remainder is in [0, 1e18).
+        return (Position(int96(quantity), int96(costWad), uint64(uint256(cost - costWad * WAD))), true);
+    }
+
+    /// @dev The exact cost `sum q * p` (36 decimals).
+    function cost36(Position memory pos) internal pure returns (int256) {
+        return int256(pos.costWad) * WAD + int256(uint256(pos.costRem));
+    }
+
+    /// @dev Payoff (36 decimals) of the position when its market's clamped outcome is `c`:
+    /// `quantity * c - cost`. Exact.
+    function payoff36(Position memory pos, int256 c) internal pure returns (int256) {
+        return int256(pos.quantity) * c - cost36(pos);
+    }
+
+    /// @dev `a / b` rounded toward negative infinity (`b > 0`): rounding against the trader.
+    function floorDiv(int256 a, int256 b) internal pure returns (int256 q) {
+        q = a / b;
+        if (a % b != 0 && a < 0) q -= 1;
+    }
+}

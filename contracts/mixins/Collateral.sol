@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {LibBit} from "solady/utils/LibBit.sol";
+
+import {ICollateral} from "../interfaces/ICollateral.sol";
+import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
+import {BranchTerm, CheckLib, OpenTerm} from "../libraries/CheckLib.sol";
+import {Order} from "../libraries/OrderStructs.sol";
+import {OpenOrder, Position, PositionLib} from "../libraries/PositionLib.sol";
+import {Orders} from "./Orders.sol";
+import {Vault} from "./Vault.sol";
+
+/// @title Collateral
+/// @notice Positions, open orders and the exact collateral check of protocol.md section 3: a trader
+/// passes when `balance + sum over roots of (min over candidate points of (matched payoffs + sum of
+/// min(0, open order payoffs))) >= 0`.
+/// @dev Storage per trader and root: one `RootAccount` slot (cached worst case and bit masks), one
+/// `Position` slot per branch traded and one `OpenOrder` slot per open order, so the check's gas
+/// depends on the trader's branches and open orders in a root, never on their matched history.
+///
+/// The cache, and why the verdict is still exact. Each root's last computed worst case is cached
+/// and the trader's `Account.worstSum` holds their sum. A cached value is recomputed whenever the
+/// trader adds an order in that root. Everything else that touches a root can only raise its exact
+/// worst case: a match at a price within both limits, a cancel or a reduction, a narrowing or the
+/// settlement of the root. So the cached sum is always a lower bound of the exact sum. The check
+/// first tries `balance + worstSum >= 0`: if that holds, the exact check holds too. Otherwise it
+/// recomputes every root of the trader and decides on the exact sum. It accepts and refuses exactly
+/// what the exact check does; only the refusal path costs a walk over the trader's roots.
+abstract contract Collateral is ICollateral, Orders, Vault {
+    using BoundsLib for Bounds;
+
+    /// @dev One slot: cached worst case (16 bytes) + branch mask (8; bit b-1 = branch b has a position
+    /// or an order) + open-order mask (6; bit i = slot i holds an open order) + index in the trader's
+    /// root list (1) + flags (1).
+    struct RootAccount {
+        int128 worst;
+        uint64 branchMask;
+        uint48 orderMask;
+        uint8 listIndex;
+        uint8 flags;
+    }
+
+    uint8 internal constant LISTED = 1;
+    uint8 internal constant CLAIMED = 2;
+    uint8 internal constant MAX_OPEN_ORDERS_LIMIT = 48;
+
+    /// @inheritdoc ICollateral
+    uint8 public immutable maxOpenOrders;
+    /// @inheritdoc ICollateral
+    uint8 public immutable maxRoots;
+
+    mapping(address trader => mapping(uint256 rootId => RootAccount)) internal _rootAccounts;
+    mapping(address trader => mapping(uint256 rootId => mapping(uint16 branchId => Position))) internal _positions;
+    mapping(address trader => mapping(uint256 rootId => mapping(uint256 slot => OpenOrder))) internal _openOrders;
+    mapping(address trader => uint256[]) internal _traderRoots;
+    /// @dev Per settled root: losses paid in by claims, not yet paid out as gains (`Settlement`).
+    mapping(uint256 rootId => uint256) internal _pots;
+
+    constructor(uint8 maxOpenOrders_, uint8 maxRoots_) {
+        if (maxOpenOrders_ == 0 || maxOpenOrders_ > MAX_OPEN_ORDERS_LIMIT || maxRoots_ == 0) {
+            revert InvalidConfiguration(maxOpenOrders_, maxRoots_);
+        }
+        maxOpenOrders = maxOpenOrders_;
+        maxRoots = maxRoots_;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               THE CHECK
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev Require `balance + worst >= 0` for `trader`, exactly (see the contract's notes).
+    function _requireSolvent(address trader) internal {
+        Account memory a = _accounts[trader];
+        if (int256(a.balance) + a.worstSum >= 0) return;
+        // Slow path: some cached roots may be stale-low; recompute all of them.
+        uint256[] storage roots = _traderRoots[trader];
+        int256 sum;
+        for (uint256 i; i < roots.length; ++i) {
+            uint256 rootId = roots[i];
+            RootAccount storage ra = _rootAccounts[trader][rootId];
+            int128 w = _toCache(trader, _rootWorst(trader, rootId, ra), a.balance);
+            ra.worst = w;
+            sum += w;
+        }
+        _accounts[trader].worstSum = SafeCast.toInt128(sum);
+        if (int256(a.balance) + sum < 0) revert InsufficientCollateral(trader, sum, a.balance);
+    }
+
+    /// @dev Store `ra` with its worst case recomputed, and fold the change into the trader's sum.
+    function _storeWithWorst(address trader, uint256 rootId, RootAccount memory ra) internal {
+        Account storage a = _accounts[trader];
+        int128 w = _toCache(trader, _rootWorst(trader, rootId, ra), a.balance);
+        a.worstSum = SafeCast.toInt128(int256(a.worstSum) + w - ra.worst);
+        ra.worst = w;
+        _rootAccounts[trader][rootId] = ra;
+    }
+
+    /// @dev A root's worst case as cached: a guaranteed profit beyond int128 is capped (a lower
+    /// bound stays a lower bound); a loss beyond it can never be collateralised and is refused.
+    function _toCache(address trader, int256 w, int256 balance) private pure returns (int128) {
+        if (w > type(int128).max) return type(int128).max;
+        if (w < type(int128).min) revert InsufficientCollateral(trader, w, balance);
+        return int128(w);
+    }
+
+    /// @dev The exact worst case of `trader` in `rootId` given its masks, 18 decimals rounded down.
+    /// A settled root has one outcome and its open orders are void: the result is the payoff.
+    function _rootWorst(address trader, uint256 rootId, RootAccount memory ra) internal view returns (int256) {
+        if (ra.branchMask == 0) return 0;
+        Bounds memory root = _bounds[rootId][1];
+        (BranchTerm[] memory terms, int256 cost) = _branchTerms(trader, rootId, root, ra.branchMask);
+        OpenTerm[] memory opens;
+        if (!root.isPoint()) opens = _openTerms(trader, rootId, ra.orderMask, ra.branchMask);
+        return PositionLib.floorDiv(CheckLib.worst36(root.min, root.max, terms, cost, opens), PositionLib.WAD);
+    }
+
+    /// @dev Effective bounds and matched quantity of each branch in `branchMask` (ascending), and the
+    /// root's total cost `sum q * p` (36 decimals).
+    function _branchTerms(address trader, uint256 rootId, Bounds memory root, uint256 branchMask)
+        private
+        view
+        returns (BranchTerm[] memory terms, int256 cost)
+    {
+        terms = new BranchTerm[](LibBit.popCount(branchMask));
+        for (uint256 k; k < terms.length; ++k) {
+            uint16 branchId = uint16(LibBit.ffs(branchMask) + 1);
+            branchMask &= branchMask - 1;
+            Bounds memory e = _clampInto(root, rootId, branchId);
+            Position memory p = _positions[trader][rootId][branchId];
+            terms[k] = BranchTerm(e.min, e.max, p.quantity);
+            cost += PositionLib.cost36(p);
+        }
+    }
+
+    /// @dev The open orders in `orderMask`, each pointing at its branch's index in `branchMask`.
+    function _openTerms(address trader, uint256 rootId, uint256 orderMask, uint256 branchMask)
+        private
+        view
+        returns (OpenTerm[] memory opens)
+    {
+        opens = new OpenTerm[](LibBit.popCount(orderMask));
+        for (uint256 k; k < opens.length; ++k) {
+            uint256 i = LibBit.ffs(orderMask);
+            orderMask &= orderMask - 1;
+            OpenOrder memory o = _openOrders[trader][rootId][i];
+            // The order's branch is in the mask: its index there is the number of lower bits set.
+            uint256 index = LibBit.popCount(branchMask & ((uint256(1) << (o.branchId - 1)) - 1));
+            opens[k] = OpenTerm(index, o.remaining, o.price);
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                         OPEN ORDERS AND POSITIONS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev The book's hook for a new Primary order: take a free slot, record the order, recompute
+    /// the root's worst case and run the check.
+    function _openOrder(Order calldata order) internal override returns (uint8 slot) {
+        address trader = order.trader;
+        uint256 rootId = order.marketRootId;
+        RootAccount memory ra = _rootAccounts[trader][rootId];
+        if (ra.flags & LISTED == 0) _list(trader, rootId, ra);
+        // Lowest free slot: the lowest zero bit of the mask.
+        uint256 free = LibBit.ffs(~uint256(ra.orderMask));
+        if (free >= maxOpenOrders) revert TooManyOpenOrders(trader, rootId, maxOpenOrders);
+        slot = uint8(free);
+        // Casts are safe: `_checkTerms` bounded price and quantity by 2^95 - 1.
+        _openOrders[trader][rootId][free] = OpenOrder(int96(order.price), int96(order.quantity), order.marketBranchId);
+        ra.orderMask |= uint48(1 << free);
+        ra.branchMask |= uint64(1 << (order.marketBranchId - 1));
+        _storeWithWorst(trader, rootId, ra);
+        _requireSolvent(trader);
+    }
+
+    /// @dev Append `rootId` to `trader`'s root list (the check's slow path walks it).
+    function _list(address trader, uint256 rootId, RootAccount memory ra) private {
+        uint256[] storage roots = _traderRoots[trader];
+        if (roots.length >= maxRoots) revert TooManyRoots(trader, maxRoots);
+        ra.listIndex = uint8(roots.length);
+        ra.flags |= LISTED;
+        roots.push(rootId);
+    }
+
+    /// @dev Remove `rootId` from `trader`'s root list (swap with the last, pop).
+    function _unlist(address trader, uint256 rootId, uint8 index) internal {
+        uint256[] storage roots = _traderRoots[trader];
+        uint256 last = roots[roots.length - 1];
+        if (last != rootId) {
+            roots[index] = last;
+            _rootAccounts[trader][last].listIndex = index;
+        }
+        roots.pop();
+    }
+
+    /// @dev Take `amount` off the open order in `slot`; frees the slot when nothing is left.
+    function _shrinkOpen(address trader, uint256 rootId, uint8 slot, uint128 amount) internal {
+        OpenOrder storage o = _openOrders[trader][rootId][slot];
+        int96 left = o.remaining > 0 ? o.remaining - int96(int128(amount)) : o.remaining + int96(int128(amount));
+        o.remaining = left;
+        if (left == 0) _rootAccounts[trader][rootId].orderMask &= ~uint48(1 << slot);
+    }
+
+    /// @dev Add a matched trade of `q` at `p` to `trader`'s position in `(rootId, branchId)`. The
+    /// branch is already in the trader's mask (their order there put it in).
+    function _addTrade(address trader, uint256 rootId, uint16 branchId, int256 q, int256 p) internal {
+        (Position memory next, bool ok) = PositionLib.add(_positions[trader][rootId][branchId], q, p);
+        if (!ok) revert PositionOverflow(trader, rootId, branchId);
+        _positions[trader][rootId][branchId] = next;
+    }
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IMatching} from "../interfaces/IMatching.sol";
+import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
+import {Leg, MatchRequest, Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
+import {Collateral} from "./Collateral.sol";
+
+/// @title Matching
+/// @notice Matching of resting signed orders, partial fills through pre-signed Partials, cancels by
+/// signed Offsets and trims by signed Reductions (protocol.md section 4).
+/// @dev A match needs no collateral check: every open order is already counted at its worst
+/// (`min(0, payoff)` at every outcome), and a fill of `f` at a price no worse than the limit pays
+/// `f * (c - p_trade) >= f * (c - p_limit) >= min(0, f * (c - p_limit))` while the open order's term
+/// shrinks by exactly `min(0, f * (c - p_limit))`. So neither trader's worst case can fall.
+abstract contract Matching is IMatching, Collateral {
+    using BoundsLib for Bounds;
+
+    /// @dev The two sides of a match being checked (in memory: too many for the stack).
+    struct Sides {
+        bytes32 bidHash;
+        bytes32 askHash;
+        OrderRecord bidRec;
+        OrderRecord askRec;
+        int128 bidLimit;
+        int128 askLimit;
+        bytes32 bidPartial;
+        bytes32 askPartial;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ENTRY
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IMatching
+    function matchOrders(MatchRequest calldata request) external {
+        _match(request);
+    }
+
+    /// @inheritdoc IMatching
+    function matchBatch(MatchRequest[] calldata requests) external returns (uint256 matched) {
+        for (uint256 i; i < requests.length; ++i) {
+            // An external self-call, so that a failing match reverts alone.
+            try this.matchOrders(requests[i]) {
+                ++matched;
+            } catch (bytes memory reason) {
+                emit MatchSkipped(i, reason);
+            }
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                               INTERNALS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev The checks, in this order (the Python node checks in the same order): quantity; bid open
+    /// and buying; ask open and selling; same market; market tradable; the bid's and the ask's
+    /// Partial; both remaining quantities; limits cross; price within both limits; price within
+    /// the market's bounds.
+    function _match(MatchRequest calldata m) internal {
+        Order calldata bid = m.bid.order;
+        Order calldata ask = m.ask.order;
+        Sides memory x;
+        x.bidHash = _orderHash(bid);
+        x.askHash = _orderHash(ask);
+        uint128 q = m.quantity;
+        if (q == 0) revert ZeroQuantity(x.bidHash);
+        x.bidRec = _openRecord(x.bidHash);
+        if (bid.quantity <= 0) revert WrongSide(x.bidHash, bid.quantity);
+        x.askRec = _openRecord(x.askHash);
+        if (ask.quantity >= 0) revert WrongSide(x.askHash, ask.quantity);
+        if (ask.marketRootId != bid.marketRootId || ask.marketBranchId != bid.marketBranchId) {
+            revert MarketMismatch(x.bidHash, x.askHash);
+        }
+        Bounds memory b = _tradableBounds(bid.marketRootId, bid.marketBranchId);
+
+        (x.bidLimit, x.bidPartial) = _limit(m.bid, x.bidHash, q);
+        (x.askLimit, x.askPartial) = _limit(m.ask, x.askHash, q);
+        if (q > x.bidRec.remaining) revert QuantityExceedsRemaining(x.bidHash, q, x.bidRec.remaining);
+        if (q > x.askRec.remaining) revert QuantityExceedsRemaining(x.askHash, q, x.askRec.remaining);
+        if (x.bidLimit < x.askLimit) revert OrdersDoNotCross(x.bidHash, x.askHash, x.bidLimit, x.askLimit);
+        int128 price = m.atPrice ? m.price : (x.bidRec.seq < x.askRec.seq ? x.bidLimit : x.askLimit);
+        if (price < x.askLimit || price > x.bidLimit) revert PriceOutsideLimits(price, x.askLimit, x.bidLimit);
+        if (!b.contains(price)) revert PriceOutOfBounds(price, b.min, b.max);
+
+        if (x.bidPartial != bytes32(0)) _pickUp(m.bid, x.bidPartial, x.bidHash);
+        if (x.askPartial != bytes32(0)) _pickUp(m.ask, x.askPartial, x.askHash);
+        _fill(bid, x.bidHash, x.bidRec, q, int256(uint256(q)), price);
+        _fill(ask, x.askHash, x.askRec, q, -int256(uint256(q)), price);
+        emit OrdersMatched(x.bidHash, x.askHash, bid.marketRootId, bid.marketBranchId, q, price);
+    }
+
+    /// @dev One side of a match: the open order shrinks by `q` (its offset) and the trader's
+    /// position takes the matched trade `signedQ` at `price`.
+    function _fill(
+        Order calldata order,
+        bytes32 orderHash,
+        OrderRecord memory rec,
+        uint128 q,
+        int256 signedQ,
+        int128 price
+    ) private {
+        _book[orderHash].remaining = rec.remaining - q;
+        _shrinkOpen(order.trader, order.marketRootId, rec.slot, q);
+        _addTrade(order.trader, order.marketRootId, order.marketBranchId, signedQ, price);
+    }
+
+    /// @dev The limit price of a leg: its Partial's price when it brings one (validated here), else
+    /// the order's. Returns the Partial's hash (zero for none).
+    function _limit(Leg calldata leg, bytes32 orderHash, uint128 q) private view returns (int128, bytes32) {
+        Order calldata o = leg.order;
+        Order calldata pf = leg.partialFill;
+        if (pf.tradeType == uint8(TradeType.None)) return (o.price, bytes32(0));
+        bytes32 partialHash = _orderHash(pf);
+        _checkTerms(pf, partialHash);
+        bool buys = o.quantity > 0;
+        // Signed off the same previous valid order as its primary, a strictly smaller size on the
+        // same side, a weakly better price, and used whole: its size is the match's quantity.
+        bool fits = pf.tradeType == uint8(TradeType.Partial) && !pf.isMatched && _sameTrade(pf, o)
+            && pf.previous == o.previous && _size(pf.quantity) == q && _size(pf.quantity) < _size(o.quantity)
+            && (buys ? pf.quantity > 0 && pf.price <= o.price : pf.quantity < 0 && pf.price >= o.price);
+        if (!fits) revert DependentOrderMismatch(partialHash, orderHash);
+        if (_book[partialHash].tradeType != TradeType.None) revert OrderExists(partialHash);
+        _checkSignature(o.trader, partialHash, leg.signature);
+        return (pf.price, partialHash);
+    }
+
+    /// @dev Enter a used Partial in the book: picked up by a match, it becomes a Primary matched order.
+    function _pickUp(Leg calldata leg, bytes32 partialHash, bytes32 orderHash) private {
+        _book[partialHash] = OrderRecord(TradeType.Primary, true, 0, 0, 0);
+        Order calldata pf = leg.partialFill;
+        _logOrder(partialHash, pf, leg.signature);
+        emit PartialUsed(partialHash, orderHash);
+    }
+}
