@@ -31,6 +31,8 @@ class DeploymentRecord:
     block: int
     deployer: str
     tx_hash: str
+    max_open_orders: int = 32
+    max_roots: int = 64
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"

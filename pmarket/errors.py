@@ -60,7 +60,28 @@ BrokenChain = _subclass("BrokenChain", "The order's previous hash is not the tra
 OrderExists = _subclass("OrderExists", "The order is already in the book.")
 OrderExpired = _subclass("OrderExpired", "The order's expiry has passed.")
 UnsupportedOrder = _subclass("UnsupportedOrder", "This entry point does not take this trade type.")
+OrderOutOfRange = _subclass("OrderOutOfRange", "Price or quantity beyond 2**95 - 1 wad in magnitude.")
+OrderNotOpen = _subclass("OrderNotOpen", "Not an open Primary order of the book (unknown, filled or cancelled).")
+# Collateral
+InsufficientCollateral = _subclass("InsufficientCollateral", "balance + worst case over all outcomes would be < 0.")
+TooManyOpenOrders = _subclass("TooManyOpenOrders", "The trader has the deployment's maximum of open orders in the root.")
+TooManyRoots = _subclass("TooManyRoots", "The trader is active in the deployment's maximum of roots.")
+PositionOverflow = _subclass("PositionOverflow", "A position beyond 2**95 - 1 wad in quantity or cost.")
+InvalidConfiguration = _subclass("InvalidConfiguration", "maxOpenOrders outside 1..48 or maxRoots of 0.")
+# Matching
+OrdersDoNotCross = _subclass("OrdersDoNotCross", "The bid's limit is below the ask's.")
+QuantityExceedsRemaining = _subclass("QuantityExceedsRemaining", "More than the order's open quantity.")
+WrongSide = _subclass("WrongSide", "The bid does not buy or the ask does not sell.")
+MarketMismatch = _subclass("MarketMismatch", "Bid and ask are in different markets.")
+PriceOutsideLimits = _subclass("PriceOutsideLimits", "The match price is outside [ask limit, bid limit].")
+DependentOrderMismatch = _subclass("DependentOrderMismatch", "A Partial, Offset or Reduction that does not fit its order.")
+# Settlement
+MarketNotSettled = _subclass("MarketNotSettled", "The root has not settled.")
+AlreadyClaimed = _subclass("AlreadyClaimed", "The trader already claimed this root.")
+NothingToClaim = _subclass("NothingToClaim", "The trader never had a position or an order in this root.")
+SettlementPending = _subclass("SettlementPending", "The root's pot is short: its losers pay in first.")
 # Vault
+BalanceOverflow = _subclass("BalanceOverflow", "A deposit that would take a balance past 2**127 - 1.")
 InsufficientBalance = _subclass("InsufficientBalance", "The account's balance is below what the call needs.")
 ZeroAmount = _subclass("ZeroAmount", "A deposit or withdrawal that moves no token unit.")
 UnsupportedDecimals = _subclass("UnsupportedDecimals", "The collateral token has more than 36 decimals.")
@@ -77,3 +98,8 @@ KNOWN: dict[str, type[ContractError]] = {
 def contract_error(name: str, values: dict[str, Any], tx: Any = None) -> ContractError:
     """The exception for custom error ``name`` (a known subclass where there is one)."""
     return KNOWN.get(name, ContractError)(name, values, tx)
+
+
+def fail(name: str, **values: Any) -> ContractError:
+    """The exception the contracts would raise: ``raise fail("OrderNotOpen", orderHash=h)``."""
+    return contract_error(name, values)

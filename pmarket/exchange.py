@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from . import errors
+from .collateral import CollateralCalls
 from .markets import MarketsCalls
+from .matching import MatchingCalls
 from .orders import OrdersCalls
+from .settlement import SettlementCalls
 from .typed import Domain
 from .vault import VaultCalls
 
 DEFAULT_MAX_BRANCHES = 32
+DEFAULT_MAX_OPEN_ORDERS = 32
+DEFAULT_MAX_ROOTS = 64
 
 
 def translate(err: Exception, contract_type: Any = None) -> errors.PMarketError:
@@ -64,14 +69,28 @@ def _decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Opti
     return None
 
 
+def merged_contract_type(project: Any) -> Any:
+    """The Exchange's contract type with its extension's ABI added: the whole ABI of the address."""
+    core = project.Exchange.contract_type
+    seen = {_abi_key(item) for item in core.abi}
+    extra = [i for i in project.ExchangeExtension.contract_type.abi if i.type != "constructor" and _abi_key(i) not in seen]
+    return core.model_copy(update={"abi": list(core.abi) + extra})
+
+
+def _abi_key(item: Any) -> tuple:
+    return (item.type, getattr(item, "selector", None) or getattr(item, "name", None))
+
+
 @dataclass
-class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
+class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingCalls, SettlementCalls):
     """A deployed pmarket Exchange and its collateral token."""
 
     contract: Any
     token: Any
     #: Block of the deployment, when known (the ledger is read from here on).
     start_block: int = 0
+    #: Hash of the deployment transaction, when this client deployed it.
+    deploy_tx: Optional[str] = None
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -81,6 +100,8 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
         *,
         collateral: Any = None,
         max_branches: int = DEFAULT_MAX_BRANCHES,
+        max_open_orders: int = DEFAULT_MAX_OPEN_ORDERS,
+        max_roots: int = DEFAULT_MAX_ROOTS,
         project: Any = None,
     ) -> "Exchange":
         """Deploy an Exchange; without ``collateral``, a fresh 6-decimal TestToken serves as one."""
@@ -92,18 +113,21 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
         from ape.exceptions import ContractLogicError
 
         try:
-            contract = project.Exchange.deploy(collateral.address, max_branches, sender=deployer)
+            contract = project.Exchange.deploy(
+                collateral.address, max_branches, max_open_orders, max_roots, sender=deployer
+            )
         except ContractLogicError as err:
             raise translate(err, project.Exchange.contract_type) from err
         from ape import chain
 
-        return cls(contract, collateral, start_block=chain.get_receipt(contract.txn_hash).block_number)
+        block = chain.get_receipt(contract.txn_hash).block_number
+        return cls(_whole(project, contract.address), collateral, start_block=block, deploy_tx=contract.txn_hash)
 
     @classmethod
     def at(cls, address: str, *, project: Any = None) -> "Exchange":
         """Attach to a deployed Exchange (its collateral is read from the contract)."""
         project = project or _ape_project()
-        contract = project.Exchange.at(address)
+        contract = _whole(project, address)
         return cls(contract, project.TestToken.at(contract.collateral()))
 
     # ---- facts -------------------------------------------------------------------------------
@@ -159,6 +183,13 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls):
             raise errors.PMarketError(
                 f"no ape account for {address} to send from; pass relayer=<account>"
             ) from err
+
+
+def _whole(project: Any, address: Any) -> Any:
+    """The contract at ``address`` under the merged Exchange + extension ABI."""
+    from ape.contracts import ContractInstance
+
+    return ContractInstance(str(address), contract_type=merged_contract_type(project))
 
 
 def _ape_project() -> Any:

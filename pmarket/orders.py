@@ -189,7 +189,7 @@ class OrdersCalls:
 
     def order_state(self: "Exchange", order_hash: bytes) -> tuple[TradeType, bool, int]:
         """``(trade_type, is_matched, remaining)`` of a hash in the book (``TradeType.NONE`` if absent)."""
-        ttype, matched, remaining = self._call("orderState", order_hash)
+        ttype, matched, remaining, _slot, _seq = self._call("orderState", order_hash)
         return TradeType(int(ttype)), bool(matched), int(remaining)
 
     def hash_on_chain(self: "Exchange", order: Order) -> bytes:

@@ -13,7 +13,7 @@ import click
 from ape.cli import ConnectedProviderCommand
 
 from pmarket.deployment import DEFAULT_FOLDER, DeploymentRecord, save_record
-from pmarket.exchange import DEFAULT_MAX_BRANCHES, Exchange
+from pmarket.exchange import DEFAULT_MAX_BRANCHES, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ROOTS, Exchange
 
 
 @click.command(cls=ConnectedProviderCommand, short_help="Deploy the pmarket Exchange")
@@ -21,9 +21,11 @@ from pmarket.exchange import DEFAULT_MAX_BRANCHES, Exchange
 @click.option("--collateral", default=None, help="ERC-20 collateral address (default: a new TestToken on local networks).")
 @click.option("--test-collateral", is_flag=True, help="Deploy a fresh 6-decimal TestToken as collateral (any network).")
 @click.option("--max-branches", default=DEFAULT_MAX_BRANCHES, show_default=True, help="Most branches one root may have.")
+@click.option("--max-open-orders", default=DEFAULT_MAX_OPEN_ORDERS, show_default=True, help="Most open orders per trader and root (1..48).")
+@click.option("--max-roots", default=DEFAULT_MAX_ROOTS, show_default=True, help="Most roots one trader may be active in (1..255).")
 @click.option("--out", "folder", default=str(DEFAULT_FOLDER), show_default=True, help="Folder for the deployment record.")
 def cli(network, alias: Optional[str], collateral: Optional[str], test_collateral: bool, max_branches: int,
-        folder: str) -> None:
+        max_open_orders: int, max_roots: int, folder: str) -> None:
     from ape import chain
 
     from scripts._common import pick_account
@@ -31,8 +33,10 @@ def cli(network, alias: Optional[str], collateral: Optional[str], test_collatera
     deployer = pick_account(alias)
     if collateral is None and not (network.is_local or test_collateral):
         raise click.UsageError("pass --collateral ADDRESS (the ERC-20 to trade against) or --test-collateral")
-    exchange = Exchange.deploy(deployer, collateral=collateral, max_branches=max_branches)
-    receipt = chain.get_receipt(exchange.contract.txn_hash)
+    exchange = Exchange.deploy(
+        deployer, collateral=collateral, max_branches=max_branches, max_open_orders=max_open_orders, max_roots=max_roots
+    )
+    receipt = chain.get_receipt(exchange.deploy_tx)
     record = DeploymentRecord(
         chain_id=chain.chain_id,
         network=network.choice,
@@ -43,6 +47,8 @@ def cli(network, alias: Optional[str], collateral: Optional[str], test_collatera
         block=receipt.block_number,
         deployer=str(deployer.address),
         tx_hash=str(receipt.txn_hash),
+        max_open_orders=max_open_orders,
+        max_roots=max_roots,
     )
     path = save_record(record, Path(folder))
     click.echo(f"pmarket Exchange {record.exchange} on chain {record.chain_id} (block {record.block})")

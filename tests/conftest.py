@@ -38,7 +38,7 @@ def token(project, owner):
 
 @pytest.fixture
 def exchange(project, owner, token) -> Exchange:
-    return Exchange(project.Exchange.deploy(token.address, MAX_BRANCHES, sender=owner), token)
+    return Exchange.deploy(owner, collateral=token, max_branches=MAX_BRANCHES)
 
 
 @pytest.fixture
@@ -52,3 +52,17 @@ def funded(exchange, token, alice, bob, carol):
     for who in (alice, bob, carol):
         token.mint(who.address, 1_000_000 * 10**6, sender=who)
     return exchange
+
+
+@pytest.fixture
+def credit(exchange, token, owner):
+    """``credit(address, "100")``: owner mints tokens and deposits them for any address."""
+
+    def _credit(account, amount: str, ex: Exchange = None) -> None:
+        target = ex or exchange
+        units = target.token_units(amount)
+        target.token.mint(owner.address, units, sender=owner)
+        target.token.approve(target.address, units, sender=owner)
+        target.contract.depositFor(str(getattr(account, "address", account)), units, sender=owner)
+
+    return _credit

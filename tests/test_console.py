@@ -21,6 +21,9 @@ try:
     admin = accounts.test_accounts[0]
     ex = Exchange.deploy(admin)
     ex.define(admin, 11, 1, "0", "1")
+    ex.token.mint(admin, 10 * 10**6, sender=admin)
+    ex.token.approve(ex.address, 10 * 10**6, sender=admin)
+    ex.contract.depositFor(trader.address, 10 * 10**6, sender=admin)  # covers the bid's worst case, 4
     signed = ex.sign_limit(trader, 11, 1, "0.4", "10")
     assert type(trader).__name__ == "KeyfileAccount", type(trader)
     ex.place(signed, relayer=admin)

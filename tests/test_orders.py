@@ -16,11 +16,13 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 @pytest.fixture
-def market(exchange, owner):
-    """Root 3 on [0, 1] with a sub-market [0.2, 0.8]."""
-    exchange.define(owner, ROOT, 1, "0", "1")
-    exchange.define(owner, ROOT, 2, "0.2", "0.8")
-    return exchange
+def market(funded, owner, alice, bob, carol):
+    """Root 3 on [0, 1] with a sub-market [0.2, 0.8]; alice, bob and carol hold 1,000 of collateral."""
+    funded.define(owner, ROOT, 1, "0", "1")
+    funded.define(owner, ROOT, 2, "0.2", "0.8")
+    for who in (alice, bob, carol):
+        funded.deposit(who, "1000")
+    return funded
 
 
 def test_signed_order_enters_the_book_relayed_by_anyone(market, alice, bob):
@@ -92,17 +94,19 @@ def test_signature_for_another_chain_is_refused(market, alice):
         market.place(order.sign(alice, elsewhere))
 
 
-def test_signature_for_another_contract_is_refused(market, project, owner, token, alice):
-    other = Exchange(project.Exchange.deploy(token.address, 8, sender=owner), token)
+def test_signature_for_another_contract_is_refused(market, project, owner, token, alice, credit):
+    other = Exchange.deploy(owner, collateral=token, max_branches=8)
     other.define(owner, ROOT, 1, "0", "1")
+    credit(alice, "10", other)
     signed_for_other = Order.limit(alice, ROOT, 1, "0.5", "1").sign(alice, other.domain)
     with pytest.raises(errors.InvalidSignature):
         market.place(signed_for_other)
     other.place(signed_for_other)  # valid where it was signed for
 
 
-def test_contract_wallet_signs_through_erc1271(market, project, alice, bob):
+def test_contract_wallet_signs_through_erc1271(market, project, alice, bob, credit):
     wallet = project.TestWallet.deploy(alice.address, sender=alice)
+    credit(wallet, "10")
     order = Order.limit(wallet.address, ROOT, 1, "0.5", "4")
     signed = order.sign(alice, market.domain)  # alice's key signs for her wallet
     market.place(signed, relayer=bob)
@@ -189,8 +193,9 @@ def test_book_is_append_only(market, alice, bob):
     assert not {n for n in names if any(w in n.lower() for w in ("remove", "delete", "edit", "update"))}
 
 
-def test_bare_private_key_signs_orders(market, alice):
+def test_bare_private_key_signs_orders(market, alice, credit):
     key = Account.create()
+    credit(key.address, "1")
     signed = Order.limit(key.address, ROOT, 1, "0.5", "1").sign(key.key, market.domain)
     assert signed.signer(market.domain) == key.address
     market.place(signed, relayer=alice)

@@ -83,7 +83,7 @@ def test_money_in_equals_money_out_plus_held(funded, token, alice, bob, carol):
 
 def test_fee_on_transfer_token_is_credited_what_arrived(project, owner, alice):
     fee_token = project.FeeToken.deploy(6, 100, sender=owner)  # 1% burnt on every transfer
-    exchange = Exchange(project.Exchange.deploy(fee_token.address, 8, sender=owner), fee_token)
+    exchange = Exchange.deploy(owner, collateral=fee_token, max_branches=8)
     fee_token.mint(alice.address, 1_000_000000, sender=alice)
     tx = exchange.deposit(alice, "100")
     assert exchange.balance(alice) == 99 * WAD
@@ -97,7 +97,7 @@ def test_fee_on_transfer_token_is_credited_what_arrived(project, owner, alice):
 @pytest.mark.parametrize("decimals", [0, 18, 24])
 def test_other_decimals(project, owner, alice, decimals):
     tok = project.TestToken.deploy("T", "T", decimals, sender=owner)
-    exchange = Exchange(project.Exchange.deploy(tok.address, 8, sender=owner), tok)
+    exchange = Exchange.deploy(owner, collateral=tok, max_branches=8)
     units = 7 * 10**decimals + (5 if decimals > 18 else 0)  # 24 decimals: 5 units below a wei
     tok.mint(alice.address, units, sender=alice)
     tok.approve(exchange.address, units, sender=alice)

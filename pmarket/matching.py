@@ -1,0 +1,121 @@
+"""Matching: match requests (a bid and an ask, optionally through pre-signed Partials) and the
+client's match, batch, cancel and reduce calls (protocol.md section 4).
+
+The node's matching rules are in :mod:`pmarket.node.matching`; both follow ``Matching.sol``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional, Sequence
+
+from .orders import Order, SignedOrder, TradeType
+from .wad import DecimalLike, to_wad
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .exchange import Exchange
+
+_NO_ORDER = (0, 0, False, 0, 0, 0, 0, "0x0000000000000000000000000000000000000000", 0, b"\x00" * 32, 0)
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of a match: a resting Primary ``order`` and, optionally, a pre-signed Partial of it."""
+
+    order: Order
+    partial: Optional[SignedOrder] = None
+
+    def as_tuple(self) -> tuple:
+        if self.partial is None:
+            return (self.order.as_tuple(), _NO_ORDER, b"")
+        return (self.order.as_tuple(), self.partial.order.as_tuple(), self.partial.signature)
+
+
+@dataclass(frozen=True)
+class MatchRequest:
+    """Match ``quantity`` (18-decimal int) of ``bid`` and ``ask``; at ``price`` when given, else at
+    the limit of the order that entered the book first."""
+
+    bid: Leg
+    ask: Leg
+    quantity: int
+    price: Optional[int] = None
+
+    def as_tuple(self) -> tuple:
+        return (self.bid.as_tuple(), self.ask.as_tuple(), self.quantity, self.price or 0, self.price is not None)
+
+
+def partial_of(order: Order, price: DecimalLike, quantity: DecimalLike) -> Order:
+    """A Partial of ``order``: same trader, market, trade id and previous order, a smaller size on the
+    same side (``quantity`` as a positive decimal) and a weakly better ``price``."""
+    size = to_wad(quantity, name="quantity")
+    return Order(
+        trader=order.trader,
+        market_root_id=order.market_root_id,
+        market_branch_id=order.market_branch_id,
+        price=to_wad(price, name="price"),
+        quantity=size if order.quantity > 0 else -size,
+        previous=order.previous,
+        trade_root_id=order.trade_root_id,
+        trade_branch_id=order.trade_branch_id + 1,
+        trade_type=TradeType.PARTIAL,
+        expiry=order.expiry,
+    )
+
+
+def offset_of(order: Order, order_hash: bytes) -> Order:
+    """The Offset that cancels ``order`` (its owner signs it)."""
+    return Order(
+        trader=order.trader,
+        market_root_id=order.market_root_id,
+        market_branch_id=order.market_branch_id,
+        price=order.price,
+        quantity=-order.quantity,
+        previous=order_hash,
+        trade_root_id=order.trade_root_id,
+        trade_branch_id=order.trade_branch_id,
+        trade_type=TradeType.OFFSET,
+    )
+
+
+def reduction_of(order: Order, order_hash: bytes, size: int) -> Order:
+    """A Reduction trimming ``order`` by ``size`` (18-decimal int, positive); its owner signs it."""
+    return Order(
+        trader=order.trader,
+        market_root_id=order.market_root_id,
+        market_branch_id=order.market_branch_id,
+        price=order.price,
+        quantity=-size if order.quantity > 0 else size,
+        previous=order_hash,
+        trade_root_id=order.trade_root_id,
+        trade_branch_id=order.trade_branch_id,
+        is_matched=True,
+        trade_type=TradeType.REDUCTION,
+    )
+
+
+class MatchingCalls:
+    """The client's calls to ``Matching`` and ``Amendments`` of an :class:`~pmarket.exchange.Exchange`."""
+
+    def match(self: "Exchange", request: MatchRequest, *, sender: Any) -> Any:
+        """Submit a match (anyone may); the contract checks every order."""
+        return self._transact("matchOrders", request.as_tuple(), sender=sender)
+
+    def match_batch(self: "Exchange", requests: Sequence[MatchRequest], *, sender: Any) -> Any:
+        """Submit many matches; failing ones are skipped with ``MatchSkipped`` events."""
+        return self._transact("matchBatch", [r.as_tuple() for r in requests], sender=sender)
+
+    def cancel(self: "Exchange", owner: Any, order: Order, *, relayer: Any = None) -> Any:
+        """Cancel ``order``'s open rest: ``owner`` signs its Offset, ``relayer`` (or owner) sends it."""
+        offset = offset_of(order, order.digest(self.domain)).sign(owner, self.domain)
+        return self._transact(
+            "cancelOrder", order.as_tuple(), offset.order.as_tuple(), offset.signature, sender=relayer or owner
+        )
+
+    def reduce(self: "Exchange", owner: Any, order: Order, size: DecimalLike, *, relayer: Any = None) -> Any:
+        """Trim ``order`` by ``size`` (decimal) with a Reduction signed by ``owner``."""
+        reduction = reduction_of(order, order.digest(self.domain), to_wad(size, name="size"))
+        signed = reduction.sign(owner, self.domain)
+        return self._transact(
+            "reduceOrder", order.as_tuple(), signed.order.as_tuple(), signed.signature, sender=relayer or owner
+        )

@@ -1,0 +1,69 @@
+"""The node's state: everything the contracts store, as plain Python data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..collateral import Position
+from ..markets import MarketRegistry
+from ..orders import Order, TradeType
+
+
+@dataclass
+class Record:
+    """The book's record of one order hash (``Orders.OrderRecord``)."""
+
+    trade_type: TradeType
+    is_matched: bool
+    remaining: int = 0
+    slot: int = 0
+    seq: int = 0
+
+
+@dataclass
+class RootAccount:
+    """A trader's state in one root (``Collateral.RootAccount``): branches they are in, open-order
+    slots (slot -> order hash), and whether the root is in their list or claimed."""
+
+    branches: set[int] = field(default_factory=set)
+    slots: dict[int, bytes] = field(default_factory=dict)
+    listed: bool = False
+    claimed: bool = False
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """A deployment's constants: the node must run with the chain's values."""
+
+    chain_id: int = 31337
+    verifying_contract: str = "0x0000000000000000000000000000000000000000"
+    decimals: int = 6
+    max_branches: int = 32
+    max_open_orders: int = 32
+    max_roots: int = 64
+
+
+@dataclass
+class State:
+    """Everything an Exchange stores, keyed as the contracts key it (addresses checksummed)."""
+
+    config: NodeConfig
+    registry: MarketRegistry
+    book: dict[bytes, Record] = field(default_factory=dict)
+    #: Full orders by hash (the chain keeps them in calldata and events).
+    orders: dict[bytes, Order] = field(default_factory=dict)
+    heads: dict[str, bytes] = field(default_factory=dict)
+    balances: dict[str, int] = field(default_factory=dict)
+    accounts: dict[tuple[str, int], RootAccount] = field(default_factory=dict)
+    positions: dict[tuple[str, int, int], Position] = field(default_factory=dict)
+    roots_of: dict[str, list[int]] = field(default_factory=dict)
+    pots: dict[int, int] = field(default_factory=dict)
+    order_count: dict[int, int] = field(default_factory=dict)
+    #: Collateral token units the vault holds.
+    vault_tokens: int = 0
+    #: Block time used for expiries (seconds); None = no expiry check is possible.
+    now: Optional[int] = None
+
+    def account(self, trader: str, root_id: int) -> RootAccount:
+        return self.accounts.get((trader, root_id)) or RootAccount()
