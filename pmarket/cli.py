@@ -50,3 +50,45 @@ def order_hash(chain_id: int, contract: str, trader: str, root_id: int, branch_i
     except (AmountError, ValueError) as err:
         raise click.UsageError(str(err)) from err
     click.echo("0x" + order.digest(Domain(chain_id, contract)).hex())
+
+
+@cli.group()
+def scenario() -> None:
+    """Try a book before trading: run a scenario file on the node, on a fresh chain, or both."""
+
+
+@scenario.command("run")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--offchain", "mode", flag_value="offchain", default=True, help="The independent node only (default).")
+@click.option("--chain", "mode", flag_value="chain", help="Fresh contracts on a fresh Anvil, one signed transaction per action.")
+@click.option("--compare", "mode", flag_value="compare", help="Both; exit 1 on any difference.")
+@click.option("--network", default="ethereum:local:foundry", show_default=True, help="ape network for --chain/--compare.")
+def scenario_run(file: str, mode: str, network: str) -> None:
+    """Run scenario FILE and print its JSON report."""
+    import json
+
+    from .scenario import Scenario, ScenarioError, diff, run_chain, run_offchain
+
+    try:
+        loaded = Scenario.load(file)
+    except (ScenarioError, ValueError) as err:
+        raise click.UsageError(f"{file}: {err}") from err
+    if mode == "offchain":
+        click.echo(json.dumps(run_offchain(loaded), indent=2))
+        return
+    from .scenario.chain import fresh_anvil
+
+    with fresh_anvil(network):
+        chain_report = run_chain(loaded)
+    if mode == "chain":
+        click.echo(json.dumps(chain_report, indent=2))
+        return
+    node_report = run_offchain(loaded)
+    differences = diff(node_report, chain_report)
+    click.echo(json.dumps(node_report, indent=2))
+    if differences:
+        click.echo(f"node and chain differ in {len(differences)} place(s):", err=True)
+        for line in differences:
+            click.echo(f"  {line}", err=True)
+        raise SystemExit(1)
+    click.echo("node and chain agree on every verdict, error, balance, position, open order and worst case", err=True)

@@ -88,6 +88,11 @@ abstract contract Collateral is ICollateral, Orders, Vault {
         if (int256(a.balance) + sum < 0) revert InsufficientCollateral(trader, sum, a.balance);
     }
 
+    /// @dev A withdrawal's debit must leave the account solvent.
+    function _afterWithdrawal(address account) internal override {
+        _requireSolvent(account);
+    }
+
     /// @dev Store `ra` with its worst case recomputed, and fold the change into the trader's sum.
     function _storeWithWorst(address trader, uint256 rootId, RootAccount memory ra) internal {
         Account storage a = _accounts[trader];

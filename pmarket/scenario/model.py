@@ -1,0 +1,157 @@
+"""Scenario files: ``{"actions": [...]}`` with decimal strings, traders by name.
+
+Actions (``by`` names a trader; ids name orders within the file):
+
+- ``{"do": "define", "by": N, "root": R, "branch": B, "min": X, "max": Y}``
+- ``{"do": "settle", "by": N, "root": R, "outcome": X}``
+- ``{"do": "deposit" | "withdraw", "by": N, "amount": X}``
+- ``{"do": "order", "by": N, "id": ID, "root": R, "branch": B, "price": P, "quantity": Q}``
+- ``{"do": "match", "bid": ID, "ask": ID, "quantity": Q}`` with optional ``"price"`` and optional
+  ``"bid_partial"`` / ``"ask_partial"``: ``{"price": P, "quantity": Q}``, a Partial the order's owner
+  pre-signs (same side, smaller size equal to the match quantity, weakly better price)
+- ``{"do": "batch", "matches": [match, ...]}``: one ``matchBatch`` call; failures are skipped
+- ``{"do": "cancel", "by": N, "order": ID}``: N signs the Offset (only the owner's signature works)
+- ``{"do": "reduce", "by": N, "order": ID, "quantity": Q}``: N signs a Reduction of size Q
+- ``{"do": "claim", "by": N, "root": R}`` and ``{"do": "claim_all", "by": N, "root": R}`` (every trader)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from ..errors import PMarketError
+from ..wad import to_wad
+
+ACTIONS = {
+    "define": ("by", "root", "branch", "min", "max"),
+    "settle": ("by", "root", "outcome"),
+    "deposit": ("by", "amount"),
+    "withdraw": ("by", "amount"),
+    "order": ("by", "id", "root", "branch", "price", "quantity"),
+    "match": ("bid", "ask", "quantity"),
+    "batch": ("matches",),
+    "cancel": ("by", "order"),
+    "reduce": ("by", "order", "quantity"),
+    "claim": ("by", "root"),
+    "claim_all": ("by", "root"),
+}
+OPTIONAL = {"match": ("price", "bid_partial", "ask_partial")}
+#: The scenario's deployer (test account 0); named traders take accounts 1, 2, ... in order of appearance.
+DEPLOYER = "admin"
+MAX_TRADERS = 9
+
+
+class ScenarioError(PMarketError, ValueError):
+    """A scenario file that cannot be run as written (names the action and the problem)."""
+
+
+@dataclass(frozen=True)
+class PartialSpec:
+    price: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class MatchSpec:
+    bid: str
+    ask: str
+    quantity: int
+    price: Optional[int] = None
+    bid_partial: Optional[PartialSpec] = None
+    ask_partial: Optional[PartialSpec] = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action with its amounts as exact 18-decimal integers (``amount`` of a deposit stays a
+    decimal string: it is in token units)."""
+
+    do: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Scenario:
+    actions: list[Action]
+    traders: list[str] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, source: Union[str, Path, dict]) -> "Scenario":
+        data = source if isinstance(source, dict) else json.loads(Path(source).read_text())
+        if not isinstance(data, dict) or not isinstance(data.get("actions"), list):
+            raise ScenarioError('a scenario is a JSON object {"actions": [...]}')
+        unknown = sorted(set(data) - {"actions", "about"})
+        if unknown:
+            raise ScenarioError(f"unknown top-level keys {unknown} (only 'actions' and 'about')")
+        actions = [_action(i, raw) for i, raw in enumerate(data["actions"])]
+        traders: list[str] = []
+        for a in actions:
+            name = a.args.get("by")
+            if name is not None and name != DEPLOYER and name not in traders:
+                traders.append(name)
+        if len(traders) > MAX_TRADERS:
+            raise ScenarioError(f"at most {MAX_TRADERS} named traders (test accounts 1..9); got {len(traders)}")
+        return cls(actions, traders)
+
+
+def _action(index: int, raw: Any) -> Action:
+    where = f"action {index}"
+    if not isinstance(raw, dict) or raw.get("do") not in ACTIONS:
+        raise ScenarioError(f"{where}: 'do' must be one of {sorted(ACTIONS)}")
+    do = raw["do"]
+    allowed = set(ACTIONS[do]) | set(OPTIONAL.get(do, ())) | {"do"}
+    missing = [k for k in ACTIONS[do] if k not in raw]
+    extra = sorted(set(raw) - allowed)
+    if missing or extra:
+        raise ScenarioError(f"{where} ({do}): missing {missing}, unknown {extra}")
+    args: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "do":
+            continue
+        args[key] = _value(where, do, key, value)
+    return Action(do, args)
+
+
+def _value(where: str, do: str, key: str, value: Any) -> Any:
+    if key in ("by", "id", "bid", "ask", "order"):
+        if not isinstance(value, str) or not value:
+            raise ScenarioError(f"{where}: {key!r} must be a non-empty string")
+        return value
+    if key in ("root", "branch"):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ScenarioError(f"{where}: {key!r} must be a non-negative integer")
+        return value
+    if key == "matches":
+        if not isinstance(value, list):
+            raise ScenarioError(f"{where}: 'matches' must be a list of match actions")
+        return [_match(f"{where} match {i}", m) for i, m in enumerate(value)]
+    if key in ("bid_partial", "ask_partial"):
+        if not isinstance(value, dict) or set(value) != {"price", "quantity"}:
+            raise ScenarioError(f"{where}: {key!r} must be {{'price': P, 'quantity': Q}}")
+        return PartialSpec(_wad(where, "price", value["price"]), _wad(where, "quantity", value["quantity"]))
+    if key == "amount" and do == "deposit":
+        _wad(where, key, value)  # validated here, converted with the token's decimals later
+        return value
+    return _wad(where, key, value)
+
+
+def _match(where: str, raw: Any) -> MatchSpec:
+    action = _action(0, {**raw, "do": "match"} if isinstance(raw, dict) else raw)
+    return match_spec(action)
+
+
+def match_spec(action: Action) -> MatchSpec:
+    a = action.args
+    return MatchSpec(a["bid"], a["ask"], a["quantity"], a.get("price"), a.get("bid_partial"), a.get("ask_partial"))
+
+
+def _wad(where: str, key: str, value: Any) -> int:
+    if not isinstance(value, str):
+        raise ScenarioError(f"{where}: {key!r} must be a decimal string, got {value!r}")
+    try:
+        return to_wad(value, name=key)
+    except PMarketError as err:
+        raise ScenarioError(f"{where}: {err}") from None

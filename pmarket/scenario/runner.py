@@ -1,0 +1,192 @@
+"""Run a scenario on a backend and report the outcome as JSON-ready data.
+
+The runner signs every order, Partial, Offset and Reduction itself with the traders' test keys
+(the accounts of ape's test mnemonic), so both backends see byte-identical orders.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+from typing import Any, Optional
+
+from eth_account import Account
+
+from .. import errors
+from ..matching import Leg, MatchRequest, offset_of, reduction_of
+from ..orders import Order, SignedOrder, TradeType
+from .backends import Backend
+from .model import DEPLOYER, Action, MatchSpec, Scenario, ScenarioError, match_spec
+
+MNEMONIC = "test test test test test test test test test test test junk"
+
+
+def test_key(index: int) -> Any:
+    """The key of ape's test account ``index`` (``m/44'/60'/0'/0/index`` of the test mnemonic)."""
+    Account.enable_unaudited_hdwallet_features()
+    return Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
+
+
+class Runner:
+    """Plays a :class:`Scenario` on one backend and keeps what the report needs."""
+
+    def __init__(self, scenario: Scenario, backend: Backend) -> None:
+        self.scenario = scenario
+        self.backend = backend
+        self.keys = {DEPLOYER: test_key(0)}
+        for i, name in enumerate(scenario.traders, start=1):
+            self.keys[name] = test_key(i)
+        self.orders: dict[str, SignedOrder] = {}
+        self.owner_of: dict[str, str] = {}
+        self.markets: list[tuple[int, int]] = []
+        self.results: list[dict[str, Any]] = []
+
+    def address(self, name: str) -> str:
+        return self.keys[name].address
+
+    def run(self) -> dict[str, Any]:
+        for index, action in enumerate(self.scenario.actions):
+            try:
+                extra = self._apply(index, action)
+                self.results.append({"ok": True, **(extra or {})})
+            except errors.ContractError as err:
+                self.results.append({"ok": False, "error": err.name})
+        return self.report()
+
+    # ---- actions -----------------------------------------------------------------------------
+    def _apply(self, index: int, action: Action) -> Optional[dict[str, Any]]:
+        a, b = action.args, self.backend
+        who = self.address(a["by"]) if "by" in a else None
+        if action.do == "define":
+            if (a["root"], a["branch"]) not in self.markets:
+                self.markets.append((a["root"], a["branch"]))
+            b.define(who, a["root"], a["branch"], a["min"], a["max"])
+        elif action.do == "settle":
+            b.settle(who, a["root"], a["outcome"])
+        elif action.do == "deposit":
+            b.deposit(who, a["amount"])
+        elif action.do == "withdraw":
+            b.withdraw(who, a["amount"])
+        elif action.do == "order":
+            if a["id"] in self.orders:
+                raise ScenarioError(f"action {index}: order id {a['id']!r} is used twice")
+            order = Order(
+                trader=who,
+                market_root_id=a["root"],
+                market_branch_id=a["branch"],
+                price=a["price"],
+                quantity=a["quantity"],
+                previous=b.chain_head(who),
+                trade_root_id=index + 1,
+            )
+            signed = order.sign(self.keys[a["by"]].key, b.domain)
+            self.orders[a["id"]], self.owner_of[a["id"]] = signed, a["by"]
+            b.place(who, signed)
+        elif action.do == "match":
+            b.match(self._request(index, match_spec(action)))
+        elif action.do == "batch":
+            skipped = b.batch([self._request(index, m) for m in a["matches"]])
+            return {"skipped": [{"index": i, "error": name} for i, name in skipped]}
+        elif action.do in ("cancel", "reduce"):
+            target = self._order(index, a["order"])
+            if action.do == "cancel":
+                dependent = offset_of(target.order, target.hash)
+            else:
+                dependent = reduction_of(target.order, target.hash, a["quantity"])
+            signed = dependent.sign(self.keys[a["by"]].key, b.domain)
+            (b.cancel if action.do == "cancel" else b.reduce)(who, target, signed)
+        elif action.do == "claim":
+            b.claim(who, a["root"])
+        elif action.do == "claim_all":
+            everyone = [self.address(n) for n in self.scenario.traders]
+            skipped = b.claim_all(who, a["root"], everyone)
+            return {"skipped": [{"trader": self._name(t), "error": name} for t, name in skipped]}
+        return None
+
+    def _order(self, index: int, order_id: str) -> SignedOrder:
+        if order_id not in self.orders:
+            raise ScenarioError(f"action {index}: no order with id {order_id!r} before it")
+        return self.orders[order_id]
+
+    def _request(self, index: int, m: MatchSpec) -> MatchRequest:
+        legs = []
+        for order_id, spec in ((m.bid, m.bid_partial), (m.ask, m.ask_partial)):
+            signed = self._order(index, order_id)
+            partial = None
+            if spec is not None:
+                o = signed.order
+                pf = Order(
+                    trader=o.trader,
+                    market_root_id=o.market_root_id,
+                    market_branch_id=o.market_branch_id,
+                    price=spec.price,
+                    quantity=spec.quantity if o.quantity > 0 else -spec.quantity,
+                    previous=o.previous,
+                    trade_root_id=o.trade_root_id,
+                    trade_branch_id=2,
+                    trade_type=TradeType.PARTIAL,
+                )
+                partial = pf.sign(self.keys[self.owner_of[order_id]].key, self.backend.domain)
+            legs.append(Leg(signed.order, partial))
+        return MatchRequest(legs[0], legs[1], m.quantity, m.price)
+
+    def _name(self, address: str) -> str:
+        return next((n for n, k in self.keys.items() if k.address.lower() == address.lower()), address)
+
+    # ---- report ------------------------------------------------------------------------------
+    def report(self) -> dict[str, Any]:
+        b = self.backend
+        markets = {}
+        settled = set()
+        for root, branch in sorted(self.markets):
+            bounds = b.bounds(root, branch)
+            if bounds is not None:
+                markets[f"{root}/{branch}"] = {"min": wad_str(bounds.min), "max": wad_str(bounds.max)}
+                if branch == 1 and bounds.is_point:
+                    settled.add(root)
+        traders = {}
+        for name in self.scenario.traders:
+            who = self.address(name)
+            balance = b.balance(who)
+            positions = {}
+            for root, branch in sorted(self.markets):
+                if f"{root}/{branch}" not in markets:
+                    continue
+                p = b.position(who, root, branch)
+                if p.quantity or p.cost:
+                    positions[f"{root}/{branch}"] = {"quantity": wad_str(p.quantity), "cost": wad_str(p.cost, 36)}
+            open_ids = [
+                oid
+                for oid, signed in self.orders.items()
+                if self.owner_of[oid] == name
+                and signed.order.market_root_id not in settled
+                and b.remaining(signed.hash) > 0
+            ]
+            traders[name] = {
+                "address": who,
+                "balance": wad_str(balance),
+                "worst": wad_str(balance + b.worst(who)),
+                "positions": positions,
+                "open_orders": open_ids,
+            }
+        pots = {str(r): wad_str(b.pot(r)) for r in sorted(settled)}
+        return {"results": self.results, "traders": traders, "markets": markets, "pots": pots}
+
+
+def wad_str(value: int, decimals: int = 18) -> str:
+    """An exact fixed-point integer as a plain decimal string ("12.5", "-0.000001", "0")."""
+    with localcontext() as ctx:
+        ctx.prec = 200  # exact for any int256
+        text = format((Decimal(value) / Decimal(10) ** decimals).normalize(), "f")
+    return "0" if text in ("0", "-0") else text
+
+
+def diff(a: Any, b: Any, path: str = "") -> list[str]:
+    """Every place two reports differ, as ``path: left != right`` lines."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in list(a) + [k for k in b if k not in a]:
+            out += diff(a.get(key, "<missing>"), b.get(key, "<missing>"), f"{path}/{key}")
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [line for i, (x, y) in enumerate(zip(a, b)) for line in diff(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
