@@ -1,0 +1,105 @@
+"""Random scenarios for the differential tests: several roots with sub-markets, open orders on both
+sides, matches (some through Partials, some bound to fail), cancels by owners and strangers,
+reductions, withdrawals, settlements and claims. Numbers sit on a coarse lattice (bounds on whole
+units, prices and sizes on halves) so that a brute-force grid of quarter units contains every
+candidate point."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+TRADERS = ["ann", "ben", "cat", "dan"]
+
+
+def _d(x: float) -> str:
+    return format(x, "g") if x != int(x) else str(int(x))
+
+
+def generate(seed: int, steps: int = 18) -> dict[str, Any]:
+    rng = random.Random(seed)
+    traders = TRADERS[: rng.randint(2, 4)]
+    actions: list[dict[str, Any]] = []
+    markets: dict[tuple[int, int], tuple[int, int]] = {}
+    roots = list(range(1, rng.randint(2, 3) + 1))
+    for root in roots:
+        lo = rng.randint(0, 4)
+        hi = lo + rng.randint(4, 12)
+        actions.append({"do": "define", "by": "owner", "root": root, "branch": 1, "min": str(lo), "max": str(hi)})
+        markets[(root, 1)] = (lo, hi)
+        prev = (lo, hi)
+        for branch in range(2, rng.randint(1, 3) + 1):
+            a = rng.randint(prev[0], prev[1])
+            b = rng.randint(a, prev[1])
+            actions.append({"do": "define", "by": "owner", "root": root, "branch": branch, "min": str(a), "max": str(b)})
+            markets[(root, branch)] = (a, b)
+            prev = (a, b)
+    for t in traders:
+        actions.append({"do": "deposit", "by": t, "amount": str(rng.choice([0, 5, 20, 50, 200]) or 1)})
+    orders: list[tuple[str, str, tuple[int, int], float, float]] = []  # id, owner, market, price, qty
+    settled: set[int] = set()
+    for step in range(steps):
+        kind = rng.choices(
+            ["order", "match", "cancel", "reduce", "withdraw", "deposit", "settle", "claim", "narrow", "batch"],
+            weights=[30, 25, 6, 4, 6, 3, 4, 5, 3, 3],
+        )[0]
+        if kind == "order" or not orders and kind in ("match", "cancel", "reduce", "batch"):
+            (root, branch), (lo, hi) = rng.choice(sorted(markets.items()))
+            price = rng.randint(2 * lo, 2 * hi) / 2
+            qty = rng.randint(1, 10) / 2 * rng.choice([1, -1])
+            oid = f"o{len(orders)}"
+            by = rng.choice(traders)
+            orders.append((oid, by, (root, branch), price, qty))
+            actions.append({"do": "order", "by": by, "id": oid, "root": root, "branch": branch, "price": _d(price), "quantity": _d(qty)})
+        elif kind in ("match", "batch"):
+            matches = [_match(rng, orders) for _ in range(1 if kind == "match" else rng.randint(2, 3))]
+            actions.append(matches[0] if kind == "match" else {"do": "batch", "matches": [{k: v for k, v in m.items() if k != "do"} for m in matches]})
+        elif kind in ("cancel", "reduce"):
+            oid, owner, *_rest = rng.choice(orders)
+            by = owner if rng.random() < 0.8 else rng.choice(traders)
+            action = {"do": kind, "by": by, "order": oid}
+            if kind == "reduce":
+                action["quantity"] = _d(rng.randint(1, 6) / 2)
+            actions.append(action)
+        elif kind == "withdraw":
+            actions.append({"do": "withdraw", "by": rng.choice(traders), "amount": _d(rng.choice([0.5, 1, 5, 20, 100]))})
+        elif kind == "deposit":
+            actions.append({"do": "deposit", "by": rng.choice(traders), "amount": str(rng.choice([1, 10, 50]))})
+        elif kind == "settle":
+            root = rng.choice(roots)
+            lo, hi = markets[(root, 1)]
+            actions.append({"do": "settle", "by": "owner", "root": root, "outcome": _d(rng.randint(2 * lo, 2 * hi) / 2)})
+            settled.add(root)
+        elif kind == "narrow":
+            root = rng.choice(roots)
+            lo, hi = markets[(root, 1)]
+            a = rng.randint(lo, hi)
+            actions.append({"do": "define", "by": "owner", "root": root, "branch": 1, "min": str(a), "max": str(rng.randint(a, hi))})
+        elif kind == "claim":
+            root = rng.choice(roots)
+            actions.append({"do": rng.choice(["claim", "claim", "claim_all"]), "by": rng.choice(traders), "root": root})
+    for root in sorted(settled):
+        actions.append({"do": "claim_all", "by": traders[0], "root": root})
+    return {"actions": actions}
+
+
+def _match(rng: random.Random, orders: list) -> dict[str, Any]:
+    bids = [o for o in orders if o[4] > 0]
+    asks = [o for o in orders if o[4] < 0]
+    if bids and asks and rng.random() < 0.85:
+        bid = rng.choice(bids)
+        same = [a for a in asks if a[2] == bid[2]]
+        ask = rng.choice(same) if same and rng.random() < 0.9 else rng.choice(asks)
+    else:
+        bid, ask = rng.choice(orders), rng.choice(orders)
+    size = min(abs(bid[4]), abs(ask[4]))
+    q = rng.choice([size, max(0.5, size / 2), size + 0.5]) if rng.random() < 0.9 else 0.5
+    m: dict[str, Any] = {"do": "match", "bid": bid[0], "ask": ask[0], "quantity": _d(q)}
+    roll = rng.random()
+    if roll < 0.2:
+        m["price"] = _d(rng.choice([bid[3], ask[3], (bid[3] + ask[3]) / 2, bid[3] + 0.5]))
+    elif roll < 0.3 and q < abs(bid[4]):
+        m["bid_partial"] = {"price": _d(bid[3] - rng.choice([0, 0.5])), "quantity": _d(q)}
+    elif roll < 0.35 and q < abs(ask[4]):
+        m["ask_partial"] = {"price": _d(ask[3] + rng.choice([0, 0.5, -0.5])), "quantity": _d(q)}
+    return m
