@@ -11,7 +11,7 @@ from typing import Mapping, Optional
 
 from .. import errors
 from ..collateral import OpenOrder, Position, root_worst
-from .state import RootAccount, State
+from .state import RootAccount, State, addr
 
 
 class CollateralRules:
@@ -21,11 +21,11 @@ class CollateralRules:
 
     # ---- views -------------------------------------------------------------------------------
     def position(self, trader: str, root_id: int, branch_id: int) -> Position:
-        return self.s.positions.get((trader, root_id, branch_id), Position())
+        return self.s.positions.get((addr(trader), root_id, branch_id), Position())
 
     def open_orders(self, trader: str, root_id: int, account: Optional[RootAccount] = None) -> dict[int, OpenOrder]:
         """Slot -> open order of ``trader`` in ``root_id`` (what the check counts)."""
-        acct = account if account is not None else self.s.account(trader, root_id)
+        acct = account if account is not None else self.s.account(addr(trader), root_id)
         out = {}
         for slot, h in sorted(acct.slots.items()):
             order, remaining = self.s.orders[h], self.s.book[h].remaining
@@ -34,6 +34,7 @@ class CollateralRules:
 
     def root_worst(self, trader: str, root_id: int, account: Optional[RootAccount] = None) -> int:
         """Exact worst case of ``trader`` in ``root_id`` (18 decimals, rounded down)."""
+        trader = addr(trader)
         acct = account if account is not None else self.s.account(trader, root_id)
         if not acct.branches:
             return 0
@@ -48,6 +49,7 @@ class CollateralRules:
 
         ``overrides`` replaces (or adds) root accounts, to check a change before it is made.
         """
+        trader = addr(trader)
         roots = list(self.s.roots_of.get(trader, []))
         roots += [r for r in overrides if r not in roots]
         worst = sum(self.root_worst(trader, r, overrides.get(r)) for r in roots)

@@ -9,7 +9,7 @@ from .. import errors
 from ..collateral import MAX_ABS
 from ..markets import Bounds
 from ..orders import ZERO_HASH, Order, TradeType
-from .state import Record, State
+from .state import Record, State, addr
 from .verify import Erc1271, order_digest, signature_valid
 
 
@@ -51,7 +51,7 @@ class OrdersRules:
         return rec
 
     def chain_head(self, trader: str) -> bytes:
-        return self.s.heads.get(trader, ZERO_HASH)
+        return self.s.heads.get(addr(trader), ZERO_HASH)
 
     # ---- entry -------------------------------------------------------------------------------
     def place(self, order: Order, signature: bytes) -> bytes:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import errors
-from .state import RootAccount, State
+from .state import RootAccount, State, addr
 
 
 class SettlementRules:
@@ -11,6 +11,7 @@ class SettlementRules:
 
     def claim(self, trader: str, root_id: int) -> int:
         """Credit (or debit) ``trader``'s payoff in settled ``root_id``; returns it (18 decimals)."""
+        trader = addr(trader)
         reg = self.s.registry
         if root_id not in reg.roots:
             raise errors.fail("UnknownMarket", rootId=root_id, branchId=1)

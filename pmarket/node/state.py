@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from eth_utils import to_checksum_address
+
 from ..collateral import Position
 from ..markets import MarketRegistry
 from ..orders import Order, TradeType
@@ -67,3 +69,8 @@ class State:
 
     def account(self, trader: str, root_id: int) -> RootAccount:
         return self.accounts.get((trader, root_id)) or RootAccount()
+
+
+def addr(account: object) -> str:
+    """An address as the node keys it (checksummed); accepts ape accounts too."""
+    return to_checksum_address(str(getattr(account, "address", account)))

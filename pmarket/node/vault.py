@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import errors
 from ..vault import to_internal, to_tokens
-from .state import State
+from .state import State, addr
 
 INT128_MAX = 2**127 - 1
 
@@ -13,10 +13,11 @@ class VaultRules:
     s: State
 
     def balance(self, account: str) -> int:
-        return self.s.balances.get(account, 0)
+        return self.s.balances.get(addr(account), 0)
 
     def deposit(self, account: str, token_amount: int) -> int:
         """Credit ``account`` for ``token_amount`` token units; returns the 18-decimal credit."""
+        account = addr(account)
         if token_amount == 0:
             raise errors.fail("ZeroAmount")
         credited = to_internal(token_amount, self.s.config.decimals)
@@ -31,6 +32,7 @@ class VaultRules:
 
     def withdraw(self, account: str, amount: int) -> int:
         """Debit ``account`` for up to ``amount`` (whole token units move); returns token units."""
+        account = addr(account)
         decimals = self.s.config.decimals
         balance = self.balance(account)
         if decimals > 18 and (balance < 0 or amount > balance):
