@@ -156,6 +156,14 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
             logs += list(getattr(self.contract, abi.name).range(self.start_block, stop + 1))
         return sorted(logs, key=lambda log: (log.block_number, log.transaction_index, log.log_index))
 
+    def node(self) -> Any:
+        """An independent node rebuilt from this deployment's events (a ``Replay``: ``.node`` holds
+        the state, ``.discrepancies`` whatever the node refused); ``replay.node.worst_case(trader)``
+        is the node's answer to :meth:`worst_case`."""
+        from .node.replay import node_from_chain
+
+        return node_from_chain(self)
+
     # ---- plumbing ----------------------------------------------------------------------------
     def _transact(self, method: str, *args: Any, sender: Any) -> Any:
         from ape.exceptions import ContractLogicError
