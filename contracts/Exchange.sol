@@ -5,6 +5,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {ExchangeExtension} from "./ExchangeExtension.sol";
+import {ICollateral} from "./interfaces/ICollateral.sol";
+import {IMarkets} from "./interfaces/IMarkets.sol";
+import {IMatching} from "./interfaces/IMatching.sol";
+import {IOrders} from "./interfaces/IOrders.sol";
+import {IVault} from "./interfaces/IVault.sol";
+import {Bounds} from "./libraries/BoundsLib.sol";
+import {MatchRequest, Order} from "./libraries/OrderStructs.sol";
 import {Collateral} from "./mixins/Collateral.sol";
 import {Markets} from "./mixins/Markets.sol";
 import {Matching} from "./mixins/Matching.sol";
@@ -12,13 +19,14 @@ import {Vault} from "./mixins/Vault.sol";
 
 /// @title pmarket Exchange
 /// @notice One deployment of pmarket: the market registry, the append-only book of wallet-signed
-/// orders, the collateral vault with its exact check, and matching, composed from one mixin per
-/// concern. Claims, cancels, reductions, root administration and the heavy views live in an
-/// `ExchangeExtension` that this contract deploys and reaches by `delegatecall` (fallback): one
-/// address, one storage, one ABI (`IExchange`), under the 24 KB code-size limit of every EVM chain.
+/// orders, the collateral vault with its exact check, and matching. The mixins hold each concern's
+/// storage and rules; this contract exposes their entry points, grouped by concern. Claims,
+/// cancels, reductions, root administration and the heavy views live in an `ExchangeExtension`
+/// that this contract deploys and reaches by `delegatecall` (fallback): one address, one storage,
+/// one ABI (`IExchange`), under the 24 KB code-size limit of every EVM chain.
 /// @dev The EIP-712 domain is `("pmarket", "1", chainid, address(this))`, so a signed order or
 /// definition is valid on this deployment only.
-contract Exchange is Collateral, Matching {
+contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching {
     /// @notice The extension this Exchange delegates its other entry points to.
     address public immutable extension;
 
@@ -46,5 +54,147 @@ contract Exchange is Collateral, Matching {
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())
         }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                MARKETS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IMarkets
+    function defineMarket(uint256 rootId, uint16 branchId, int128 min, int128 max) external {
+        _define(msg.sender, rootId, branchId, min, max);
+    }
+
+    /// @inheritdoc IMarkets
+    function settle(uint256 rootId, int128 outcome) external {
+        _settle(msg.sender, rootId, outcome);
+    }
+
+    /// @inheritdoc IMarkets
+    function bounds(uint256 rootId, uint16 branchId) external view returns (int128 min, int128 max) {
+        Bounds memory b = _effectiveBounds(rootId, branchId);
+        return (b.min, b.max);
+    }
+
+    /// @inheritdoc IMarkets
+    function rootInfo(uint256 rootId) external view returns (address owner, uint16 branchCount, uint16 maxOrderedBranch) {
+        Root storage r = _roots[rootId];
+        return (r.owner, r.branchCount, r.maxOrderedBranch);
+    }
+
+    /// @inheritdoc IMarkets
+    function maxBranches() external view returns (uint16) {
+        return _maxBranches;
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                 ORDERS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IOrders
+    function placeOrder(Order calldata order, bytes calldata signature) external returns (bytes32) {
+        return _placeOrder(order, signature);
+    }
+
+    /// @inheritdoc IOrders
+    function hashOrder(Order calldata order) external view returns (bytes32) {
+        return _orderHash(order);
+    }
+
+    /// @inheritdoc IOrders
+    function orderState(bytes32 orderHash)
+        external
+        view
+        returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq)
+    {
+        OrderRecord memory rec = _book[orderHash];
+        return (uint8(rec.tradeType), rec.isMatched, rec.remaining, rec.slot, rec.seq);
+    }
+
+    /// @inheritdoc IOrders
+    function chainHead(address trader) external view returns (bytes32) {
+        return _chainHead[trader];
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                                MATCHING
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IMatching
+    function matchOrders(MatchRequest calldata request) external {
+        _match(request);
+    }
+
+    /// @inheritdoc IMatching
+    function matchPair(Order calldata bid, Order calldata ask, uint128 quantity) external {
+        _matchPair(bid, ask, quantity);
+    }
+
+    /// @inheritdoc IMatching
+    function matchBatch(MatchRequest[] calldata requests) external returns (uint256 matched) {
+        for (uint256 i; i < requests.length; ++i) {
+            // An external self-call, so that a failing match reverts alone.
+            try this.matchOrders(requests[i]) {
+                ++matched;
+            } catch (bytes memory reason) {
+                emit MatchSkipped(i, reason);
+            }
+        }
+    }
+
+    /*//////////////////////////////////////////////////////////////
+                            VAULT AND CHECK
+    //////////////////////////////////////////////////////////////*/
+
+    /// @inheritdoc IVault
+    function deposit(uint256 tokenAmount) external {
+        _deposit(msg.sender, tokenAmount);
+    }
+
+    /// @inheritdoc IVault
+    function depositFor(address account, uint256 tokenAmount) external {
+        if (account == address(0)) revert ZeroAddress();
+        _deposit(account, tokenAmount);
+    }
+
+    /// @inheritdoc IVault
+    function withdraw(uint256 amount) external {
+        _withdraw(msg.sender, msg.sender, amount);
+    }
+
+    /// @inheritdoc IVault
+    function withdrawTo(address to, uint256 amount) external {
+        if (to == address(0)) revert ZeroAddress();
+        _withdraw(msg.sender, to, amount);
+    }
+
+    /// @inheritdoc IVault
+    function balanceOf(address account) external view returns (int256) {
+        return _accounts[account].balance;
+    }
+
+    /// @inheritdoc IVault
+    function collateral() external view returns (address) {
+        return address(_collateral);
+    }
+
+    /// @inheritdoc IVault
+    function toInternal(uint256 tokenAmount) external view returns (uint256) {
+        return _toInternal(tokenAmount);
+    }
+
+    /// @inheritdoc IVault
+    function toTokens(uint256 amount) external view returns (uint256) {
+        return _toTokens(amount);
+    }
+
+    /// @inheritdoc ICollateral
+    function maxOpenOrders() external view returns (uint8) {
+        return _maxOpenOrders;
+    }
+
+    /// @inheritdoc ICollateral
+    function maxRoots() external view returns (uint8) {
+        return _maxRoots;
     }
 }

@@ -98,7 +98,12 @@ class MatchingCalls:
     """The client's calls to ``Matching`` and ``Amendments`` of an :class:`~pmarket.exchange.Exchange`."""
 
     def match(self: "Exchange", request: MatchRequest, *, sender: Any) -> Any:
-        """Submit a match (anyone may); the contract checks every order."""
+        """Submit a match (anyone may); the contract checks every order. Without Partials or a
+        price it goes through the lean ``matchPair``."""
+        if request.price is None and request.bid.partial is None and request.ask.partial is None:
+            return self._transact(
+                "matchPair", request.bid.order.as_tuple(), request.ask.order.as_tuple(), request.quantity, sender=sender
+            )
         return self._transact("matchOrders", request.as_tuple(), sender=sender)
 
     def match_batch(self: "Exchange", requests: Sequence[MatchRequest], *, sender: Any) -> Any:

@@ -101,9 +101,14 @@ def cli(network, out: str) -> None:
     gas["place order: next in chain"] = measure(ex.place(ex.sign_limit(bob, 1, 1, "49", "10")))
     gas["place order: sub-market (branch 3)"] = measure(ex.place(ex.sign_limit(bob, 1, 3, "40", "-5")))
     wallet = project.TestWallet.deploy(bob.address, sender=bob)
+    ex.contract.depositFor(wallet.address, ex.token_units("100"), sender=bob)
     signed = Order.limit(wallet.address, 1, 1, "50", "1").sign(bob, ex.domain)
     gas["place order: ERC-1271 wallet"] = measure(ex.place(signed, relayer=relayer))
     gas["settle root"] = measure(ex.settle(oracle, 1, "42"))
+
+    from scripts._bench_collateral import collateral_gas
+
+    gas.update(collateral_gas(ex, owner, list(accounts.test_accounts[5:9]), relayer, measure))
 
     results = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -52,6 +52,10 @@ interface IMatching is IMatchingEE {
     /// limits never lowers either trader's worst case (docs/protocol.md).
     function matchOrders(MatchRequest calldata request) external;
 
+    /// @notice `matchOrders` of two resting orders without Partials, at the limit of the one that
+    /// entered the book first: the common case, with the smallest calldata.
+    function matchPair(Order calldata bid, Order calldata ask, uint128 quantity) external;
+
     /// @notice Apply many matches; a failing one is skipped with `MatchSkipped` instead of reverting
     /// the batch.
     /// @return matched How many were applied.

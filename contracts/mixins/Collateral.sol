@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LibBit} from "solady/utils/LibBit.sol";
 
-import {ICollateral} from "../interfaces/ICollateral.sol";
+import {ICollateralEE} from "../interfaces/ICollateral.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {BranchTerm, CheckLib, OpenTerm} from "../libraries/CheckLib.sol";
 import {Order} from "../libraries/OrderStructs.sol";
@@ -28,7 +28,7 @@ import {Vault} from "./Vault.sol";
 /// first tries `balance + worstSum >= 0`: if that holds, the exact check holds too. Otherwise it
 /// recomputes every root of the trader and decides on the exact sum. It accepts and refuses exactly
 /// what the exact check does; only the refusal path costs a walk over the trader's roots.
-abstract contract Collateral is ICollateral, Orders, Vault {
+abstract contract Collateral is ICollateralEE, Orders, Vault {
     using BoundsLib for Bounds;
 
     /// @dev One slot: cached worst case (16 bytes) + branch mask (8; bit b-1 = branch b has a position
@@ -46,10 +46,9 @@ abstract contract Collateral is ICollateral, Orders, Vault {
     uint8 internal constant CLAIMED = 2;
     uint8 internal constant MAX_OPEN_ORDERS_LIMIT = 48;
 
-    /// @inheritdoc ICollateral
-    uint8 public immutable maxOpenOrders;
-    /// @inheritdoc ICollateral
-    uint8 public immutable maxRoots;
+    /// @dev Most open orders per trader and root, most roots per trader (deployment constants).
+    uint8 internal immutable _maxOpenOrders;
+    uint8 internal immutable _maxRoots;
 
     mapping(address trader => mapping(uint256 rootId => RootAccount)) internal _rootAccounts;
     mapping(address trader => mapping(uint256 rootId => mapping(uint16 branchId => Position))) internal _positions;
@@ -62,8 +61,8 @@ abstract contract Collateral is ICollateral, Orders, Vault {
         if (maxOpenOrders_ == 0 || maxOpenOrders_ > MAX_OPEN_ORDERS_LIMIT || maxRoots_ == 0) {
             revert InvalidConfiguration(maxOpenOrders_, maxRoots_);
         }
-        maxOpenOrders = maxOpenOrders_;
-        maxRoots = maxRoots_;
+        _maxOpenOrders = maxOpenOrders_;
+        _maxRoots = maxRoots_;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -160,21 +159,37 @@ abstract contract Collateral is ICollateral, Orders, Vault {
                          OPEN ORDERS AND POSITIONS
     //////////////////////////////////////////////////////////////*/
 
-    /// @dev The book's hook for a new Primary order: take a free slot, record the order, recompute
-    /// the root's worst case and run the check.
-    function _openOrder(Order calldata order) internal override returns (uint8 slot) {
+    /// @dev The book's hook for a new Primary order in a market of effective bounds `b`: take the
+    /// lowest free slot, record the order and run the check.
+    /// Fast path: the root's cached lower bound plus the new order's own worst case (a bid at its
+    /// market's `lo`, an ask at its `hi`) is still a lower bound of the root's exact worst case, since
+    /// the minimum of a sum is at least the sum of the minima. When the trader passes on those lower
+    /// bounds they pass the exact check; only otherwise is the root recomputed (and, if needed, every
+    /// root of the trader), so a well-collateralised trader's order costs the same whatever they hold.
+    function _openOrder(Order calldata order, Bounds memory b) internal override returns (uint8 slot) {
         address trader = order.trader;
         uint256 rootId = order.marketRootId;
         RootAccount memory ra = _rootAccounts[trader][rootId];
         if (ra.flags & LISTED == 0) _list(trader, rootId, ra);
         // Lowest free slot: the lowest zero bit of the mask.
         uint256 free = LibBit.ffs(~uint256(ra.orderMask));
-        if (free >= maxOpenOrders) revert TooManyOpenOrders(trader, rootId, maxOpenOrders);
+        if (free >= _maxOpenOrders) revert TooManyOpenOrders(trader, rootId, _maxOpenOrders);
         slot = uint8(free);
         // Casts are safe: `_checkTerms` bounded price and quantity by 2^95 - 1.
         _openOrders[trader][rootId][free] = OpenOrder(int96(order.price), int96(order.quantity), order.marketBranchId);
         ra.orderMask |= uint48(1 << free);
         ra.branchMask |= uint64(1 << (order.marketBranchId - 1));
+
+        int256 own = int256(order.quantity) * ((order.quantity > 0 ? int256(b.min) : int256(b.max)) - order.price);
+        int256 bound = int256(ra.worst) + PositionLib.floorDiv(own, PositionLib.WAD);
+        Account memory a = _accounts[trader];
+        int256 sum = int256(a.worstSum) - ra.worst + bound;
+        if (bound >= type(int128).min && int256(a.balance) + sum >= 0) {
+            ra.worst = int128(bound); // >= int128 min checked; <= the old cached value, so it fits
+            _rootAccounts[trader][rootId] = ra;
+            _accounts[trader].worstSum = SafeCast.toInt128(sum);
+            return slot;
+        }
         _storeWithWorst(trader, rootId, ra);
         _requireSolvent(trader);
     }
@@ -182,7 +197,7 @@ abstract contract Collateral is ICollateral, Orders, Vault {
     /// @dev Append `rootId` to `trader`'s root list (the check's slow path walks it).
     function _list(address trader, uint256 rootId, RootAccount memory ra) private {
         uint256[] storage roots = _traderRoots[trader];
-        if (roots.length >= maxRoots) revert TooManyRoots(trader, maxRoots);
+        if (roots.length >= _maxRoots) revert TooManyRoots(trader, _maxRoots);
         ra.listIndex = uint8(roots.length);
         ra.flags |= LISTED;
         roots.push(rootId);

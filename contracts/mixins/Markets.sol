@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 
-import {IMarkets} from "../interfaces/IMarkets.sol";
+import {IMarketsEE} from "../interfaces/IMarkets.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 
 /// @title Markets
@@ -22,7 +22,7 @@ import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 ///   Narrowing or settling a root is therefore O(1) whatever the number of branches, and a
 ///   definition of branch `k >= 2` (only possible before branches `>= k` trade) rewrites branches
 ///   `k..count`, at most `maxBranches` of them.
-abstract contract Markets is IMarkets, EIP712, Nonces {
+abstract contract Markets is IMarketsEE, EIP712, Nonces {
     using BoundsLib for Bounds;
 
     /// @dev One slot: owner (20 bytes) + branch count (2) + highest branch with orders (2) + number
@@ -38,8 +38,8 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
     /// @dev Largest `maxBranches`: a trader's branches of one root are a 64-bit mask in the check.
     uint16 internal constant MAX_BRANCHES_LIMIT = 64;
 
-    /// @inheritdoc IMarkets
-    uint16 public immutable maxBranches;
+    /// @dev The most branches one root may have (a deployment constant, 1..64).
+    uint16 internal immutable _maxBranches;
 
     mapping(uint256 rootId => Root) internal _roots;
     mapping(uint256 rootId => mapping(uint16 branchId => Bounds)) internal _bounds;
@@ -49,48 +49,19 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
         if (maxBranches_ == 0 || maxBranches_ > MAX_BRANCHES_LIMIT) {
             revert InvalidBranch(0, maxBranches_, MAX_BRANCHES_LIMIT);
         }
-        maxBranches = maxBranches_;
-    }
-
-    /*//////////////////////////////////////////////////////////////
-                              DEFINITIONS
-    //////////////////////////////////////////////////////////////*/
-
-    /// @inheritdoc IMarkets
-    function defineMarket(uint256 rootId, uint16 branchId, int128 min, int128 max) external {
-        _define(msg.sender, rootId, branchId, min, max);
-    }
-
-    /// @inheritdoc IMarkets
-    function settle(uint256 rootId, int128 outcome) external {
-        // Unlike a definition, settling never creates a root: a mistyped id must not pass silently.
-        if (_roots[rootId].owner == address(0)) revert UnknownMarket(rootId, 1);
-        _define(msg.sender, rootId, 1, outcome, outcome);
-    }
-
-    /*//////////////////////////////////////////////////////////////
-                                 VIEWS
-    //////////////////////////////////////////////////////////////*/
-
-    /// @inheritdoc IMarkets
-    function bounds(uint256 rootId, uint16 branchId) external view returns (int128 min, int128 max) {
-        Bounds memory b = _effectiveBounds(rootId, branchId);
-        return (b.min, b.max);
-    }
-
-    /// @inheritdoc IMarkets
-    function rootInfo(uint256 rootId)
-        external
-        view
-        returns (address owner, uint16 branchCount, uint16 maxOrderedBranch)
-    {
-        Root storage r = _roots[rootId];
-        return (r.owner, r.branchCount, r.maxOrderedBranch);
+        _maxBranches = maxBranches_;
     }
 
     /*//////////////////////////////////////////////////////////////
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
+
+    /// @dev Settle existing root `rootId` at `outcome` (a definition `min == max == outcome`). Unlike
+    /// a definition, settling never creates a root: a mistyped id must not pass silently.
+    function _settle(address caller, uint256 rootId, int128 outcome) internal {
+        if (_roots[rootId].owner == address(0)) revert UnknownMarket(rootId, 1);
+        _define(caller, rootId, 1, outcome, outcome);
+    }
 
     /// @dev Effective bounds of an existing market; reverts `UnknownMarket` otherwise.
     function _effectiveBounds(uint256 rootId, uint16 branchId) internal view returns (Bounds memory) {
@@ -158,7 +129,7 @@ abstract contract Markets is IMarkets, EIP712, Nonces {
         if (!_canDefine(rootId, definer)) revert NotMarketOwner(rootId, definer);
         Bounds memory root = _bounds[rootId][1];
         if (root.isPoint()) revert MarketSettled(rootId, root.min);
-        if (branchId == 0 || branchId > r.branchCount + 1 || branchId > maxBranches) {
+        if (branchId == 0 || branchId > r.branchCount + 1 || branchId > _maxBranches) {
             revert InvalidBranch(rootId, branchId, r.branchCount);
         }
 

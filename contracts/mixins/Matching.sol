@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IMatching} from "../interfaces/IMatching.sol";
+import {IMatchingEE} from "../interfaces/IMatching.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {Leg, MatchRequest, Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
 import {Collateral} from "./Collateral.sol";
@@ -13,7 +13,7 @@ import {Collateral} from "./Collateral.sol";
 /// (`min(0, payoff)` at every outcome), and a fill of `f` at a price no worse than the limit pays
 /// `f * (c - p_trade) >= f * (c - p_limit) >= min(0, f * (c - p_limit))` while the open order's term
 /// shrinks by exactly `min(0, f * (c - p_limit))`. So neither trader's worst case can fall.
-abstract contract Matching is IMatching, Collateral {
+abstract contract Matching is IMatchingEE, Collateral {
     using BoundsLib for Bounds;
 
     /// @dev The two sides of a match being checked (in memory: too many for the stack).
@@ -29,27 +29,6 @@ abstract contract Matching is IMatching, Collateral {
     }
 
     /*//////////////////////////////////////////////////////////////
-                                 ENTRY
-    //////////////////////////////////////////////////////////////*/
-
-    /// @inheritdoc IMatching
-    function matchOrders(MatchRequest calldata request) external {
-        _match(request);
-    }
-
-    /// @inheritdoc IMatching
-    function matchBatch(MatchRequest[] calldata requests) external returns (uint256 matched) {
-        for (uint256 i; i < requests.length; ++i) {
-            // An external self-call, so that a failing match reverts alone.
-            try this.matchOrders(requests[i]) {
-                ++matched;
-            } catch (bytes memory reason) {
-                emit MatchSkipped(i, reason);
-            }
-        }
-    }
-
-    /*//////////////////////////////////////////////////////////////
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
 
@@ -58,12 +37,31 @@ abstract contract Matching is IMatching, Collateral {
     /// Partial; both remaining quantities; limits cross; price within both limits; price within
     /// the market's bounds.
     function _match(MatchRequest calldata m) internal {
-        Order calldata bid = m.bid.order;
-        Order calldata ask = m.ask.order;
-        Sides memory x;
+        (Sides memory x, Bounds memory b) = _sides(m.bid.order, m.ask.order, m.quantity);
+        (x.bidLimit, x.bidPartial) = _limit(m.bid, x.bidHash, m.quantity);
+        (x.askLimit, x.askPartial) = _limit(m.ask, x.askHash, m.quantity);
+        int128 price = _price(x, b, m.quantity, m.price, m.atPrice);
+        if (x.bidPartial != bytes32(0)) _pickUp(m.bid, x.bidPartial, x.bidHash);
+        if (x.askPartial != bytes32(0)) _pickUp(m.ask, x.askPartial, x.askHash);
+        _fillBoth(m.bid.order, m.ask.order, x, m.quantity, price);
+    }
+
+    /// @dev `_match` without Partials, at the earlier order's limit: the common case, with lean
+    /// calldata (two orders and a quantity).
+    function _matchPair(Order calldata bid, Order calldata ask, uint128 q) internal {
+        (Sides memory x, Bounds memory b) = _sides(bid, ask, q);
+        (x.bidLimit, x.askLimit) = (bid.price, ask.price);
+        _fillBoth(bid, ask, x, q, _price(x, b, q, 0, false));
+    }
+
+    /// @dev Hashes and records of both orders, checked up to the market's bounds.
+    function _sides(Order calldata bid, Order calldata ask, uint128 q)
+        private
+        view
+        returns (Sides memory x, Bounds memory b)
+    {
         x.bidHash = _orderHash(bid);
         x.askHash = _orderHash(ask);
-        uint128 q = m.quantity;
         if (q == 0) revert ZeroQuantity(x.bidHash);
         x.bidRec = _openRecord(x.bidHash);
         if (bid.quantity <= 0) revert WrongSide(x.bidHash, bid.quantity);
@@ -72,19 +70,26 @@ abstract contract Matching is IMatching, Collateral {
         if (ask.marketRootId != bid.marketRootId || ask.marketBranchId != bid.marketBranchId) {
             revert MarketMismatch(x.bidHash, x.askHash);
         }
-        Bounds memory b = _tradableBounds(bid.marketRootId, bid.marketBranchId);
+        b = _tradableBounds(bid.marketRootId, bid.marketBranchId);
+    }
 
-        (x.bidLimit, x.bidPartial) = _limit(m.bid, x.bidHash, q);
-        (x.askLimit, x.askPartial) = _limit(m.ask, x.askHash, q);
+    /// @dev Remaining quantities, crossing limits and the match price (given, or the earlier order's
+    /// limit), which must lie within both limits and the market's bounds.
+    function _price(Sides memory x, Bounds memory b, uint128 q, int128 given, bool atPrice)
+        private
+        pure
+        returns (int128 price)
+    {
         if (q > x.bidRec.remaining) revert QuantityExceedsRemaining(x.bidHash, q, x.bidRec.remaining);
         if (q > x.askRec.remaining) revert QuantityExceedsRemaining(x.askHash, q, x.askRec.remaining);
         if (x.bidLimit < x.askLimit) revert OrdersDoNotCross(x.bidHash, x.askHash, x.bidLimit, x.askLimit);
-        int128 price = m.atPrice ? m.price : (x.bidRec.seq < x.askRec.seq ? x.bidLimit : x.askLimit);
+        price = atPrice ? given : (x.bidRec.seq < x.askRec.seq ? x.bidLimit : x.askLimit);
         if (price < x.askLimit || price > x.bidLimit) revert PriceOutsideLimits(price, x.askLimit, x.bidLimit);
         if (!b.contains(price)) revert PriceOutOfBounds(price, b.min, b.max);
+    }
 
-        if (x.bidPartial != bytes32(0)) _pickUp(m.bid, x.bidPartial, x.bidHash);
-        if (x.askPartial != bytes32(0)) _pickUp(m.ask, x.askPartial, x.askHash);
+    /// @dev Both sides' fills and the match's log.
+    function _fillBoth(Order calldata bid, Order calldata ask, Sides memory x, uint128 q, int128 price) private {
         _fill(bid, x.bidHash, x.bidRec, q, int256(uint256(q)), price);
         _fill(ask, x.askHash, x.askRec, q, -int256(uint256(q)), price);
         emit OrdersMatched(x.bidHash, x.askHash, bid.marketRootId, bid.marketBranchId, q, price);

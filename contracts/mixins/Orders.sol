@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
-import {IOrders} from "../interfaces/IOrders.sol";
+import {IOrdersEE} from "../interfaces/IOrders.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
 import {PositionLib} from "../libraries/PositionLib.sol";
@@ -16,7 +16,7 @@ import {Markets} from "./Markets.sol";
 /// @dev The book maps an order's EIP-712 digest to a one-slot record; the order itself lives in
 /// calldata and in the `OrderAdded` event. A record is written once and never deleted; only its
 /// trade type may later move from a non-primary type to Primary (when a match picks it up).
-abstract contract Orders is IOrders, Markets {
+abstract contract Orders is IOrdersEE, Markets {
     using BoundsLib for Bounds;
 
     /// @dev One slot: trade type (1 byte) + matched flag (1) + open quantity (16) + the order's
@@ -33,58 +33,35 @@ abstract contract Orders is IOrders, Markets {
     mapping(address trader => bytes32) internal _chainHead;
 
     /*//////////////////////////////////////////////////////////////
-                                 ENTRY
+                               INTERNALS
     //////////////////////////////////////////////////////////////*/
 
-    /// @inheritdoc IOrders
-    function placeOrder(Order calldata order, bytes calldata signature) external returns (bytes32 orderHash) {
+    /// @dev Admit a signed Primary order: checks, chain link, the collateral check, the book.
+    function _placeOrder(Order calldata order, bytes calldata signature) internal returns (bytes32 orderHash) {
         orderHash = _orderHash(order);
         if (order.tradeType != uint8(TradeType.Primary) || order.isMatched) {
             revert UnsupportedOrder(orderHash, order.tradeType, order.isMatched);
         }
-        _validateNewOrder(order, orderHash, signature);
+        Bounds memory b = _validateNewOrder(order, orderHash, signature);
         _chainHead[order.trader] = orderHash;
         uint64 seq = _nextOrderSeq(order.marketRootId, order.marketBranchId);
         // Registers the open order with the collateral check, which reverts if it fails.
-        uint8 slot = _openOrder(order);
+        uint8 slot = _openOrder(order, b);
         _book[orderHash] = OrderRecord(TradeType.Primary, false, _size(order.quantity), slot, seq);
         _logOrder(orderHash, order, signature);
     }
 
-    /*//////////////////////////////////////////////////////////////
-                                 VIEWS
-    //////////////////////////////////////////////////////////////*/
-
-    /// @inheritdoc IOrders
-    function hashOrder(Order calldata order) external view returns (bytes32) {
-        return _orderHash(order);
-    }
-
-    /// @inheritdoc IOrders
-    function orderState(bytes32 orderHash)
-        external
-        view
-        returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq)
-    {
-        OrderRecord memory rec = _book[orderHash];
-        return (uint8(rec.tradeType), rec.isMatched, rec.remaining, rec.slot, rec.seq);
-    }
-
-    /// @inheritdoc IOrders
-    function chainHead(address trader) external view returns (bytes32) {
-        return _chainHead[trader];
-    }
-
-    /*//////////////////////////////////////////////////////////////
-                               INTERNALS
-    //////////////////////////////////////////////////////////////*/
-
     /// @dev The rules an order must pass to enter the book, in this order (the first failure is the
     /// error reported; the Python node checks in the same order):
     /// quantity, range, expiry, market, settlement, price, duplicate, chain link, signature.
-    function _validateNewOrder(Order calldata order, bytes32 orderHash, bytes calldata signature) internal view {
+    /// Returns the market's effective bounds.
+    function _validateNewOrder(Order calldata order, bytes32 orderHash, bytes calldata signature)
+        internal
+        view
+        returns (Bounds memory b)
+    {
         _checkTerms(order, orderHash);
-        Bounds memory b = _tradableBounds(order.marketRootId, order.marketBranchId);
+        b = _tradableBounds(order.marketRootId, order.marketBranchId);
         if (!b.contains(order.price)) revert PriceOutOfBounds(order.price, b.min, b.max);
         if (_book[orderHash].tradeType != TradeType.None) revert OrderExists(orderHash);
         bytes32 head = _chainHead[order.trader];
@@ -140,7 +117,7 @@ abstract contract Orders is IOrders, Markets {
             && a.tradeRootId == b.tradeRootId;
     }
 
-    /// @dev Register a new Primary order with the collateral check (which may revert) and return
-    /// its slot among the trader's open orders in the root.
-    function _openOrder(Order calldata order) internal virtual returns (uint8 slot);
+    /// @dev Register a new Primary order (in a market of effective bounds `b`) with the collateral
+    /// check (which may revert) and return its slot among the trader's open orders in the root.
+    function _openOrder(Order calldata order, Bounds memory b) internal virtual returns (uint8 slot);
 }

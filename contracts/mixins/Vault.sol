@@ -6,7 +6,7 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
-import {IVault} from "../interfaces/IVault.sol";
+import {IVaultEE} from "../interfaces/IVault.sol";
 
 /// @title Vault
 /// @notice One ERC-20 collateral per deployment. Balances are kept in 18 decimals whatever the
@@ -14,10 +14,10 @@ import {IVault} from "../interfaces/IVault.sol";
 /// @dev A deposit is credited what actually arrived (balance difference), so fee-on-transfer tokens
 /// are accounted correctly; rebasing tokens are not supported. Deposits and withdrawals are
 /// non-reentrant: the balance-difference measurement must not see a nested deposit.
-abstract contract Vault is IVault, ReentrancyGuard {
+abstract contract Vault is IVaultEE, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    IERC20 private immutable _collateral;
+    IERC20 internal immutable _collateral;
     /// @dev 10^(18 - decimals) for tokens of at most 18 decimals, else 1.
     uint256 private immutable _up;
     /// @dev 10^(decimals - 18) for tokens of more than 18 decimals, else 1.
@@ -42,65 +42,25 @@ abstract contract Vault is IVault, ReentrancyGuard {
     }
 
     /*//////////////////////////////////////////////////////////////
-                                 ENTRY
-    //////////////////////////////////////////////////////////////*/
-
-    /// @inheritdoc IVault
-    function deposit(uint256 tokenAmount) external {
-        _deposit(msg.sender, tokenAmount);
-    }
-
-    /// @inheritdoc IVault
-    function depositFor(address account, uint256 tokenAmount) external {
-        if (account == address(0)) revert ZeroAddress();
-        _deposit(account, tokenAmount);
-    }
-
-    /// @inheritdoc IVault
-    function withdraw(uint256 amount) external {
-        _withdraw(msg.sender, msg.sender, amount);
-    }
-
-    /// @inheritdoc IVault
-    function withdrawTo(address to, uint256 amount) external {
-        if (to == address(0)) revert ZeroAddress();
-        _withdraw(msg.sender, to, amount);
-    }
-
-    /*//////////////////////////////////////////////////////////////
-                                 VIEWS
-    //////////////////////////////////////////////////////////////*/
-
-    /// @inheritdoc IVault
-    function balanceOf(address account) external view returns (int256) {
-        return _accounts[account].balance;
-    }
-
-    /// @inheritdoc IVault
-    function collateral() external view returns (address) {
-        return address(_collateral);
-    }
-
-    /// @inheritdoc IVault
-    function toInternal(uint256 tokenAmount) public view returns (uint256) {
-        return tokenAmount * _up / _down;
-    }
-
-    /// @inheritdoc IVault
-    function toTokens(uint256 amount) public view returns (uint256) {
-        return amount / _up * _down;
-    }
-
-    /*//////////////////////////////////////////////////////////////
                                INTERNALS
     //////////////////////////////////////////////////////////////*/
 
-    function _deposit(address account, uint256 tokenAmount) private nonReentrant {
+    /// @dev 18-decimal amount credited for `tokenAmount` token units (rounded down).
+    function _toInternal(uint256 tokenAmount) internal view returns (uint256) {
+        return tokenAmount * _up / _down;
+    }
+
+    /// @dev Token units paid out for an 18-decimal `amount` (rounded down).
+    function _toTokens(uint256 amount) internal view returns (uint256) {
+        return amount / _up * _down;
+    }
+
+    function _deposit(address account, uint256 tokenAmount) internal nonReentrant {
         if (tokenAmount == 0) revert ZeroAmount();
         uint256 before = _collateral.balanceOf(address(this));
         _collateral.safeTransferFrom(msg.sender, address(this), tokenAmount);
         uint256 received = _collateral.balanceOf(address(this)) - before;
-        uint256 credited = toInternal(received);
+        uint256 credited = _toInternal(received);
         if (credited == 0) revert ZeroAmount();
         Account storage acct = _accounts[account];
         // Balances are int128 (packed with the check's cache): refuse, by name, what would not fit.
@@ -109,16 +69,16 @@ abstract contract Vault is IVault, ReentrancyGuard {
         emit Deposited(account, msg.sender, received, credited);
     }
 
-    function _withdraw(address account, address to, uint256 amount) private nonReentrant {
+    function _withdraw(address account, address to, uint256 amount) internal nonReentrant {
         int256 balance = _accounts[account].balance;
         // Above 18 decimals the conversion is exact (debited == amount) and `amount * unit` could
         // overflow: refuse an amount above the balance before converting it.
         if (_down > 1 && (balance < 0 || amount > uint256(balance))) {
             revert InsufficientBalance(account, balance, amount);
         }
-        uint256 tokens = toTokens(amount);
+        uint256 tokens = _toTokens(amount);
         if (tokens == 0) revert ZeroAmount();
-        uint256 debited = toInternal(tokens);
+        uint256 debited = _toInternal(tokens);
         if (balance < 0 || debited > uint256(balance)) revert InsufficientBalance(account, balance, debited);
         // debited <= balance < 2^127, checked above: the cast and the subtraction are exact.
         _accounts[account].balance = int128(balance - int256(debited));

@@ -1,0 +1,31 @@
+"""Exchange and ExchangeExtension share one storage (the extension runs by delegatecall): their
+storage layouts must be identical, slot for slot."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def layout(contract: str) -> list[tuple[str, str, int, str]]:
+    forge = Path(sys.executable).with_name("forge")
+    env = {**os.environ, "HOME": str(ROOT / ".cache" / "home")}
+    out = subprocess.run(
+        [str(forge), "inspect", f"contracts/{contract}.sol:{contract}", "storageLayout", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    data = json.loads(out.stdout)
+    types = data["types"]
+    return [(s["label"], s["slot"], s["offset"], types[s["type"]]["label"]) for s in data["storage"]]
+
+
+def test_exchange_and_extension_have_one_storage_layout():
+    core, extension = layout("Exchange"), layout("ExchangeExtension")
+    assert core == extension
+    assert [s[0] for s in core][-2:] == ["_traderRoots", "_pots"]  # the check's and settlement's state is in it
