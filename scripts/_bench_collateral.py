@@ -23,6 +23,17 @@ def _trade(ex: Any, bid_who: Any, ask_who: Any, root: int, branch: int, price: s
     return ex.match(MatchRequest(Leg(bid.order), Leg(ask.order), bid.order.quantity), sender=relayer)
 
 
+def _view_gas(ex: Any, method: str, *args: Any) -> dict[str, int]:
+    """Gas of a view as its own transaction would pay it (eth_estimateGas: cold storage)."""
+    from ape import chain
+
+    data = getattr(ex.contract, method).encode_input(*args)
+    total = int(chain.provider.web3.eth.estimate_gas({"to": ex.address, "data": data.hex() if isinstance(data, bytes) else data}))
+    raw = bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+    zeros = raw.count(0)
+    return {"total": total, "execution": total - 21_000 - 4 * zeros - 16 * (len(raw) - zeros), "calldata_bytes": len(raw)}
+
+
 def collateral_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measure: Measure) -> dict[str, dict[str, int]]:
     """Each entry is its own transaction (cold storage), as in the rest of the bench."""
     gas: dict[str, dict[str, int]] = {}
@@ -66,6 +77,7 @@ def collateral_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measur
         for _ in range(n):
             _trade(ex, a, b, root, 1, "50", "1", relayer)
         gas[f"check+place: root with {n} matched trades"] = measure(ex.place(ex.sign_limit(a, root, 1, "40", "1")))
+        gas[f"exact check (rootWorstCase, estimated): {n} matched trades"] = _view_gas(ex, "rootWorstCase", a.address, root)
 
     # The check's gas against branches: the trader holds a position in each of k nested branches.
     for k, root in ((1, 20), (4, 21), (16, 22)):
@@ -75,6 +87,7 @@ def collateral_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measur
         for branch in range(1, k + 1):
             _trade(ex, a, b, root, branch, "50", "1", relayer)
         gas[f"check+place: positions in {k} branches"] = measure(ex.place(ex.sign_limit(a, root, 1, "40", "1")))
+        gas[f"exact check (rootWorstCase, estimated): positions in {k} branches"] = _view_gas(ex, "rootWorstCase", a.address, root)
 
     # Settlement and claims (loser first: the winner is paid out of the pot).
     ex.settle(owner, 7, "30")

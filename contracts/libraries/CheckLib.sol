@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {LibSort} from "solady/utils/LibSort.sol";
+
 import {BoundsLib} from "./BoundsLib.sol";
 
 /// @notice One branch of a root as the check sees it: its effective bounds and the trader's matched
@@ -36,7 +38,11 @@ library CheckLib {
     /// Cost: the matched part is a sweep over the sorted candidates (the payoff at `rootMin` is
     /// `sum q_b * lo_b - cost`; between candidates it moves by its slope, which changes by `+q_b` at
     /// `lo_b` and `-q_b` at `hi_b`), so with no open orders the gas is linear in the branches apart
-    /// from an insertion sort of `2 + 2B` points; each open order adds one term per candidate.
+    /// from sorting the `2 + 2B` candidates; each open order adds one term per candidate.
+    /// Why the sweep may start at the smallest candidate with the payoff at `rootMin`: a branch's
+    /// effective bounds lie inside the root's bounds, or are a single point outside them (a branch
+    /// whose own bounds missed the root's); below `rootMin` every branch sits at its `lo` either way,
+    /// so the payoff is flat there and every slope change cancels before `rootMin`.
     function worst36(
         int256 rootMin,
         int256 rootMax,
@@ -46,29 +52,36 @@ library CheckLib {
     ) internal pure returns (int256 worst) {
         uint256 nb = branches.length;
         uint256 n = 2 + 2 * nb;
-        int256[] memory xs = new int256[](n);
-        int256[] memory slopeAt = new int256[](n);
-        xs[0] = rootMin;
-        xs[1] = rootMax;
+        // Each candidate packed with the slope change it brings into one word, `x * 2^128 + delta`
+        // (x is an int128 bound; |delta| = |q| < 2^95 fits the low 128 bits): sorting the words
+        // sorts the candidates, with solady's sort (O(n log n)).
+        int256[] memory keys = new int256[](n);
+        keys[0] = _key(rootMin, 0);
+        keys[1] = _key(rootMax, 0);
         int256 f = -cost;
         for (uint256 b; b < nb; ++b) {
             BranchTerm memory t = branches[b];
-            (xs[2 + 2 * b], slopeAt[2 + 2 * b]) = (t.lo, t.quantity);
-            (xs[3 + 2 * b], slopeAt[3 + 2 * b]) = (t.hi, -t.quantity);
-            f += t.quantity * t.lo; // at rootMin every branch is clamped to its lo (lo >= rootMin)
+            keys[2 + 2 * b] = _key(t.lo, t.quantity);
+            keys[3 + 2 * b] = _key(t.hi, -t.quantity);
+            f += t.quantity * t.lo; // at rootMin every branch is clamped to its lo (see below)
         }
-        _sort(xs, slopeAt);
+        LibSort.sort(keys);
         worst = type(int256).max;
         int256 slope;
-        int256 previous = xs[0];
+        int256 previous = keys[0] >> 128;
         for (uint256 i; i < n; ++i) {
-            int256 x = xs[i];
+            int256 x = keys[i] >> 128; // arithmetic shift: the signed bound
             f += slope * (x - previous);
             previous = x;
-            slope += slopeAt[i];
+            slope += int128(uint128(uint256(keys[i])));
             int256 v = opens.length == 0 ? f : f + _openLosses(x, branches, opens);
             if (v < worst) worst = v;
         }
+    }
+
+    /// @dev A candidate and its slope change in one sortable word.
+    function _key(int256 x, int256 delta) private pure returns (int256) {
+        return x * 2 ** 128 + int256(uint256(uint128(int128(delta))));
     }
 
     /// @dev `sum_o min(0, remaining_o * (clamp(x, lo, hi of its branch) - price_o))` at outcome `x`.
@@ -82,19 +95,6 @@ library CheckLib {
             BranchTerm memory t = branches[open.branch];
             int256 p = open.remaining * (BoundsLib.clamp(x, t.lo, t.hi) - open.price);
             if (p < 0) v += p;
-        }
-    }
-
-    /// @dev Insertion sort of `xs` ascending, moving `ys` along (n <= 130; O(n^2) cheap swaps).
-    function _sort(int256[] memory xs, int256[] memory ys) private pure {
-        for (uint256 i = 1; i < xs.length; ++i) {
-            (int256 x, int256 y) = (xs[i], ys[i]);
-            uint256 j = i;
-            while (j > 0 && xs[j - 1] > x) {
-                (xs[j], ys[j]) = (xs[j - 1], ys[j - 1]);
-                --j;
-            }
-            (xs[j], ys[j]) = (x, y);
         }
     }
 }
