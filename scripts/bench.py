@@ -39,6 +39,10 @@ def write_doc_table(results: dict[str, Any]) -> None:
         "| operation | execution gas | total tx gas | calldata bytes |",
         "| --- | ---: | ---: | ---: |",
         *(f"| {k} | {v['execution']:,} | {v['total']:,} | {v['calldata_bytes']} |" for k, v in results["gas"].items()),
+        "",
+        "| independent node (Python, one core) | value |",
+        "| --- | ---: |",
+        *(f"| {k} | {v:,} |" if not isinstance(v, bool) else f"| {k} | {v} |" for k, v in results.get("node", {}).items()),
         END,
     ]
     text = DOC.read_text()
@@ -107,6 +111,7 @@ def cli(network, out: str) -> None:
     gas["settle root"] = measure(ex.settle(oracle, 1, "42"))
 
     from scripts._bench_collateral import collateral_gas
+    from scripts._bench_node import node_speed
 
     gas.update(collateral_gas(ex, owner, list(accounts.test_accounts[5:9]), relayer, measure))
 
@@ -117,6 +122,7 @@ def cli(network, out: str) -> None:
             "node": anvil_version(), "python": platform.python_version(),
         },
         "gas": gas,
+        "node": node_speed(),
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(results, indent=2) + "\n")
@@ -127,4 +133,6 @@ def cli(network, out: str) -> None:
     for name, g in gas.items():
         table.add_row(name, f"{g['execution']:,}", f"{g['total']:,}", str(g["calldata_bytes"]))
     Console().print(table)
+    for name, value in results["node"].items():
+        click.echo(f"{name}: {value}")
     click.echo(f"written to {out}")
