@@ -35,15 +35,30 @@ def generate(seed: int, steps: int = 18) -> dict[str, Any]:
             markets[(root, branch)] = (a, b)
             prev = (a, b)
     for t in traders:
-        actions.append({"do": "deposit", "by": t, "amount": str(rng.choice([0, 5, 20, 50, 200]) or 1)})
+        actions.append({"do": "deposit", "by": t, "amount": str(rng.choice([1, 20, 100, 500, 500, 2000]))})
     orders: list[tuple[str, str, tuple[int, int], float, float]] = []  # id, owner, market, price, qty
     settled: set[int] = set()
     for step in range(steps):
+        late = step > steps * 0.6
         kind = rng.choices(
-            ["order", "match", "cancel", "reduce", "withdraw", "deposit", "settle", "claim", "narrow", "batch"],
-            weights=[30, 25, 6, 4, 6, 3, 4, 5, 3, 3],
+            ["order", "pair", "match", "cancel", "reduce", "withdraw", "deposit", "settle", "claim", "narrow", "batch"],
+            weights=[20, 14, 22, 5, 4, 6, 3, 6 if late else 1, 4 if late else 1, 3, 4],
         )[0]
-        if kind == "order" or not orders and kind in ("match", "cancel", "reduce", "batch"):
+        if kind == "pair" and len(traders) >= 2:
+            # a crossing bid and ask by two traders in one market, matched at once most of the time
+            (root, branch), (lo, hi) = rng.choice(sorted(markets.items()))
+            ask_price = rng.randint(2 * lo, 2 * hi) / 2
+            bid_price = min(hi, ask_price + rng.choice([0, 0, 0.5, 1]))
+            size = rng.randint(1, 8) / 2
+            buyer, seller = rng.sample(traders, 2)
+            for by, price, qty in ((buyer, bid_price, size), (seller, ask_price, -size)):
+                oid = f"o{len(orders)}"
+                orders.append((oid, by, (root, branch), price, qty))
+                actions.append({"do": "order", "by": by, "id": oid, "root": root, "branch": branch, "price": _d(price), "quantity": _d(qty)})
+            if rng.random() < 0.7:
+                q = rng.choice([size, size, size / 2 if size >= 1 else size])
+                actions.append({"do": "match", "bid": orders[-2][0], "ask": orders[-1][0], "quantity": _d(q)})
+        elif kind == "order" or kind == "pair" or not orders and kind in ("match", "cancel", "reduce", "batch"):
             (root, branch), (lo, hi) = rng.choice(sorted(markets.items()))
             price = rng.randint(2 * lo, 2 * hi) / 2
             qty = rng.randint(1, 10) / 2 * rng.choice([1, -1])
@@ -84,12 +99,14 @@ def generate(seed: int, steps: int = 18) -> dict[str, Any]:
 
 
 def _match(rng: random.Random, orders: list) -> dict[str, Any]:
-    bids = [o for o in orders if o[4] > 0]
-    asks = [o for o in orders if o[4] < 0]
+    recent = orders[-12:]
+    bids = [o for o in recent if o[4] > 0]
+    asks = [o for o in recent if o[4] < 0]
     if bids and asks and rng.random() < 0.85:
         bid = rng.choice(bids)
+        crossing = [a for a in asks if a[2] == bid[2] and a[3] <= bid[3] and a[1] != bid[1]]
         same = [a for a in asks if a[2] == bid[2]]
-        ask = rng.choice(same) if same and rng.random() < 0.9 else rng.choice(asks)
+        ask = rng.choice(crossing or same) if (crossing or same) and rng.random() < 0.9 else rng.choice(asks)
     else:
         bid, ask = rng.choice(orders), rng.choice(orders)
     size = min(abs(bid[4]), abs(ask[4]))

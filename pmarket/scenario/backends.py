@@ -82,7 +82,7 @@ class NodeBackend:
         skipped = []
         for i, request in enumerate(requests):
             try:
-                self.node.match(request)
+                self.match(request)
             except errors.ContractError as err:
                 skipped.append((i, err.name))
         return skipped
