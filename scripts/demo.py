@@ -2,8 +2,10 @@
 
 ``make demo`` (or ``ape run demo --network ethereum:local:foundry``): deploys a collateral token and
 the Exchange, defines a market and a sub-market, has an oracle narrow the root through a relayed
-signed definition, funds two traders, relays their wallet-signed orders, shows the refusals by
-name, settles the root and prints the ledger of events.
+signed definition, funds two traders, relays their wallet-signed orders, matches them, shows the
+collateral check at work and every refusal by name, cancels, settles the root, pays the claims
+through the root's pot, rebuilds the whole state in an independent node from the events, and
+prints the ledger.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rich.table import Table
 
 from pmarket import errors
 from pmarket.exchange import Exchange
+from pmarket.matching import Leg, MatchRequest
 from pmarket.orders import Order
 from pmarket.wad import format_wad
 
@@ -93,11 +96,42 @@ def cli(network) -> None:
     refused(console, "the same order twice", lambda: exchange.place(bid, relayer=relayer))
     refused(console, "re-bounding a traded sub-market", lambda: exchange.define(owner, ROOT, 2, "25", "50"))
 
+    console.rule("matching and the collateral check")
+    ask = exchange.sign_limit(bob, ROOT, 1, "40", "-6")
+    exchange.place(ask)
+    exchange.match(MatchRequest(Leg(bid.order), Leg(ask.order), exchange.token_units("6") * 10**12), sender=relayer)
+    console.print("bob offers 6 @ 40; anyone matches it with alice's bid: 6 trade at 42.5, the limit of the "
+                  "order that came first")
+    for name, trader in (("alice", alice), ("bob", bob)):
+        worst, balance = exchange.worst_case(trader)
+        console.print(f"  {name}: balance {format_wad(balance)}, worst case over every outcome and every fill "
+                      f"of the open orders {format_wad(worst)}")
+    worst, balance = exchange.worst_case(alice)
+    too_much = format_wad(balance + worst + 10 ** (18 - exchange.decimals))
+    refused(console, f"alice withdrawing {too_much} (one token unit more than her worst case leaves)",
+            lambda: exchange.withdraw(alice, too_much))
+    refused(console, "bob offering what he could not cover",
+            lambda: exchange.place(exchange.sign_limit(bob, ROOT, 1, "10", "-1000")))
+    exchange.cancel(alice, bid.order)
+    console.print(f"alice cancels the rest of her bid with a signed offset: worst case {format_wad(exchange.worst_case(alice)[0])}")
+    replay = exchange.node()
+    agrees = all(replay.node.worst_case(t.address) == exchange.worst_case(t) for t in (alice, bob))
+    console.print(f"an independent node rebuilt from {replay.applied} events, every signature and check redone: "
+                  f"{len(replay.discrepancies)} discrepancies; node agrees on every worst case: {agrees}")
+
     console.rule("settlement")
     exchange.settle(oracle, ROOT, "75")
     console.print(f"oracle settles root {ROOT} at 75: root {bounds_text(exchange, 1)}, "
                   f"sub-market {bounds_text(exchange, 2)} (= clamp(75, 20, 60))")
     refused(console, "an order in a settled market", lambda: exchange.place(exchange.sign_limit(bob, ROOT, 1, "75", "1")))
+    refused(console, "alice claiming before bob's loss is in the pot", lambda: exchange.claim(alice, ROOT))
+    exchange.claim_all(ROOT, [alice, bob], sender=relayer)
+    console.print(f"claim_all pays bob's loss into the pot first, then alice's gain out of it: "
+                  f"alice {format_wad(exchange.balance(alice))}, bob {format_wad(exchange.balance(bob))}, "
+                  f"pot {format_wad(exchange.pot(ROOT))}")
+    held = exchange.token.balanceOf(exchange.address) * 10 ** (18 - exchange.decimals)
+    console.print(f"vault holds {format_wad(held)} = balances + pot: "
+                  f"{held == exchange.balance(alice) + exchange.balance(bob) + exchange.pot(ROOT)}")
 
     console.rule("ledger (events)")
     table = Table("block", "event", "details")

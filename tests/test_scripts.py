@@ -31,5 +31,8 @@ def test_demo_tells_the_whole_session():
     for expected in (
         "NotMarketOwner", "InvalidBounds", "PriceOutOfBounds", "BrokenChain", "InvalidSignature",
         "OrderExists", "MarketLocked", "MarketSettled", "sub-market [60, 60]", "OrderAdded", "RootSettled",
+        "InsufficientCollateral", "SettlementPending", "OrdersMatched", "OrderCancelled", "Claimed",
+        "0 discrepancies", "node agrees on every worst case: True", "alice 5195, bob 2305, pot 0",
+        "= balances + pot: True",
     ):
         assert expected in out, expected
