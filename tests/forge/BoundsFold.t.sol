@@ -6,6 +6,7 @@ import {Test} from "forge-std/Test.sol";
 import {IExchange} from "../../contracts/interfaces/IExchange.sol";
 import {Deploy} from "./utils/Deploy.sol";
 import {IMarketsEE} from "../../contracts/interfaces/IMarkets.sol";
+import {IOrdersEE} from "../../contracts/interfaces/IOrders.sol";
 import {Bounds, BoundsLib} from "../../contracts/libraries/BoundsLib.sol";
 import {Order} from "../../contracts/libraries/OrderStructs.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -33,6 +34,11 @@ contract BoundsFoldTest is Test, FoldModel {
     uint256 internal constant ROOT = 42;
     /// @dev An unrelated root created in setUp: the fuzzed sequence must never touch it.
     uint256 internal constant OTHER_ROOT = 7;
+    /// @dev Largest |price| an order may carry (`OrderOutOfRange` beyond).
+    int128 internal constant MAX_ABS = 2 ** 95 - 1;
+    /// @dev The trader's deposit (wad): orders of one wei need at most |hi - lo| / 1e18 + 1 < 2^69
+    /// each, so every order the sequence places is funded.
+    uint256 internal constant DEPOSIT = 1e24;
 
     IExchange internal ex;
     TestToken internal token;
@@ -53,6 +59,13 @@ contract BoundsFoldTest is Test, FoldModel {
         token = new TestToken("Collateral", "COL", 6);
         ex = Deploy.exchange(IERC20(address(token)), MAX_BRANCHES);
         (trader, traderKey) = makeAddrAndKey("trader");
+        // 1e24 wad of a 6-decimal token: 1e12 token units.
+        token.mint(trader, DEPOSIT / 1e12);
+        vm.startPrank(trader);
+        token.approve(address(ex), DEPOSIT / 1e12);
+        ex.deposit(DEPOSIT / 1e12);
+        vm.stopPrank();
+        assertEq(ex.balanceOf(trader), int256(DEPOSIT), "deposit");
 
         vm.startPrank(otherOwner);
         ex.defineMarket(OTHER_ROOT, 1, 0, 100);
@@ -67,6 +80,7 @@ contract BoundsFoldTest is Test, FoldModel {
     /// @notice After every step of a random sequence of definitions, settlements, orders and
     /// refused calls, every existing branch's `bounds` equals the eager fold of the accepted
     /// definitions in posting order, and the root's metadata matches the model.
+    /// forge-config: default.fuzz.runs = 5000
     function testFuzz_lazyBoundsEqualEagerFold(Step[STEPS] calldata steps) public {
         for (uint256 i; i < STEPS; ++i) {
             _step(steps[i], i);
@@ -154,6 +168,36 @@ contract BoundsFoldTest is Test, FoldModel {
         _assertBounds(2, 35, 90);
         _assertBounds(3, 35, 80);
         _assertBounds(4, 35, 40);
+    }
+
+    /// @notice Order prices are limited to +-(2^95 - 1): on a branch entirely beyond that range every
+    /// price in bounds is refused with `OrderOutOfRange`, and that check comes before the market's
+    /// (`MarketSettled`) and price (`PriceOutOfBounds`) checks; at the edge of the range an order is
+    /// accepted.
+    function test_orderPriceRange() public {
+        int128 big = int128(2) ** 96;
+        vm.startPrank(owner);
+        ex.defineMarket(ROOT, 1, -big, big);
+        ex.defineMarket(ROOT, 2, big / 2 + 1, big); // entirely above 2^95 - 1
+        ex.defineMarket(ROOT, 3, big / 2 + 1, big); // (branch 3 inside branch 2)
+        vm.stopPrank();
+        Order memory o = _order(2, big / 2 + 1, 0);
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.OrderOutOfRange.selector, ex.hashOrder(o), o.price, 1));
+        this.placeOrderExternal(2, big / 2 + 1, 0);
+        // The root's edge of the range is fine.
+        _placeOrder(1, MAX_ABS, 1);
+        _placeOrder(1, -MAX_ABS, 2);
+        o = _order(1, -MAX_ABS - 1, 3);
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.OrderOutOfRange.selector, ex.hashOrder(o), o.price, 1));
+        this.placeOrderExternal(1, -MAX_ABS - 1, 3);
+        // Range before settlement: a settled root still reports the range first.
+        vm.prank(owner);
+        ex.settle(ROOT, big);
+        o = _order(3, big, 4);
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.OrderOutOfRange.selector, ex.hashOrder(o), big, int128(1)));
+        this.placeOrderExternal(3, big, 4);
+        vm.expectRevert(abi.encodeWithSelector(IMarketsEE.MarketSettled.selector, ROOT, big));
+        this.placeOrderExternal(1, MAX_ABS, 4);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -268,21 +312,42 @@ contract BoundsFoldTest is Test, FoldModel {
         }
     }
 
-    /// @dev Place a signed order on an existing branch at a price inside its model bounds; it must
-    /// be refused with `MarketSettled` once the root is a point, and locks the branches below.
+    /// @dev Place a signed order of one wei on an existing branch at the hint clamped into its model
+    /// bounds and then into the order range `[-(2^95 - 1), 2^95 - 1]`. When the branch's bounds lie
+    /// entirely outside that range the price stays at the clamp into the bounds and the order must be
+    /// refused with `OrderOutOfRange` (checked before the market); otherwise it must be refused with
+    /// `MarketSettled` once the root is a point, else accepted (locking the branches below).
     function _orderStep(uint8 branchSel, int128 priceHint, uint256 index) internal {
         if (!_created) return;
         uint16 branch = uint16(branchSel % _count) + 1;
         (int128 lo, int128 hi) = _fold(_defs, branch);
         (int128 rl, int128 ru) = _fold(_defs, 1);
         int128 price = _clampModel(priceHint, lo, hi);
+        bool outOfRange = lo > MAX_ABS || hi < -MAX_ABS;
+        if (!outOfRange) price = _clampModel(price, -MAX_ABS, MAX_ABS);
+        if (outOfRange) {
+            Order memory o = _order(branch, price, index);
+            vm.expectRevert(
+                abi.encodeWithSelector(IOrdersEE.OrderOutOfRange.selector, ex.hashOrder(o), price, o.quantity)
+            );
+            this.placeOrderExternal(branch, price, index);
+            return;
+        }
         if (rl == ru) {
             vm.expectRevert(abi.encodeWithSelector(IMarketsEE.MarketSettled.selector, ROOT, rl));
             this.placeOrderExternal(branch, price, index);
             return;
         }
-        _placeOrder(branch, price, index);
+        bytes32 head = ex.chainHead(trader);
+        bytes32 placed = _placeOrder(branch, price, index);
         if (branch > _maxOrdered) _maxOrdered = branch;
+        // The order rests: the book, the chain and the trader's balance (untouched) agree.
+        (uint8 tradeType, bool isMatched, uint128 remaining,,) = ex.orderState(placed);
+        assertEq(tradeType, 1, "order type");
+        assertFalse(isMatched, "order matched");
+        assertEq(remaining, 1, "order remaining");
+        assertTrue(ex.chainHead(trader) == placed && placed != head, "chain head");
+        assertEq(ex.balanceOf(trader), int256(DEPOSIT), "balance moved");
     }
 
     /// @dev External wrapper so `vm.expectRevert` applies to the order call only.
@@ -290,13 +355,14 @@ contract BoundsFoldTest is Test, FoldModel {
         _placeOrder(branch, price, index);
     }
 
-    function _placeOrder(uint16 branch, int128 price, uint256 index) internal {
-        Order memory o = Order({
+    /// @dev A Primary bid of one wei (so that its worst case stays tiny) by the funded trader.
+    function _order(uint16 branch, int128 price, uint256 index) internal view returns (Order memory) {
+        return Order({
             tradeRootId: index + 1,
             tradeBranchId: 1,
             isMatched: false,
             price: price,
-            quantity: 1e18,
+            quantity: 1,
             marketRootId: ROOT,
             marketBranchId: branch,
             trader: trader,
@@ -304,9 +370,13 @@ contract BoundsFoldTest is Test, FoldModel {
             previous: ex.chainHead(trader),
             expiry: 0
         });
+    }
+
+    function _placeOrder(uint16 branch, int128 price, uint256 index) internal returns (bytes32) {
+        Order memory o = _order(branch, price, index);
         bytes32 digest = ex.hashOrder(o);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(traderKey, digest);
-        ex.placeOrder(o, abi.encodePacked(r, s, v));
+        return ex.placeOrder(o, abi.encodePacked(r, s, v));
     }
 
     /// @dev Compare the contract with the model: every branch's bounds, the branch count, the

@@ -326,6 +326,103 @@ contract VaultTest is Test {
         assertEq(tokens[3].balanceOf(address(ex24)), 7, "dust stays in the vault");
     }
 
+    /// @notice Balances are int128: a deposit whose credit would take the account's balance past
+    /// 2^127 - 1 is refused with `BalanceOverflow(account, credited)` (the credited account, not the
+    /// payer) and moves nothing; one that lands exactly on 2^127 - 1 is accepted.
+    function test_depositPastInt128Reverts() public {
+        uint256 max = uint256(int256(type(int128).max));
+        // 18 decimals: one unit is one wei.
+        IExchange ex18 = exchanges[2];
+        IMintableERC20 t18 = IMintableERC20(address(tokens[2]));
+        _fund(t18, address(ex18), alice, max + 1);
+        vm.startPrank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, alice, max + 1));
+        ex18.deposit(max + 1); // alone past the limit
+        ex18.deposit(max - 10);
+        vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, alice, uint256(11)));
+        ex18.deposit(11);
+        ex18.deposit(10); // exactly 2^127 - 1
+        assertEq(ex18.balanceOf(alice), type(int128).max, "balance at the limit");
+        vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, alice, uint256(1)));
+        ex18.deposit(1);
+        vm.stopPrank();
+        assertEq(t18.balanceOf(address(ex18)), max, "refused deposits moved tokens");
+        assertEq(t18.balanceOf(alice), 1, "payer charged for a refused deposit");
+
+        // A depositFor names the credited account; a withdrawal makes room again.
+        _fund(t18, address(ex18), carol, 5);
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, alice, uint256(5)));
+        ex18.depositFor(alice, 5);
+        vm.prank(alice);
+        ex18.withdraw(4);
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, alice, uint256(5)));
+        ex18.depositFor(alice, 5);
+        vm.prank(carol);
+        ex18.depositFor(alice, 4);
+        assertEq(ex18.balanceOf(alice), type(int128).max, "balance back at the limit");
+        assertEq(t18.balanceOf(address(ex18)) * 1, uint256(ex18.balanceOf(alice)), "held != balance");
+
+        // 0 decimals: one unit credits 1e18; the last whole unit does not fit.
+        IExchange ex0 = exchanges[0];
+        IMintableERC20 t0 = IMintableERC20(address(tokens[0]));
+        uint256 units = max / 1e18; // 170141183460469231731
+        _fund(t0, address(ex0), bob, units + 1);
+        vm.startPrank(bob);
+        ex0.deposit(units);
+        vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, bob, uint256(1e18)));
+        ex0.deposit(1);
+        vm.stopPrank();
+        assertEq(uint256(ex0.balanceOf(bob)), units * 1e18, "0-decimal balance");
+        assertEq(t0.balanceOf(address(ex0)) * 1e18, uint256(ex0.balanceOf(bob)), "0-decimal held != balance");
+
+        // 24 decimals: the credit is rounded down first; sub-wei dust never overflows.
+        IExchange ex24 = exchanges[3];
+        IMintableERC20 t24 = IMintableERC20(address(tokens[3]));
+        _fund(t24, address(ex24), bob, (max + 1) * 1e6);
+        vm.startPrank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, bob, max + 1));
+        ex24.deposit((max + 1) * 1e6);
+        ex24.deposit(max * 1e6 + 999_999);
+        vm.stopPrank();
+        assertEq(ex24.balanceOf(bob), type(int128).max, "24-decimal balance");
+        assertEq(t24.balanceOf(address(ex24)), max * 1e6 + 999_999, "24-decimal held");
+    }
+
+    /// @notice Near the limit, a deposit is accepted exactly when the new balance stays at most
+    /// 2^127 - 1, and refused with `BalanceOverflow(account, credited)` otherwise, moving nothing.
+    /// forge-config: default.fuzz.runs = 2000
+    function testFuzz_depositOverflowBoundary(uint8 dSel, uint256 startRaw, uint256 creditRaw) public {
+        (IExchange ex, IMintableERC20 token, uint8 d) = _pick(dSel);
+        uint256 max = uint256(int256(type(int128).max));
+        uint256 unit = d <= 18 ? 10 ** (18 - d) : 1;
+        // A first deposit of whole units somewhere up to the limit, then one near the remaining room.
+        uint256 first = d <= 18 ? bound(startRaw, 1, max / unit) : bound(startRaw, 1, max) * 10 ** (d - 18);
+        uint256 start = _toInternalModel(d, first);
+        uint256 room = max - start;
+        uint256 extra = bound(creditRaw, 0, 3);
+        uint256 second = d <= 18 ? room / unit + extra : (room + extra) * 10 ** (d - 18);
+        if (second == 0) second = d <= 18 ? 1 : 10 ** (d - 18); // the smallest deposit that credits
+        uint256 credited = _toInternalModel(d, second);
+        _fund(token, address(ex), alice, first + second);
+        vm.startPrank(alice);
+        ex.deposit(first);
+        assertEq(uint256(ex.balanceOf(alice)), start, "first deposit");
+        if (credited > room) {
+            vm.expectRevert(abi.encodeWithSelector(IVaultEE.BalanceOverflow.selector, alice, credited));
+            ex.deposit(second);
+            assertEq(uint256(ex.balanceOf(alice)), start, "balance after refusal");
+            assertEq(token.balanceOf(address(ex)), first, "tokens after refusal");
+        } else {
+            ex.deposit(second);
+            assertEq(uint256(ex.balanceOf(alice)), start + credited, "balance");
+            assertEq(token.balanceOf(address(ex)), first + second, "tokens");
+        }
+        vm.stopPrank();
+        _assertBacked(ex, token, d, uint256(ex.balanceOf(alice)));
+    }
+
     /*//////////////////////////////////////////////////////////////
                                OPERATIONS
     //////////////////////////////////////////////////////////////*/
@@ -433,14 +530,25 @@ contract VaultTest is Test {
         return (raw >> 3) % 10_001;
     }
 
-    /// @dev A token amount: a few units, up to 1,000 whole tokens, up to 10^40 units, or a
-    /// multiple of one whole token plus a few units.
+    /// @dev A token amount: a few units, up to 1,000 whole tokens, up to 10^40 units (but never worth
+    /// 2^123 wad or more), or a multiple of one whole token plus a few units. Every amount credits
+    /// less than 2^123, so the at most `OPS` deposits of a run keep each balance below 2^127 (balances
+    /// are int128; the overflow itself has its own tests).
     function _tokenAmount(uint8 d, uint8 mode, uint256 raw) internal pure returns (uint256) {
         uint256 m = mode % 4;
         if (m == 0) return raw % 10;
         if (m == 1) return raw % (1000 * 10 ** d + 1);
-        if (m == 2) return raw % 1e40;
+        if (m == 2) return raw % _min(1e40, _maxUnits(d));
         return (raw % 1000) * 10 ** d + (raw >> 128) % 10;
+    }
+
+    /// @dev The number of token units worth less than 2^123 wad.
+    function _maxUnits(uint8 d) internal pure returns (uint256) {
+        return d <= 18 ? ((uint256(1) << 123) - 1) / 10 ** (18 - d) + 1 : (uint256(1) << 123) * 10 ** (d - 18);
+    }
+
+    function _min(uint256 a, uint256 b) internal pure returns (uint256) {
+        return a < b ? a : b;
     }
 
     /// @dev An 18-decimal withdrawal amount: around one token unit, up to the balance, exactly the
