@@ -31,21 +31,20 @@ abstract contract Settlement is ISettlement, Collateral {
     /// @inheritdoc ISettlement
     function claimMany(uint256 rootId, address[] calldata traders) external returns (uint256 claimed) {
         // First pass: everyone; a gain that finds the pot short is retried after the losses are in.
+        // Each claim is checked before it is applied (no self-call), so `Claimed` names the caller.
         bool[] memory retry = new bool[](traders.length);
-        for (uint256 i; i < traders.length; ++i) {
-            try this.claimFor(traders[i], rootId) {
-                ++claimed;
-            } catch (bytes memory reason) {
-                if (bytes4(reason) == SettlementPending.selector) retry[i] = true;
-                else emit ClaimSkipped(traders[i], rootId, reason);
-            }
-        }
-        for (uint256 i; i < traders.length; ++i) {
-            if (!retry[i]) continue;
-            try this.claimFor(traders[i], rootId) {
-                ++claimed;
-            } catch (bytes memory reason) {
-                emit ClaimSkipped(traders[i], rootId, reason);
+        for (uint256 pass; pass < 2; ++pass) {
+            for (uint256 i; i < traders.length; ++i) {
+                if (pass == 1 && !retry[i]) continue;
+                (bytes memory refusal, RootAccount memory ra, int256 payoff) = _check(traders[i], rootId);
+                if (refusal.length == 0) {
+                    _apply(traders[i], rootId, ra, payoff);
+                    ++claimed;
+                } else if (pass == 0 && bytes4(refusal) == SettlementPending.selector) {
+                    retry[i] = true;
+                } else {
+                    emit ClaimSkipped(traders[i], rootId, refusal);
+                }
             }
         }
     }
@@ -60,23 +59,43 @@ abstract contract Settlement is ISettlement, Collateral {
         return _rootAccounts[trader][rootId].flags & CLAIMED != 0;
     }
 
-    /// @dev Checks in this order: the root exists, has settled, the trader has not claimed, has
-    /// something in it, and (for a gain) the pot covers it.
+    /// @dev Claim or revert with the refusal.
     function _claim(address trader, uint256 rootId) private returns (int256 payoff) {
-        if (_roots[rootId].owner == address(0)) revert UnknownMarket(rootId, 1);
-        if (!_bounds[rootId][1].isPoint()) revert MarketNotSettled(rootId);
-        RootAccount memory ra = _rootAccounts[trader][rootId];
-        if (ra.flags & CLAIMED != 0) revert AlreadyClaimed(trader, rootId);
-        if (ra.flags & LISTED == 0) revert NothingToClaim(trader, rootId);
+        (bytes memory refusal, RootAccount memory ra, int256 p) = _check(trader, rootId);
+        if (refusal.length != 0) {
+            assembly ("memory-safe") {
+                revert(add(refusal, 0x20), mload(refusal))
+            }
+        }
+        _apply(trader, rootId, ra, p);
+        return p;
+    }
 
+    /// @dev The claim's refusal (ABI-encoded custom error, empty when it may proceed), checked in this
+    /// order: the root exists, has settled, the trader has not claimed, has something in it, and
+    /// (for a gain) the pot covers it. Also returns the trader's account there and the payoff.
+    function _check(address trader, uint256 rootId)
+        private
+        view
+        returns (bytes memory refusal, RootAccount memory ra, int256 payoff)
+    {
+        if (_roots[rootId].owner == address(0)) return (abi.encodeWithSelector(UnknownMarket.selector, rootId, uint16(1)), ra, 0);
+        if (!_bounds[rootId][1].isPoint()) return (abi.encodeWithSelector(MarketNotSettled.selector, rootId), ra, 0);
+        ra = _rootAccounts[trader][rootId];
+        if (ra.flags & CLAIMED != 0) return (abi.encodeWithSelector(AlreadyClaimed.selector, trader, rootId), ra, 0);
+        if (ra.flags & LISTED == 0) return (abi.encodeWithSelector(NothingToClaim.selector, trader, rootId), ra, 0);
         payoff = _rootWorst(trader, rootId, ra);
         uint256 held = _pots[rootId];
-        if (payoff > 0) {
-            if (uint256(payoff) > held) revert SettlementPending(rootId, held, payoff);
-            _pots[rootId] = held - uint256(payoff);
-        } else if (payoff < 0) {
-            _pots[rootId] = held + uint256(-payoff);
+        if (payoff > 0 && uint256(payoff) > held) {
+            refusal = abi.encodeWithSelector(SettlementPending.selector, rootId, held, payoff);
         }
+    }
+
+    /// @dev Move the payoff between the trader's balance and the root's pot; void their open orders
+    /// there and take the root off their list.
+    function _apply(address trader, uint256 rootId, RootAccount memory ra, int256 payoff) private {
+        uint256 held = _pots[rootId];
+        _pots[rootId] = payoff > 0 ? held - uint256(payoff) : held + uint256(-payoff);
         Account storage a = _accounts[trader];
         a.balance = SafeCast.toInt128(int256(a.balance) + payoff);
         a.worstSum = SafeCast.toInt128(int256(a.worstSum) - ra.worst);

@@ -196,11 +196,11 @@ contract CollateralSettlementTest is ExchangeKit {
             stranger, R, abi.encodeWithSelector(ISettlementEE.NothingToClaim.selector, stranger, R)
         );
         vm.expectEmit(true, true, true, true, address(ex));
-        emit ISettlementEE.Claimed(bob, R, -200e18, address(ex));
+        emit ISettlementEE.Claimed(bob, R, -200e18, stranger);
         vm.expectEmit(true, true, true, true, address(ex));
-        emit ISettlementEE.Claimed(alice, R, 125e18, address(ex));
+        emit ISettlementEE.Claimed(alice, R, 125e18, stranger);
         vm.expectEmit(true, true, true, true, address(ex));
-        emit ISettlementEE.Claimed(carol, R, 75e18, address(ex));
+        emit ISettlementEE.Claimed(carol, R, 75e18, stranger);
         vm.prank(stranger);
         assertEq(ex.claimMany(R, all), 3, "claimed");
 
