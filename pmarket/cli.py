@@ -76,8 +76,11 @@ def scenario_run(file: str, mode: str, network: str) -> None:
     if mode == "offchain":
         click.echo(json.dumps(run_offchain(loaded), indent=2))
         return
+    from ape.logging import logger
+
     from .scenario.chain import fresh_anvil
 
+    logger.set_level("WARNING")  # keep stdout for the JSON report (no "Starting 'anvil'" lines)
     with fresh_anvil(network):
         chain_report = run_chain(loaded)
     if mode == "chain":

@@ -78,8 +78,11 @@ def offset_of(order: Order, order_hash: bytes) -> Order:
     )
 
 
-def reduction_of(order: Order, order_hash: bytes, size: int) -> Order:
-    """A Reduction trimming ``order`` by ``size`` (18-decimal int, positive); its owner signs it."""
+def reduction_of(order: Order, order_hash: bytes, size: int, tag: int = 2) -> Order:
+    """A Reduction trimming ``order`` by ``size`` (18-decimal int, positive); its owner signs it.
+
+    Two Reductions with the same fields have the same hash and the second would be refused
+    (``OrderExists``): ``tag`` (its ``tradeBranchId``, 1..65535) tells repeated ones apart."""
     return Order(
         trader=order.trader,
         market_root_id=order.market_root_id,
@@ -88,7 +91,7 @@ def reduction_of(order: Order, order_hash: bytes, size: int) -> Order:
         quantity=-size if order.quantity > 0 else size,
         previous=order_hash,
         trade_root_id=order.trade_root_id,
-        trade_branch_id=order.trade_branch_id,
+        trade_branch_id=tag,
         is_matched=True,
         trade_type=TradeType.REDUCTION,
     )
@@ -117,9 +120,16 @@ class MatchingCalls:
             "cancelOrder", order.as_tuple(), offset.order.as_tuple(), offset.signature, sender=relayer or owner
         )
 
-    def reduce(self: "Exchange", owner: Any, order: Order, size: DecimalLike, *, relayer: Any = None) -> Any:
-        """Trim ``order`` by ``size`` (decimal) with a Reduction signed by ``owner``."""
-        reduction = reduction_of(order, order.digest(self.domain), to_wad(size, name="size"))
+    def reduce(
+        self: "Exchange", owner: Any, order: Order, size: DecimalLike, *, relayer: Any = None, tag: Optional[int] = None
+    ) -> Any:
+        """Trim ``order`` by ``size`` (decimal) with a Reduction signed by ``owner``. Without a
+        ``tag`` the Reduction is tagged from the order's open quantity, which falls with every
+        reduction, so repeated equal Reductions get distinct hashes."""
+        order_hash = order.digest(self.domain)
+        if tag is None:
+            tag = 2 + self.order_state(order_hash)[2] % 65533
+        reduction = reduction_of(order, order_hash, to_wad(size, name="size"), tag)
         signed = reduction.sign(owner, self.domain)
         return self._transact(
             "reduceOrder", order.as_tuple(), signed.order.as_tuple(), signed.signature, sender=relayer or owner

@@ -192,6 +192,13 @@ class OrdersCalls:
         ttype, matched, remaining, _slot, _seq = self._call("orderState", order_hash)
         return TradeType(int(ttype)), bool(matched), int(remaining)
 
+    def order_record(self: "Exchange", order_hash: bytes) -> dict[str, Any]:
+        """The book's whole record of a hash: trade type, matched flag, open quantity, the order's
+        slot among its trader's open orders in the root, and its number in the root's book."""
+        ttype, matched, remaining, slot, seq = self._call("orderState", order_hash)
+        return {"trade_type": TradeType(int(ttype)), "is_matched": bool(matched), "remaining": int(remaining),
+                "slot": int(slot), "seq": int(seq)}
+
     def hash_on_chain(self: "Exchange", order: Order) -> bytes:
         """The contract's EIP-712 digest of ``order`` (equals :meth:`Order.digest`)."""
         return bytes(self._call("hashOrder", order.as_tuple()))

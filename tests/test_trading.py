@@ -139,3 +139,12 @@ def test_settlement_claims_and_the_money_identity(book, owner, alice, bob, carol
     replay = book.node()
     assert replay.discrepancies == []
     assert replay.node.balance(alice.address) == 1300 * WAD
+
+
+def test_repeated_equal_reductions_and_the_whole_record(book, alice):
+    signed = book.sign_limit(alice, ROOT, 1, "50", "10")
+    book.place(signed)
+    book.reduce(alice, signed.order, "2")
+    book.reduce(alice, signed.order, "2")  # same size again: a distinct Reduction (tagged)
+    record = book.order_record(signed.hash)
+    assert record["remaining"] == 6 * WAD and record["seq"] == 1 and record["slot"] == 0

@@ -103,7 +103,7 @@ class Runner:
             if action.do == "cancel":
                 dependent = offset_of(target.order, target.hash)
             else:
-                dependent = reduction_of(target.order, target.hash, a["quantity"])
+                dependent = reduction_of(target.order, target.hash, a["quantity"], 2 + index % 65533)
             signed = self._sign(a["by"], dependent)
             (b.cancel if action.do == "cancel" else b.reduce)(who, target, signed)
         elif action.do == "claim":
