@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 
 import {ExchangeExtension} from "./ExchangeExtension.sol";
 import {ICollateral} from "./interfaces/ICollateral.sol";
@@ -23,10 +24,12 @@ import {Vault} from "./mixins/Vault.sol";
 /// storage and rules; this contract exposes their entry points, grouped by concern. Claims,
 /// cancels, reductions, root administration and the heavy views live in an `ExchangeExtension`
 /// that this contract deploys and reaches by `delegatecall` (fallback): one address, one storage,
-/// one ABI (`IExchange`), under the 24 KB code-size limit of every EVM chain.
+/// one ABI (`IExchange`), under the 24 KB code-size limit of every EVM chain. `multicall` (from
+/// OpenZeppelin) runs several entry points in one transaction: a relayer can place two crossing
+/// signed orders and match them atomically, or a trader reduce an order and place a new one.
 /// @dev The EIP-712 domain is `("pmarket", "1", chainid, address(this))`, so a signed order or
 /// definition is valid on this deployment only.
-contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching {
+contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching, Multicall {
     /// @notice The extension this Exchange delegates its other entry points to.
     address public immutable extension;
 

@@ -109,6 +109,19 @@ class MatchingCalls:
             )
         return self._transact("matchOrders", request.as_tuple(), sender=sender)
 
+    def place_and_match(
+        self: "Exchange", bid: SignedOrder, ask: SignedOrder, quantity: DecimalLike, *, sender: Any
+    ) -> Any:
+        """Submit two crossing signed orders that are not in the book yet and match them, in one
+        transaction (``multicall``: both enter the book with every check, then ``matchPair``)."""
+        c = self.contract
+        calls = [
+            c.placeOrder.encode_input(bid.order.as_tuple(), bid.signature),
+            c.placeOrder.encode_input(ask.order.as_tuple(), ask.signature),
+            c.matchPair.encode_input(bid.order.as_tuple(), ask.order.as_tuple(), to_wad(quantity, name="quantity")),
+        ]
+        return self._transact("multicall", calls, sender=sender)
+
     def match_batch(self: "Exchange", requests: Sequence[MatchRequest], *, sender: Any) -> Any:
         """Submit many matches; failing ones are skipped with ``MatchSkipped`` events."""
         return self._transact("matchBatch", [r.as_tuple() for r in requests], sender=sender)

@@ -148,3 +148,17 @@ def test_repeated_equal_reductions_and_the_whole_record(book, alice):
     book.reduce(alice, signed.order, "2")  # same size again: a distinct Reduction (tagged)
     record = book.order_record(signed.hash)
     assert record["remaining"] == 6 * WAD and record["seq"] == 1 and record["slot"] == 0
+
+
+def test_anyone_submits_two_crossing_signed_orders_in_one_transaction(book, owner, alice, bob):
+    bid = book.sign_limit(alice, ROOT, 1, "52", "3")
+    ask = book.sign_limit(bob, ROOT, 1, "51", "-3")
+    tx = book.place_and_match(bid, ask, "3", sender=owner)  # owner only relays: no rights needed
+    assert len(list(tx.events.filter(book.contract.OrdersMatched))) == 1
+    assert book.position(alice, ROOT, 1).quantity == 3 * WAD
+    assert book.position(bob, ROOT, 1).cost == -3 * 52 * WAD * WAD  # the bid entered first
+    forged = book.sign_limit(alice, ROOT, 1, "52", "1")
+    stranger_ask = book.sign_limit(bob, ROOT, 1, "51", "-1")
+    with pytest.raises(errors.InvalidSignature):  # the whole transaction reverts
+        book.place_and_match(forged.order.sign(bob, book.domain), stranger_ask, "1", sender=owner)
+    assert book.chain_head(bob) == ask.hash

@@ -25,6 +25,10 @@ interface IExchange is
     /// @notice The extension contract the Exchange delegates to.
     function extension() external view returns (address);
 
+    /// @notice Run several entry points of this Exchange in one transaction (each by delegatecall, with
+    /// the caller as `msg.sender`); reverts if any of them reverts.
+    function multicall(bytes[] calldata data) external returns (bytes[] memory results);
+
     /// @notice The next nonce of `owner` for relayed definitions.
     function nonces(address owner) external view returns (uint256);
 }
