@@ -45,7 +45,7 @@ def translate(err: Exception, contract_type: Any = None) -> errors.PMarketError:
             selector, data = raw.group(1), raw.group(2).encode("latin-1")
         else:
             selector, data = hexdata.group(1), bytes.fromhex(hexdata.group(2))
-        decoded = _decode_custom_error(contract_type, selector, data)
+        decoded = decode_custom_error(contract_type, selector, data)
         if decoded is not None:
             return errors.contract_error(*decoded, txn)
     return errors.ContractError("Revert", {"message": message}, txn)
@@ -55,7 +55,9 @@ _RAW_CUSTOM_ERROR = re.compile(r"custom error 0x([0-9a-fA-F]{8}): (.*)\Z", re.S)
 _HEX_REVERT = re.compile(r"0x([0-9a-fA-F]{8})((?:[0-9a-fA-F]{64})*)\Z")
 
 
-def _decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Optional[tuple[str, dict[str, Any]]]:
+def decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Optional[tuple[str, dict[str, Any]]]:
+    """``(name, values)`` of the custom error with 4-byte ``selector`` (hex) and ABI-encoded ``data``
+    in ``contract_type``'s ABI, or None when the ABI has no such error."""
     from eth_abi import decode
     from eth_utils import keccak, to_checksum_address
 

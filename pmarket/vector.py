@@ -95,11 +95,13 @@ def _arrays(traders: list[str], rows: list) -> Snapshot:
     scaled_max = max((abs(v) // g for v in values), default=0)
     cost_max = max((abs(r[3]) // (g * g) for r in rows), default=0)
     exact = all(r[3] % (g * g) == 0 for r in rows)
-    fits = exact and scaled_max * scaled_max * (b + o + 1) + cost_max < INT64_SAFE
+    # |x|, |lo|, |hi|, |q|, |price| <= scaled_max: a branch term is at most scaled_max^2, an open
+    # order's at most 2 * scaled_max^2 (its price and outcome may have opposite signs).
+    fits = exact and scaled_max * scaled_max * (b + 2 * o) + cost_max < INT64_SAFE
     dtype = np.int64 if fits else object
     x = np.zeros((n, c), dtype=dtype)
     lo, hi, qty = (np.zeros((n, b), dtype=dtype) for _ in range(3))
-    cost = np.zeros(n, dtype=object if not fits else np.int64)
+    cost = np.zeros(n, dtype=dtype)
     ob = np.zeros((n, o), dtype=np.int64)
     osz, opr = np.zeros((n, o), dtype=dtype), np.zeros((n, o), dtype=dtype)
     row_trader = np.zeros(n, dtype=np.int64)

@@ -45,9 +45,12 @@ def test_node_never_builds_on_an_order_it_rejects(project):
     _, runner, exchange = _played(project, "interior_minimum")
     events = events_of(exchange)
     first = next(i for i, e in enumerate(events) if e.name == "OrderAdded")
-    forged_sig = bytes(events[first].args["signature"])[:64] + bytes([55 - forged_byte(events[first])])
+    signature = bytes(events[first].args["signature"])
+    forged_sig = signature[:64] + bytes([55 - signature[64]])  # v is 27 or 28: flip it
     forged = replace(events[first], args={**events[first].args, "signature": forged_sig})
-    replay = node_from_chain_with(exchange, events[:first] + [forged] + events[first + 1 :])
+    template = node_from_chain(exchange).node  # a node with the deployment's constants
+    fresh = Replay(type(template)(template.s.config, erc1271=template.erc1271))
+    replay = fresh.feed(events[:first] + [forged] + events[first + 1 :])
     errors = [d.error for d in replay.discrepancies]
     assert errors[0] == "InvalidSignature"
     # the match that used it is refused too, and alice's next order breaks her chain in the node
@@ -55,11 +58,11 @@ def test_node_never_builds_on_an_order_it_rejects(project):
     assert bytes(events[first].args["orderHash"]) not in replay.node.s.book
 
 
-def forged_byte(event) -> int:
-    return bytes(event.args["signature"])[64]  # v is 27 or 28: 55 - v flips it
 
+def test_chain_backend_reports_errors_with_their_values(project):
+    from pmarket import errors
 
-def node_from_chain_with(exchange, events):
-    template = node_from_chain(exchange)  # the deployment's constants
-    fresh = Replay(type(template.node)(template.node.s.config, erc1271=template.node.erc1271))
-    return fresh.feed(events)
+    backend = ChainBackend(["ann"], project=project)
+    with pytest.raises(errors.UnknownMarket) as refused:
+        backend.settle(backend.admin, 77, 10**18)
+    assert refused.value.values == {"rootId": 77, "branchId": 1}

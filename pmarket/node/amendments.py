@@ -11,12 +11,18 @@ from .state import Record, State
 class AmendmentsRules:
     s: State
 
-    def cancel(self, order: Order, offset: Order, signature: bytes) -> int:
-        """Cancel ``order``'s open rest with its owner's signed Offset; returns what was open."""
+    def _target(self, order: Order, dependent: Order) -> tuple[bytes, Record, bytes]:
+        """The open order a dependent order amends (``OrderNotOpen`` otherwise), and the dependent
+        order's hash after its quantity, range and expiry checks (``Amendments._target``)."""
         h = self.digest(order)  # type: ignore[attr-defined]
         rec = self.open_record(h)  # type: ignore[attr-defined]
-        oh = self.digest(offset)  # type: ignore[attr-defined]
-        self.check_terms(offset, oh)  # type: ignore[attr-defined]
+        dh = self.digest(dependent)  # type: ignore[attr-defined]
+        self.check_terms(dependent, dh)  # type: ignore[attr-defined]
+        return h, rec, dh
+
+    def cancel(self, order: Order, offset: Order, signature: bytes) -> int:
+        """Cancel ``order``'s open rest with its owner's signed Offset; returns what was open."""
+        h, rec, oh = self._target(order, offset)
         if (
             offset.trade_type != TradeType.OFFSET
             or offset.is_matched
@@ -37,10 +43,7 @@ class AmendmentsRules:
 
     def reduce(self, order: Order, reduction: Order, signature: bytes) -> int:
         """Trim ``order`` by its owner's signed Reduction; returns what stays open."""
-        h = self.digest(order)  # type: ignore[attr-defined]
-        rec = self.open_record(h)  # type: ignore[attr-defined]
-        rh = self.digest(reduction)  # type: ignore[attr-defined]
-        self.check_terms(reduction, rh)  # type: ignore[attr-defined]
+        h, rec, rh = self._target(order, reduction)
         if (
             reduction.trade_type != TradeType.REDUCTION
             or not reduction.is_matched

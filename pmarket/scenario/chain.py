@@ -3,9 +3,10 @@
 :func:`fresh_anvil` starts a new Anvil through ape-foundry for the command line; tests reuse the
 Anvil they run on. Test account 0 (the scenario's ``admin``) deploys and relays matches; traders
 are test accounts 1, 2, ... and send their own orders, deposits, withdrawals and claims. Every
-transaction is signed locally with the account's key and sent raw. Each action is first run as
-an ``eth_call`` to read the contract's error by name, then sent (a refused one is mined reverted),
-so the report holds exactly what the chain said. web3 is used directly (through ape's provider)
+transaction is signed locally with the account's key and sent raw (``eth_sendRawTransactionSync``:
+one round trip); a refused one is mined reverted and replayed as an ``eth_call`` on its parent
+block to read the contract's error, by name and with its values, so the report holds exactly what
+the chain said. web3 is used directly (through ape's provider)
 because hundreds of scenarios must run within the test suite's time.
 """
 
@@ -74,6 +75,7 @@ class ChainBackend:
             self._rpc("anvil_setBalance", [address, hex(10**24)])
         self.admin = test_key(0).address
         token_type, exchange_type = project.TestToken.contract_type, merged_contract_type(project)
+        self.contract_type = exchange_type
         self.errors_by_selector = {keccak(text=e.selector)[:4]: e.name for e in exchange_type.errors}
         self.token = self._deploy(token_type, "pmarket scenario dollar", "sUSD", TOKEN_DECIMALS)
         args = (
@@ -142,9 +144,12 @@ class ChainBackend:
         raise errors.ContractError("Revert", {})
 
     def _error(self, data: Any) -> errors.ContractError:
+        """The contract's custom error, decoded against the Exchange's ABI (name and values)."""
+        from ..exchange import decode_custom_error
+
         raw = bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else b""
-        name = self.errors_by_selector.get(raw[:4], "Revert")
-        return errors.contract_error(name, {"data": "0x" + raw.hex()})
+        decoded = decode_custom_error(self.contract_type, raw[:4].hex(), raw[4:]) if len(raw) >= 4 else None
+        return errors.contract_error(*decoded) if decoded else errors.ContractError("Revert", {"data": "0x" + raw.hex()})
 
     def _view(self, name: str, *args: Any) -> Any:
         from eth_abi import decode
