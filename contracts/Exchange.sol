@@ -16,7 +16,14 @@ import {MatchRequest, Order} from "./libraries/OrderStructs.sol";
 import {Collateral} from "./mixins/Collateral.sol";
 import {Markets} from "./mixins/Markets.sol";
 import {Matching} from "./mixins/Matching.sol";
+import {PoolTrades} from "./mixins/PoolTrades.sol";
+import {PoolAccountsBase} from "./mixins/PoolAccountsBase.sol";
 import {Vault} from "./mixins/Vault.sol";
+
+/// @dev The one view of the maker the constructor needs.
+interface IMakerBinding {
+    function exchange() external view returns (address);
+}
 
 /// @title pmarket Exchange
 /// @notice One deployment of pmarket: the market registry, the append-only book of wallet-signed
@@ -29,7 +36,7 @@ import {Vault} from "./mixins/Vault.sol";
 /// signed orders and match them atomically, or a trader reduce an order and place a new one.
 /// @dev The EIP-712 domain is `("pmarket", "1", chainid, address(this))`, so a signed order or
 /// definition is valid on this deployment only.
-contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching, Multicall {
+contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching, PoolTrades, Multicall {
     /// @notice The extension this Exchange delegates its other entry points to.
     address public immutable extension;
 
@@ -38,13 +45,18 @@ contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching
     /// loops of sub-market definitions and of the collateral check.
     /// @param maxOpenOrders_ The most open orders one trader may keep in one root, 1..48.
     /// @param maxRoots_ The most roots one trader may be active in at once, 1..255.
-    constructor(IERC20 collateral_, uint16 maxBranches_, uint8 maxOpenOrders_, uint8 maxRoots_)
+    /// @param maker_ The LMSR maker (`Maker`) that may trade pool accounts, deployed just before and
+    /// bound to this Exchange's address; zero for a deployment without a maker.
+    constructor(IERC20 collateral_, uint16 maxBranches_, uint8 maxOpenOrders_, uint8 maxRoots_, address maker_)
         EIP712("pmarket", "1")
         Markets(maxBranches_)
         Vault(collateral_)
         Collateral(maxOpenOrders_, maxRoots_)
+        PoolAccountsBase(maker_)
     {
-        extension = address(new ExchangeExtension(collateral_, maxBranches_, maxOpenOrders_, maxRoots_));
+        // The maker knows its Exchange as an immutable too: it must name this one.
+        if (maker_ != address(0) && IMakerBinding(maker_).exchange() != address(this)) revert MakerMismatch(maker_);
+        extension = address(new ExchangeExtension(collateral_, maxBranches_, maxOpenOrders_, maxRoots_, maker_));
     }
 
     /// @notice Every other entry point of `IExchange` runs in the extension, on this storage.

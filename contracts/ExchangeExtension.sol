@@ -7,24 +7,28 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Amendments} from "./extension/Amendments.sol";
 import {CollateralViews} from "./extension/CollateralViews.sol";
 import {MarketsAdmin} from "./extension/MarketsAdmin.sol";
+import {PoolAccounts} from "./extension/PoolAccounts.sol";
 import {Settlement} from "./extension/Settlement.sol";
 import {Collateral} from "./mixins/Collateral.sol";
 import {Markets} from "./mixins/Markets.sol";
+import {PoolAccountsBase} from "./mixins/PoolAccountsBase.sol";
 import {Vault} from "./mixins/Vault.sol";
 
 /// @title pmarket Exchange extension
 /// @notice The rarely called entry points of an Exchange: claims on settled roots, cancels and
-/// reductions, root administration, relayed definitions and the heavy views. The Exchange deploys
+/// reductions, root administration, relayed definitions, the maker's funding hooks and the heavy
+/// views. The Exchange deploys
 /// it in its constructor and reaches it by `delegatecall` from its fallback, so it runs on the
 /// Exchange's storage, with the Exchange's address, balance and `msg.sender`.
 /// @dev It inherits the same storage-carrying mixins in the same order as `Exchange` (both start
 /// from `Collateral`), so both see one storage layout; a test compares the two layouts. Called
 /// directly at its own address it only sees its own, empty, storage.
-contract ExchangeExtension is Collateral, MarketsAdmin, CollateralViews, Amendments, Settlement {
-    constructor(IERC20 collateral_, uint16 maxBranches_, uint8 maxOpenOrders_, uint8 maxRoots_)
+contract ExchangeExtension is Collateral, MarketsAdmin, CollateralViews, Amendments, Settlement, PoolAccounts {
+    constructor(IERC20 collateral_, uint16 maxBranches_, uint8 maxOpenOrders_, uint8 maxRoots_, address maker_)
         EIP712("pmarket", "1")
         Markets(maxBranches_)
         Vault(collateral_)
         Collateral(maxOpenOrders_, maxRoots_)
+        PoolAccountsBase(maker_)
     {}
 }

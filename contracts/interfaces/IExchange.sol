@@ -5,6 +5,7 @@ import {ICollateral, ICollateralViews} from "./ICollateral.sol";
 import {IMarkets, IMarketsAdmin} from "./IMarkets.sol";
 import {IAmendments, IMatching} from "./IMatching.sol";
 import {IOrders} from "./IOrders.sol";
+import {IPoolAccounts, IPoolTrades} from "./IPoolAccounts.sol";
 import {ISettlement} from "./ISettlement.sol";
 import {IVault} from "./IVault.sol";
 
@@ -20,7 +21,9 @@ interface IExchange is
     ICollateralViews,
     IMatching,
     IAmendments,
-    ISettlement
+    ISettlement,
+    IPoolTrades,
+    IPoolAccounts
 {
     /// @notice The extension contract the Exchange delegates to.
     function extension() external view returns (address);

@@ -195,8 +195,27 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         _requireSolvent(trader);
     }
 
+    /// @dev Store `ra` with its cached worst case moved by `delta`, a lower bound of the change of the
+    /// root's exact worst case (a trade's own lowest payoff), and run the check: on the cached sums
+    /// when they pass, else exactly (`_openOrder`'s fast path, for trades with a maker pool).
+    function _lowerAndCheck(address trader, uint256 rootId, RootAccount memory ra, int256 delta) internal {
+        // A rise is never needed for a lower bound; dropping it keeps the sum within int128.
+        if (delta > 0) delta = 0;
+        int256 bound = int256(ra.worst) + delta;
+        Account memory a = _accounts[trader];
+        int256 sum = int256(a.worstSum) - ra.worst + bound;
+        if (bound >= type(int128).min && int256(a.balance) + sum >= 0) {
+            ra.worst = int128(bound);
+            _rootAccounts[trader][rootId] = ra;
+            _accounts[trader].worstSum = SafeCast.toInt128(sum);
+            return;
+        }
+        _storeWithWorst(trader, rootId, ra);
+        _requireSolvent(trader);
+    }
+
     /// @dev Append `rootId` to `trader`'s root list (the check's slow path walks it).
-    function _list(address trader, uint256 rootId, RootAccount memory ra) private {
+    function _list(address trader, uint256 rootId, RootAccount memory ra) internal {
         uint256[] storage roots = _traderRoots[trader];
         if (roots.length >= _maxRoots) revert TooManyRoots(trader, _maxRoots);
         ra.listIndex = uint8(roots.length);
@@ -223,6 +242,14 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         int96 left = o.remaining > 0 ? o.remaining - int96(int128(amount)) : o.remaining + int96(int128(amount));
         o.remaining = left;
         if (left == 0) _rootAccounts[trader][rootId].orderMask &= ~uint48(1 << slot);
+    }
+
+    /// @dev Add a trade of `q` at total cost `cost` (36 decimals) to `trader`'s position in
+    /// `(rootId, branchId)`.
+    function _addCost(address trader, uint256 rootId, uint16 branchId, int256 q, int256 cost) internal {
+        (Position memory next, bool ok) = PositionLib.addCost(_positions[trader][rootId][branchId], q, cost);
+        if (!ok) revert PositionOverflow(trader, rootId, branchId);
+        _positions[trader][rootId][branchId] = next;
     }
 
     /// @dev Add a matched trade of `q` at `p` to `trader`'s position in `(rootId, branchId)`. The
