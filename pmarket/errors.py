@@ -87,6 +87,26 @@ ZeroAmount = _subclass("ZeroAmount", "A deposit or withdrawal that moves no toke
 UnsupportedDecimals = _subclass("UnsupportedDecimals", "The collateral token has more than 36 decimals.")
 ZeroAddress = _subclass("ZeroAddress", "A zero address where an account is required.")
 
+# Maker (pools) and the Exchange's pool accounts
+SlippageExceeded = _subclass("SlippageExceeded", "A buy would cost more than max_cost, or a sale bring less than min_proceeds.")
+DeadlinePassed = _subclass("DeadlinePassed", "The trade's deadline is before the block's timestamp.")
+PoolClosed = _subclass("PoolClosed", "The pool is closed (or settled and claimed): no more trades.")
+UnknownPool = _subclass("UnknownPool", "No pool has this id (a key with a wrong field).")
+PoolExists = _subclass("PoolExists", "A pool with this key exists already: use another salt.")
+NotPoolCreator = _subclass("NotPoolCreator", "Only the pool's creator may do this.")
+PoolNotIdle = _subclass("PoolNotIdle", "The pool has outstanding shares (q_long != q_short): it cannot close.")
+InvalidLiquidity = _subclass("InvalidLiquidity", "The liquidity b is zero or above 2**96 - 1.")
+FeeTooHigh = _subclass("FeeTooHigh", "The fee is above 1,000 basis points (10%).")
+PointMarket = _subclass("PointMarket", "The market is a single point: nothing to price.")
+PoolMarketMismatch = _subclass("PoolMarketMismatch", "The order to fill is in another market than the pool.")
+ZeroShares = _subclass("ZeroShares", "A trade of zero shares (or less than one wei of forward quantity).")
+PoolOverflow = _subclass("PoolOverflow", "The pool's outstanding shares would pass 2**95 - 1 forward units.")
+NothingLeft = _subclass("NothingLeft", "Nothing is left in the pool's account for its creator.")
+NotMaker = _subclass("NotMaker", "Only the deployment's maker may call the pool hooks.")
+MakerMismatch = _subclass("MakerMismatch", "The maker given to the Exchange's constructor names another Exchange.")
+PoolAccountInUse = _subclass("PoolAccountInUse", "A new pool's account already has a balance or roots.")
+FillBeyondLimit = _subclass("FillBeyondLimit", "Filling against the pool would trade beyond the order's limit.")
+
 #: Error name -> exception class, for every error the client knows by name.
 KNOWN: dict[str, type[ContractError]] = {
     cls.__name__: cls

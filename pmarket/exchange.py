@@ -114,15 +114,21 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
             collateral = project.TestToken.at(collateral)
         from ape.exceptions import ContractLogicError
 
+        from .maker import create_address
+
         try:
+            # The Maker first, naming the address the Exchange gets at the deployer's next nonce;
+            # the Exchange's constructor checks the pairing (MakerMismatch).
+            nonce = int(deployer.nonce)
+            maker = project.Maker.deploy(create_address(str(deployer.address), nonce + 1), sender=deployer)
             contract = project.Exchange.deploy(
-                collateral.address, max_branches, max_open_orders, max_roots, sender=deployer
+                collateral.address, max_branches, max_open_orders, max_roots, maker.address, sender=deployer
             )
         except ContractLogicError as err:
             raise translate(err, project.Exchange.contract_type) from err
         from ape import chain
 
-        block = chain.get_receipt(contract.txn_hash).block_number
+        block = chain.get_receipt(maker.txn_hash).block_number
         return cls(_whole(project, contract.address), collateral, start_block=block, deploy_tx=contract.txn_hash)
 
     @classmethod
@@ -136,6 +142,23 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
     @property
     def address(self) -> str:
         return str(self.contract.address)
+
+    @property
+    def maker(self) -> Any:
+        """The deployment's LMSR maker (:class:`pmarket.maker.Maker`); None without one."""
+        from ape.contracts import ContractInstance
+
+        from .maker import Maker, maker_contract_type
+
+        address = str(self.contract.maker())
+        if int(address, 16) == 0:
+            return None
+        cached = getattr(self, "_maker", None)
+        if cached is None or cached.address != address:
+            contract = ContractInstance(address, contract_type=maker_contract_type(_ape_project()))
+            cached = Maker(contract, self)
+            object.__setattr__(self, "_maker", cached)
+        return cached
 
     @property
     def domain(self) -> Domain:

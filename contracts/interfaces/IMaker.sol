@@ -33,10 +33,9 @@ struct PoolKey {
 /// @title IMakerEE
 /// @notice Errors and events of the LMSR market maker (protocol.md section 5).
 interface IMakerEE {
-    /// @notice A buy would cost `cost` (fee included), more than the trader's `maxCost`, or a sell
-    /// would bring `cost` (negative: paid to the trader, fee deducted) short of `minProceeds`
-    /// (given as `-minProceeds`). 18 decimals.
-    error SlippageExceeded(int256 cost, int256 limit);
+    /// @notice A buy would cost `amount` (fee included) above the trader's `limit` (`maxCost`), or a
+    /// sell would bring `amount` (fee deducted) below `limit` (`minProceeds`). 18 decimals.
+    error SlippageExceeded(int256 amount, int256 limit);
     /// @notice The trade's `deadline` is before the block's `timestamp`.
     error DeadlinePassed(uint256 deadline, uint256 timestamp);
     /// @notice Pool `poolId` is closed (or its market settled and it was claimed): no more trades.
@@ -63,8 +62,6 @@ interface IMakerEE {
     error PoolOverflow(bytes32 poolId);
     /// @notice Nothing is left for the creator to take.
     error NothingLeft(bytes32 poolId);
-    /// @notice This maker is bound to another Exchange than the caller.
-    error WrongExchange(address exchange);
 
     /// @notice A pool was created and `funding` (its maximum loss `b ln 2`, rounded up) moved from the
     /// creator's balance into the pool's account `account` of the Exchange.

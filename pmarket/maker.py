@@ -1,0 +1,255 @@
+"""The LMSR maker (``Maker.sol``): pools, trades, fills and quotes from Python.
+
+A pool is named by its :class:`PoolKey` (the contract hashes the key into the pool's id). Amounts
+are decimals as everywhere in the client (``"2.5"``, ``Decimal``, or an int of whole units); the
+chain's 18-decimal integers come back. ``exchange.maker`` is the deployment's :class:`Maker`::
+
+    pool = exchange.maker.create_pool(carol, root_id=1, b=100)
+    exchange.maker.buy(alice, pool, "long", 10, max_cost=6)
+    exchange.maker.prices(pool)          # (long, short), 18 decimals
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
+
+from .lmsr.pool import Side, Terms
+from .orders import Order
+from .wad import DecimalLike, to_wad
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .exchange import Exchange
+
+SideLike = Union[Side, str, int]
+#: How long a trade stays valid when no deadline is given, in seconds.
+DEFAULT_DEADLINE = 3600
+_KEY_TYPES = ["(uint256,uint16,int128,int128,uint96,uint16,address,uint64)"]
+
+
+@dataclass(frozen=True)
+class PoolKey:
+    """Everything fixed about a pool (``IMaker.PoolKey``); its id is the hash of the key."""
+
+    root_id: int
+    branch_id: int
+    lo: int
+    hi: int
+    b: int
+    fee_bps: int
+    creator: str
+    salt: int
+
+    def as_tuple(self) -> tuple:
+        return (self.root_id, self.branch_id, self.lo, self.hi, self.b, self.fee_bps, self.creator, self.salt)
+
+    @classmethod
+    def from_tuple(cls, values: Any) -> "PoolKey":
+        if hasattr(values, "rootId"):
+            values = tuple(getattr(values, f) for f in ("rootId", "branchId", "lo", "hi", "b", "feeBps", "creator", "salt"))
+        root, branch, lo, hi, b, fee, creator, salt = values
+        return cls(int(root), int(branch), int(lo), int(hi), int(b), int(fee), to_checksum_address(str(creator)), int(salt))
+
+    @property
+    def id(self) -> bytes:
+        """``keccak256(abi.encode(key))``, as the contract computes it."""
+        return keccak(encode(_KEY_TYPES, [self.as_tuple()]))
+
+    @property
+    def account(self) -> str:
+        """The pool's Exchange account: the low 160 bits of its id."""
+        return pool_account(self.id)
+
+    @property
+    def terms(self) -> Terms:
+        return Terms(self.lo, self.hi, self.b, self.fee_bps)
+
+
+def pool_account(pool_id: bytes) -> str:
+    """The Exchange account of pool ``pool_id``."""
+    return to_checksum_address(bytes(pool_id)[12:])
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address a contract created by ``sender`` at ``nonce`` gets (CREATE)."""
+    import rlp
+
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(sender[2:]), nonce]))[12:])
+
+
+def maker_contract_type(project: Any) -> Any:
+    """The Maker's contract type with the Exchange's errors added: a refusal of the trader's check
+    (``InsufficientCollateral``) comes back through the maker and decodes by name."""
+    from .exchange import merged_contract_type
+
+    core = project.Maker.contract_type
+    seen = {getattr(i, "selector", None) for i in core.abi if i.type == "error"}
+    extra = [i for i in merged_contract_type(project).abi if i.type == "error" and i.selector not in seen]
+    return core.model_copy(update={"abi": list(core.abi) + extra})
+
+
+@dataclass
+class Maker:
+    """A deployed Maker, bound to its :class:`~pmarket.exchange.Exchange`."""
+
+    contract: Any
+    exchange: "Exchange"
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    # ---- pools -------------------------------------------------------------------------------
+    def create_pool(
+        self,
+        creator: Any,
+        root_id: int,
+        *,
+        b: DecimalLike,
+        branch_id: int = 1,
+        fee_bps: int = 0,
+        salt: Optional[int] = None,
+    ) -> PoolKey:
+        """Create a pool with liquidity ``b`` (shares) on ``(root_id, branch_id)``; ``ceil(b ln 2)`` of
+        the creator's Exchange balance funds it. ``salt`` defaults to the first free one."""
+        b_wad = to_wad(b, name="b")
+        if salt is None:
+            salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
+        self._transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=creator)
+        lo, hi = self.exchange.contract.bounds(root_id, branch_id)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
+
+    def close_pool(self, pool: PoolKey, *, sender: Any = None) -> Any:
+        """Close an idle pool and return its balance to the creator (the default sender)."""
+        return self._transact("closePool", pool.as_tuple(), sender=sender or self._account(pool.creator))
+
+    def claim_pool(self, pool: PoolKey, *, sender: Any) -> Any:
+        """After the market settled: claim the pool's account and pay the creator what is left."""
+        return self._transact("claimPool", pool.as_tuple(), sender=sender)
+
+    def pool_key(self, pool_id: bytes) -> PoolKey:
+        return PoolKey.from_tuple(self._call("poolKey", pool_id))
+
+    def pools(self) -> list[PoolKey]:
+        """Every pool of this maker, from its ``PoolCreated`` events."""
+        start = self.exchange.start_block
+        return [PoolKey.from_tuple(log.key) for log in self.contract.PoolCreated.range(start, None)]
+
+    # ---- trades ------------------------------------------------------------------------------
+    def buy(
+        self,
+        trader: Any,
+        pool: PoolKey,
+        side: SideLike,
+        shares: DecimalLike,
+        *,
+        max_cost: Optional[DecimalLike] = None,
+        deadline: Optional[int] = None,
+    ) -> Any:
+        """Buy ``shares`` of ``side`` for at most ``max_cost`` (default: no bound) before ``deadline``."""
+        limit = 2**255 - 1 if max_cost is None else to_wad(max_cost, name="max_cost")
+        return self._trade("buy", trader, pool, side, shares, limit, deadline)
+
+    def sell(
+        self,
+        trader: Any,
+        pool: PoolKey,
+        side: SideLike,
+        shares: DecimalLike,
+        *,
+        min_proceeds: DecimalLike = 0,
+        deadline: Optional[int] = None,
+    ) -> Any:
+        """Sell ``shares`` of ``side`` for at least ``min_proceeds`` before ``deadline``."""
+        return self._trade("sell", trader, pool, side, shares, to_wad(min_proceeds, name="min_proceeds"), deadline)
+
+    def fill(self, pool: PoolKey, order: Order, quantity: DecimalLike, *, sender: Any) -> Any:
+        """Fill ``quantity`` of resting ``order`` against ``pool`` (refused beyond its limit)."""
+        return self._transact("fill", pool.as_tuple(), order.as_tuple(), to_wad(quantity, name="quantity"), sender=sender)
+
+    def _trade(self, method: str, trader: Any, pool: PoolKey, side: SideLike, shares: DecimalLike, limit: int, deadline: Optional[int]) -> Any:
+        if deadline is None:
+            deadline = self._now() + DEFAULT_DEADLINE
+        wad = to_wad(shares, name="shares")
+        return self._transact(method, pool.as_tuple(), int(Side.parse(side)), wad, limit, deadline, sender=trader)
+
+    # ---- quotes ------------------------------------------------------------------------------
+    def pool_state(self, pool: PoolKey) -> tuple[int, int, bool]:
+        """``(q_long, q_short, open)``: outstanding shares per side in forward units."""
+        q_long, q_short, is_open = self._call("poolState", pool.id)
+        return int(q_long), int(q_short), bool(is_open)
+
+    def prices(self, pool: PoolKey) -> tuple[int, int]:
+        long, short = self._call("prices", pool.id)
+        return int(long), int(short)
+
+    def forward_price(self, pool: PoolKey) -> int:
+        return int(self._call("forwardPrice", pool.id))
+
+    def quote(self, pool: PoolKey, side: SideLike, shares: DecimalLike) -> tuple[int, int, int]:
+        """``(cost, fee, quantity)`` of buying (``shares > 0``) or selling ``|shares|`` now."""
+        cost, fee, quantity = self._call("quote", pool.id, int(Side.parse(side)), to_wad(shares, name="shares"))
+        return int(cost), int(fee), int(quantity)
+
+    def shares_for_cost(self, pool: PoolKey, side: SideLike, budget: DecimalLike) -> int:
+        return int(self._call("sharesForCost", pool.id, int(Side.parse(side)), to_wad(budget, name="budget")))
+
+    def funding_for(self, b: DecimalLike) -> int:
+        return int(self._call("fundingFor", to_wad(b, name="b")))
+
+    def funding_left(self, pool: PoolKey) -> int:
+        """The pool's cushion now: its balance plus its exact worst case on the Exchange."""
+        worst, balance = self.exchange.contract.worstCase(pool.account)
+        return int(worst) + int(balance)
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    def _free_salt(self, creator: Any, root_id: int, branch_id: int, b: int, fee_bps: int) -> int:
+        lo, hi = self.exchange.contract.bounds(root_id, branch_id)
+        salt = 0
+        while True:
+            key = PoolKey(root_id, branch_id, int(lo), int(hi), b, fee_bps, _address(creator), salt)
+            try:
+                self._call("poolState", key.id)
+            except Exception:
+                return salt
+            salt += 1
+
+    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
+        from ape.exceptions import ContractLogicError
+
+        from .exchange import translate
+
+        try:
+            return getattr(self.contract, method)(*args, sender=sender)
+        except ContractLogicError as err:
+            raise translate(err, self.contract.contract_type) from err
+
+    def _call(self, method: str, *args: Any) -> Any:
+        from ape.exceptions import ContractLogicError
+
+        from .exchange import translate
+
+        try:
+            return getattr(self.contract, method)(*args)
+        except ContractLogicError as err:
+            raise translate(err, self.contract.contract_type) from err
+
+    @staticmethod
+    def _now() -> int:
+        from ape import chain
+
+        return int(chain.pending_timestamp) if hasattr(chain, "pending_timestamp") else int(time.time())
+
+    @staticmethod
+    def _account(address: str) -> Any:
+        from ape import accounts
+
+        return accounts[address]
+
+
+def _address(who: Any) -> str:
+    return to_checksum_address(str(getattr(who, "address", who)))
