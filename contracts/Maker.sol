@@ -131,7 +131,7 @@ contract Maker is IMaker {
         }
         // A bid buys long shares from the pool, an offer buys short ones.
         Side side = order.quantity > 0 ? Side.Long : Side.Short;
-        (Trade memory t, bool ok) = PoolMath.price(_terms(key), p.qLong, p.qShort, side, int256(uint256(quantity)));
+        (Trade memory t, bool ok) = PoolMath.price(_termsOf(key), p.qLong, p.qShort, side, int256(uint256(quantity)));
         if (!ok) revert PoolOverflow(poolId);
         _store(poolId, t);
         orderHash = IExchange(exchange).poolFill(order, poolAccount(poolId), quantity, t.cost);
@@ -150,7 +150,7 @@ contract Maker is IMaker {
         int256 n = PoolMath.forward(shares, int256(key.hi) - key.lo);
         if (n == 0) revert ZeroShares();
         bool ok;
-        (t, ok) = PoolMath.price(_terms(key), p.qLong, p.qShort, side, buying ? n : -n);
+        (t, ok) = PoolMath.price(_termsOf(key), p.qLong, p.qShort, side, buying ? n : -n);
         if (!ok) revert PoolOverflow(poolId);
     }
 
@@ -179,6 +179,11 @@ contract Maker is IMaker {
     }
 
     function _terms(PoolKey memory key) private pure returns (Terms memory) {
+        return Terms(key.lo, key.hi, key.b, key.feeBps);
+    }
+
+    /// @dev `_terms` straight from calldata (no copy of the whole key to memory).
+    function _termsOf(PoolKey calldata key) private pure returns (Terms memory) {
         return Terms(key.lo, key.hi, key.b, key.feeBps);
     }
 

@@ -136,8 +136,10 @@ class Maker:
 
     def pools(self) -> list[PoolKey]:
         """Every pool of this maker, from its ``PoolCreated`` events."""
-        start = self.exchange.start_block
-        return [PoolKey.from_tuple(log.key) for log in self.contract.PoolCreated.range(start, None)]
+        from ape import chain
+
+        logs = self.contract.PoolCreated.range(self.exchange.start_block, chain.blocks.head.number + 1)
+        return [PoolKey.from_tuple(log.key) for log in logs]
 
     # ---- trades ------------------------------------------------------------------------------
     def buy(

@@ -40,6 +40,10 @@ def write_doc_table(results: dict[str, Any]) -> None:
         "| --- | ---: | ---: | ---: |",
         *(f"| {k} | {v['execution']:,} | {v['total']:,} | {v['calldata_bytes']} |" for k, v in results["gas"].items()),
         "",
+        "| maker trade cost, on-chain vs mpmath (|q| up to 50 b) | worst error (wei) | in the trader's favour |",
+        "| --- | ---: | ---: |",
+        *(f"| {k} | {v['worst_error_wei']} | {v['in_traders_favour']} |" for k, v in results.get("maker_precision", {}).items()),
+        "",
         "| independent node (Python, one core) | value |",
         "| --- | ---: |",
         *(f"| {k} | {v:,} |" if not isinstance(v, bool) else f"| {k} | {v} |" for k, v in results.get("node", {}).items()),
@@ -111,9 +115,12 @@ def cli(network, out: str) -> None:
     gas["settle root"] = measure(ex.settle(oracle, 1, "42"))
 
     from scripts._bench_collateral import collateral_gas
+    from scripts._bench_maker import maker_gas, precision
     from scripts._bench_node import node_speed
 
     gas.update(collateral_gas(ex, owner, list(accounts.test_accounts[5:9]), relayer, measure))
+    gas.update(maker_gas(ex, owner, list(accounts.test_accounts[5:9]), measure))
+    maker_precision = precision(project.LMSRHarness.deploy(sender=owner))
 
     results = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -122,6 +129,7 @@ def cli(network, out: str) -> None:
             "node": anvil_version(), "python": platform.python_version(),
         },
         "gas": gas,
+        "maker_precision": maker_precision,
         "node": node_speed(),
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -133,6 +141,8 @@ def cli(network, out: str) -> None:
     for name, g in gas.items():
         table.add_row(name, f"{g['execution']:,}", f"{g['total']:,}", str(g["calldata_bytes"]))
     Console().print(table)
+    for name, value in results["maker_precision"].items():
+        click.echo(f"maker precision {name}: {value}")
     for name, value in results["node"].items():
         click.echo(f"{name}: {value}")
     click.echo(f"written to {out}")

@@ -56,21 +56,26 @@ library PoolMath {
         returns (Trade memory t, bool ok)
     {
         bool long = side == Side.Long;
-        (t.qLong, t.qShort) = long ? (qLong + n, qShort) : (qLong, qShort + n);
-        if (t.qLong > MAX_Q || t.qLong < -MAX_Q || t.qShort > MAX_Q || t.qShort < -MAX_Q) return (t, false);
-        int256 w = k.hi - k.lo;
-        int256 delta = LMSRMath.costDelta((qLong - qShort) * w, (t.qLong - t.qShort) * w, k.b)
-            + 2 * int256(LMSRMath.errorBound(k.b));
-        int256 cash = ceilDiv(delta, WAD);
-        // What the shares cost: short shares also pay the n * W the forward representation nets out.
-        int256 shareCost = cash * WAD + (long ? int256(0) : n * w);
-        t.fee = uint256(ceilDiv(int256(_abs(shareCost) * k.feeBps), 1e4 * WAD));
-        t.pay = shareCost + int256(t.fee) * WAD;
-        t.quantity = long ? n : -n;
-        t.cost = t.quantity * k.lo + (cash + int256(t.fee)) * WAD;
-        int256 atLo = t.quantity * k.lo;
-        int256 atHi = t.quantity * k.hi;
-        t.worst = PositionLib.floorDiv((atLo < atHi ? atLo : atHi) - t.cost, WAD);
+        // Gas: unchecked. |qLong|, |qShort| <= MAX_Q (stored) and |n| <= MAX_Q + 1 (`forward`, or a
+        // uint128 fill), so the new state is below 2^97 before its range check; the width is below
+        // 2^128 and b below 2^96, so every product below stays under 2^240.
+        unchecked {
+            (t.qLong, t.qShort) = long ? (qLong + n, qShort) : (qLong, qShort + n);
+            if (t.qLong > MAX_Q || t.qLong < -MAX_Q || t.qShort > MAX_Q || t.qShort < -MAX_Q) return (t, false);
+            int256 w = k.hi - k.lo;
+            int256 delta = LMSRMath.costDelta((qLong - qShort) * w, (t.qLong - t.qShort) * w, k.b)
+                + 2 * int256(LMSRMath.errorBound(k.b));
+            int256 cash = ceilDiv(delta, WAD);
+            // What the shares cost: short shares also pay the n * W the forward representation nets out.
+            int256 shareCost = cash * WAD + (long ? int256(0) : n * w);
+            if (k.feeBps != 0) t.fee = uint256(ceilDiv(int256(_abs(shareCost) * k.feeBps), 1e4 * WAD));
+            t.pay = shareCost + int256(t.fee) * WAD;
+            t.quantity = long ? n : -n;
+            t.cost = t.quantity * k.lo + (cash + int256(t.fee)) * WAD;
+            int256 atLo = t.quantity * k.lo;
+            int256 atHi = t.quantity * k.hi;
+            t.worst = PositionLib.floorDiv((atLo < atHi ? atLo : atHi) - t.cost, WAD);
+        }
         ok = true;
     }
 
@@ -83,13 +88,16 @@ library PoolMath {
 
     /// @dev The funding of a pool of liquidity `b`: `ceil(b ln 2)`, with `ln 2` rounded up.
     function funding(uint256 b) internal pure returns (uint256) {
+        // b < 2^96 (uint96 in a key): the product is below 2^216.
         return (b * (LMSRMath.LN2 + 1) + LMSRMath.ONE - 1) / LMSRMath.ONE;
     }
 
     /// @dev `a / b` rounded toward positive infinity (`b > 0`).
     function ceilDiv(int256 a, int256 b) internal pure returns (int256 q) {
-        q = a / b;
-        if (a % b != 0 && a > 0) q += 1;
+        unchecked {
+            q = a / b; // b > 0: no overflow
+            if (a % b != 0 && a > 0) q += 1;
+        }
     }
 
     function _abs(int256 a) private pure returns (uint256) {

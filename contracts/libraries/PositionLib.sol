@@ -43,17 +43,22 @@ library PositionLib {
         return (Position(int96(quantity), int96(costWad), uint64(uint256(cost - costWad * WAD))), true);
     }
 
-    /// @dev The position after a trade of `q` (wad, |q| <= MAX_ABS) at total cost `cost` (36
-    /// decimals, `q * average price`), exact: a trade with a market maker pool, whose average price
-    /// need not be a whole wad. `ok` as in `add`.
+    /// @dev The position after a trade of `q` (wad, `|q| < 2^97`) at total cost `cost` (36 decimals,
+    /// `q * average price`, `|cost| < 2^224`), exact: a trade with a market maker pool, whose average
+    /// price need not be a whole wad. `ok` as in `add`.
     function addCost(Position memory pos, int256 q, int256 cost) internal pure returns (Position memory next, bool ok) {
-        int256 quantity = int256(pos.quantity) + q;
-        int256 total = cost36(pos) + cost;
-        int256 costWad = floorDiv(total, WAD);
-        if (quantity > MAX_ABS || quantity < -MAX_ABS || costWad > MAX_ABS || costWad < -MAX_ABS) {
-            return (next, false);
+        // Gas: unchecked. The stored quantity and cost are below 2^95 and 2^156 in magnitude and the
+        // inputs within the bounds above, so no sum can wrap; the range check follows.
+        unchecked {
+            int256 quantity = int256(pos.quantity) + q;
+            int256 total = int256(pos.costWad) * WAD + int256(uint256(pos.costRem)) + cost;
+            int256 costWad = total / WAD;
+            if (total % WAD < 0) costWad -= 1;
+            if (quantity > MAX_ABS || quantity < -MAX_ABS || costWad > MAX_ABS || costWad < -MAX_ABS) {
+                return (next, false);
+            }
+            return (Position(int96(quantity), int96(costWad), uint64(uint256(total - costWad * WAD))), true);
         }
-        return (Position(int96(quantity), int96(costWad), uint64(uint256(total - costWad * WAD))), true);
     }
 
     /// @dev The exact cost `sum q * p` (36 decimals).

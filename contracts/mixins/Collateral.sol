@@ -195,23 +195,39 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         _requireSolvent(trader);
     }
 
-    /// @dev Store `ra` with its cached worst case moved by `delta`, a lower bound of the change of the
-    /// root's exact worst case (a trade's own lowest payoff), and run the check: on the cached sums
-    /// when they pass, else exactly (`_openOrder`'s fast path, for trades with a maker pool).
-    function _lowerAndCheck(address trader, uint256 rootId, RootAccount memory ra, int256 delta) internal {
-        // A rise is never needed for a lower bound; dropping it keeps the sum within int128.
+    /// @dev Store `ra` (read from `slot`) with its cached worst case moved by `delta`, a lower bound of
+    /// the change of the root's exact worst case (a trade's own lowest payoff), and run the check: on
+    /// the cached sums when they pass, else exactly (`_openOrder`'s fast path, for trades with a
+    /// maker pool).
+    function _lowerAndCheck(address trader, uint256 rootId, RootAccount storage slot, RootAccount memory ra, int256 delta)
+        internal
+    {
+        // A rise is never needed for a lower bound; dropping it keeps the sums within range.
         if (delta > 0) delta = 0;
-        int256 bound = int256(ra.worst) + delta;
-        Account memory a = _accounts[trader];
-        int256 sum = int256(a.worstSum) - ra.worst + bound;
-        if (bound >= type(int128).min && int256(a.balance) + sum >= 0) {
-            ra.worst = int128(bound);
-            _rootAccounts[trader][rootId] = ra;
-            _accounts[trader].worstSum = SafeCast.toInt128(sum);
-            return;
+        Account storage acct = _accounts[trader];
+        Account memory a = acct;
+        // Gas: unchecked; |delta| < 2^224 (the maker's bound) and the cached values are int128.
+        unchecked {
+            int256 bound = int256(ra.worst) + delta;
+            int256 sum = int256(a.worstSum) + delta;
+            if (bound >= type(int128).min && sum >= type(int128).min && int256(a.balance) + sum >= 0) {
+                ra.worst = int128(bound);
+                _write(slot, ra);
+                acct.worstSum = int128(sum);
+                return;
+            }
         }
         _storeWithWorst(trader, rootId, ra);
         _requireSolvent(trader);
+    }
+
+    /// @dev Store `ra` at `slot` in one write (Solidity would write a storage pointer field by field).
+    function _write(RootAccount storage slot, RootAccount memory ra) private {
+        uint256 packed = uint256(uint128(ra.worst)) | uint256(ra.branchMask) << 128 | uint256(ra.orderMask) << 192
+            | uint256(ra.listIndex) << 240 | uint256(ra.flags) << 248;
+        assembly ("memory-safe") {
+            sstore(slot.slot, packed)
+        }
     }
 
     /// @dev Append `rootId` to `trader`'s root list (the check's slow path walks it).
@@ -247,9 +263,14 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// @dev Add a trade of `q` at total cost `cost` (36 decimals) to `trader`'s position in
     /// `(rootId, branchId)`.
     function _addCost(address trader, uint256 rootId, uint16 branchId, int256 q, int256 cost) internal {
-        (Position memory next, bool ok) = PositionLib.addCost(_positions[trader][rootId][branchId], q, cost);
+        Position storage slot = _positions[trader][rootId][branchId];
+        (Position memory next, bool ok) = PositionLib.addCost(slot, q, cost);
         if (!ok) revert PositionOverflow(trader, rootId, branchId);
-        _positions[trader][rootId][branchId] = next;
+        // Gas: one packed write through the pointer computed above (no second mapping lookup).
+        uint256 packed = uint256(uint96(next.quantity)) | uint256(uint96(next.costWad)) << 96 | uint256(next.costRem) << 192;
+        assembly ("memory-safe") {
+            sstore(slot.slot, packed)
+        }
     }
 
     /// @dev Add a matched trade of `q` at `p` to `trader`'s position in `(rootId, branchId)`. The

@@ -36,11 +36,12 @@ abstract contract PoolTrades is IPoolTrades, PoolAccountsBase {
         // The pool's market exists (the maker checked it at creation): only settlement can stop it.
         Bounds memory root = _bounds[rootId][1];
         if (root.isPoint()) revert MarketSettled(rootId, root.min);
-        RootAccount memory ra = _rootAccounts[trader][rootId];
+        RootAccount storage slot = _rootAccounts[trader][rootId];
+        RootAccount memory ra = slot;
         if (ra.flags & LISTED == 0) _list(trader, rootId, ra);
         ra.branchMask |= uint64(1 << (branchId - 1));
         _addCost(trader, rootId, branchId, quantity, cost);
         _addCost(pool, rootId, branchId, -quantity, -cost);
-        _lowerAndCheck(trader, rootId, ra, worst);
+        _lowerAndCheck(trader, rootId, slot, ra, worst);
     }
 }
