@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 
-import {ExchangeExtension} from "./ExchangeExtension.sol";
 import {ICollateral} from "./interfaces/ICollateral.sol";
 import {IMarkets} from "./interfaces/IMarkets.sol";
 import {IMatching} from "./interfaces/IMatching.sol";
@@ -25,13 +24,20 @@ interface IMakerBinding {
     function exchange() external view returns (address);
 }
 
+/// @dev The one view of the extension the constructor needs.
+interface IExtensionConfig {
+    function extensionConfig() external view returns (address, uint16, uint8, uint8, address);
+}
+
 /// @title pmarket Exchange
 /// @notice One deployment of pmarket: the market registry, the append-only book of wallet-signed
 /// orders, the collateral vault with its exact check, and matching. The mixins hold each concern's
 /// storage and rules; this contract exposes their entry points, grouped by concern. Claims,
-/// cancels, reductions, root administration and the heavy views live in an `ExchangeExtension`
-/// that this contract deploys and reaches by `delegatecall` (fallback): one address, one storage,
-/// one ABI (`IExchange`), under the 24 KB code-size limit of every EVM chain. `multicall` (from
+/// cancels, reductions, root administration, the maker's rarer hooks and the heavy views live in an
+/// `ExchangeExtension`, deployed just before, that this contract reaches by `delegatecall`
+/// (fallback): one address, one storage, one ABI (`IExchange`), under the 24 KB code-size limit of
+/// every EVM chain. A trade with a market maker pool arrives from the deployment's `Maker`
+/// (`poolTrade`). `multicall` (from
 /// OpenZeppelin) runs several entry points in one transaction: a relayer can place two crossing
 /// signed orders and match them atomically, or a trader reduce an order and place a new one.
 /// @dev The EIP-712 domain is `("pmarket", "1", chainid, address(this))`, so a signed order or
@@ -45,9 +51,18 @@ contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching
     /// loops of sub-market definitions and of the collateral check.
     /// @param maxOpenOrders_ The most open orders one trader may keep in one root, 1..48.
     /// @param maxRoots_ The most roots one trader may be active in at once, 1..255.
-    /// @param maker_ The LMSR maker (`Maker`) that may trade pool accounts, deployed just before and
-    /// bound to this Exchange's address; zero for a deployment without a maker.
-    constructor(IERC20 collateral_, uint16 maxBranches_, uint8 maxOpenOrders_, uint8 maxRoots_, address maker_)
+    /// @param maker_ The LMSR maker (`Maker`) that may trade pool accounts, deployed before and
+    /// naming this Exchange's address; zero for a deployment without a maker.
+    /// @param extension_ The `ExchangeExtension` built with the same parameters, deployed before (its
+    /// creation code inside this one's would pass the 48 KB initcode limit of EIP-3860).
+    constructor(
+        IERC20 collateral_,
+        uint16 maxBranches_,
+        uint8 maxOpenOrders_,
+        uint8 maxRoots_,
+        address maker_,
+        address extension_
+    )
         EIP712("pmarket", "1")
         Markets(maxBranches_)
         Vault(collateral_)
@@ -56,7 +71,11 @@ contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching
     {
         // The maker knows its Exchange as an immutable too: it must name this one.
         if (maker_ != address(0) && IMakerBinding(maker_).exchange() != address(this)) revert MakerMismatch(maker_);
-        extension = address(new ExchangeExtension(collateral_, maxBranches_, maxOpenOrders_, maxRoots_, maker_));
+        (address c, uint16 b, uint8 o, uint8 r, address m) = IExtensionConfig(extension_).extensionConfig();
+        if (c != address(collateral_) || b != maxBranches_ || o != maxOpenOrders_ || r != maxRoots_ || m != maker_) {
+            revert ExtensionMismatch(extension_);
+        }
+        extension = extension_;
     }
 
     /// @notice Every other entry point of `IExchange` runs in the extension, on this storage.

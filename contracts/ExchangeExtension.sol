@@ -16,10 +16,10 @@ import {Vault} from "./mixins/Vault.sol";
 
 /// @title pmarket Exchange extension
 /// @notice The rarely called entry points of an Exchange: claims on settled roots, cancels and
-/// reductions, root administration, relayed definitions, the maker's funding hooks and the heavy
-/// views. The Exchange deploys
-/// it in its constructor and reaches it by `delegatecall` from its fallback, so it runs on the
-/// Exchange's storage, with the Exchange's address, balance and `msg.sender`.
+/// reductions, root administration and freezes, relayed definitions, the maker's funding and fill
+/// hooks, and the heavy views. It is deployed just before its Exchange, which checks its parameters
+/// and reaches it by `delegatecall` from its fallback, so it runs on the Exchange's storage, with the
+/// Exchange's address, balance and `msg.sender`.
 /// @dev It inherits the same storage-carrying mixins in the same order as `Exchange` (both start
 /// from `Collateral`), so both see one storage layout; a test compares the two layouts. Called
 /// directly at its own address it only sees its own, empty, storage.
@@ -31,4 +31,10 @@ contract ExchangeExtension is Collateral, MarketsAdmin, CollateralViews, Amendme
         Collateral(maxOpenOrders_, maxRoots_)
         PoolAccountsBase(maker_)
     {}
+
+    /// @notice The parameters this extension was built with: the Exchange's constructor checks that
+    /// they are its own (the extension's immutables are part of its code).
+    function extensionConfig() external view returns (address, uint16, uint8, uint8, address) {
+        return (address(_collateral), _maxBranches, _maxOpenOrders, _maxRoots, _maker);
+    }
 }

@@ -40,6 +40,13 @@ class Position:
             raise OverflowError("position beyond 2**95 - 1")
         return Position(quantity, cost)
 
+    def add_cost(self, q: int, cost: int) -> "Position":
+        """The position after a trade of ``q`` at total cost ``cost`` (36 decimals): a pool trade."""
+        quantity, total = self.quantity + q, self.cost + cost
+        if abs(quantity) > MAX_ABS or not -MAX_ABS <= floor_div(total, WAD) <= MAX_ABS:
+            raise OverflowError("position beyond 2**95 - 1")
+        return Position(quantity, total)
+
     def payoff36(self, clamped_outcome: int) -> int:
         """``quantity * c - cost`` in 36 decimals."""
         return self.quantity * clamped_outcome - self.cost

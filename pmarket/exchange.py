@@ -117,13 +117,13 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
         from .maker import create_address
 
         try:
-            # The Maker first, naming the address the Exchange gets at the deployer's next nonce;
-            # the Exchange's constructor checks the pairing (MakerMismatch).
+            # The Maker first, naming the address the Exchange gets two nonces later, then the
+            # extension; the Exchange's constructor checks both (MakerMismatch, ExtensionMismatch).
             nonce = int(deployer.nonce)
-            maker = project.Maker.deploy(create_address(str(deployer.address), nonce + 1), sender=deployer)
-            contract = project.Exchange.deploy(
-                collateral.address, max_branches, max_open_orders, max_roots, maker.address, sender=deployer
-            )
+            maker = project.Maker.deploy(create_address(str(deployer.address), nonce + 2), sender=deployer)
+            config = (collateral.address, max_branches, max_open_orders, max_roots, maker.address)
+            extension = project.ExchangeExtension.deploy(*config, sender=deployer)
+            contract = project.Exchange.deploy(*config, extension.address, sender=deployer)
         except ContractLogicError as err:
             raise translate(err, project.Exchange.contract_type) from err
         from ape import chain
@@ -172,13 +172,15 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
         return int(self.token.decimals())
 
     def events(self, to_block: Optional[int] = None) -> list[Any]:
-        """Every event of the Exchange since its deployment, in chain order: the ledger."""
+        """Every event of the Exchange and its Maker since deployment, in chain order: the ledger."""
         from ape import chain
 
         stop = chain.blocks.head.number if to_block is None else to_block
         logs: list[Any] = []
-        for abi in self.contract.contract_type.events:
-            logs += list(getattr(self.contract, abi.name).range(self.start_block, stop + 1))
+        contracts = [self.contract] + ([self.maker.contract] if self.maker is not None else [])
+        for contract in contracts:
+            for abi in contract.contract_type.events:
+                logs += list(getattr(contract, abi.name).range(self.start_block, stop + 1))
         return sorted(logs, key=lambda log: (log.block_number, log.transaction_index, log.log_index))
 
     def node(self) -> Any:

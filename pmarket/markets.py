@@ -56,6 +56,7 @@ class Root:
     owner: str
     branch_count: int = 1
     max_ordered_branch: int = 0
+    frozen: bool = False
     oracles: set[str] = field(default_factory=set)
     definitions: list[DefinitionEvent] = field(default_factory=list)
 
@@ -108,6 +109,22 @@ class MarketRegistry:
         if int(new_owner, 16) == 0:
             raise errors.InvalidOwner("InvalidOwner", {"rootId": root_id, "newOwner": new_owner})
         root.owner = new_owner
+
+    def set_frozen(self, caller: str, root_id: int, frozen: bool) -> None:
+        """Freeze or unfreeze a root (``MarketsAdmin.setFrozen``): owner or oracle, not once settled."""
+        root = self.roots.get(root_id)
+        if root is None:
+            raise errors.UnknownMarket("UnknownMarket", {"rootId": root_id, "branchId": 1})
+        if not self.can_define(root_id, caller):
+            raise errors.NotMarketOwner("NotMarketOwner", {"rootId": root_id, "caller": caller})
+        outcome = self.settled_outcome(root_id)
+        if outcome is not None:
+            raise errors.MarketSettled("MarketSettled", {"rootId": root_id, "outcome": outcome})
+        root.frozen = frozen
+
+    def is_frozen(self, root_id: int) -> bool:
+        root = self.roots.get(root_id)
+        return root is not None and root.frozen
 
     def mark_ordered(self, root_id: int, branch_id: int) -> None:
         root = self.roots[root_id]
@@ -197,6 +214,13 @@ class MarketsCalls:
 
     def set_oracle(self: "Exchange", owner: Any, root_id: int, oracle: Any, authorized: bool = True) -> Any:
         return self._transact("setOracle", root_id, str(getattr(oracle, "address", oracle)), authorized, sender=owner)
+
+    def set_frozen(self: "Exchange", account: Any, root_id: int, frozen: bool = True) -> Any:
+        """Freeze (or unfreeze) a root: no orders, matches or pool trades there meanwhile."""
+        return self._transact("setFrozen", root_id, frozen, sender=account)
+
+    def is_frozen(self: "Exchange", root_id: int) -> bool:
+        return bool(self._call("isFrozen", root_id))
 
     def bounds(self: "Exchange", root_id: int, branch_id: int) -> Bounds:
         """Effective bounds of a market, as 18-decimal integers."""

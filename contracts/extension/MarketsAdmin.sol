@@ -39,6 +39,21 @@ abstract contract MarketsAdmin is IMarketsAdmin, Markets {
     }
 
     /// @inheritdoc IMarketsAdmin
+    function setFrozen(uint256 rootId, bool frozen) external {
+        Root storage r = _roots[rootId];
+        if (r.owner == address(0)) revert UnknownMarket(rootId, 1);
+        if (!_canDefine(rootId, msg.sender)) revert NotMarketOwner(rootId, msg.sender);
+        if (r.flags & ROOT_SETTLED != 0) revert MarketSettled(rootId, _bounds[rootId][1].min);
+        r.flags = frozen ? r.flags | ROOT_FROZEN : r.flags & ~ROOT_FROZEN;
+        emit RootFrozen(rootId, frozen, msg.sender);
+    }
+
+    /// @inheritdoc IMarketsAdmin
+    function isFrozen(uint256 rootId) external view returns (bool) {
+        return _roots[rootId].flags & ROOT_FROZEN != 0;
+    }
+
+    /// @inheritdoc IMarketsAdmin
     function canDefine(uint256 rootId, address account) external view returns (bool) {
         return _canDefine(rootId, account);
     }

@@ -20,6 +20,8 @@ interface IMarketsEE {
     error MarketLocked(uint256 rootId, uint16 branchId, uint16 maxOrderedBranch);
     /// @notice Root `rootId` has settled at `outcome`: it takes no further definitions or orders.
     error MarketSettled(uint256 rootId, int128 outcome);
+    /// @notice Root `rootId` is frozen by its owner or oracle: no orders, matches or pool trades.
+    error MarketFrozen(uint256 rootId);
     /// @notice Root ids at or above 2^96 carry their owner's address in the upper 160 bits.
     error ReservedRootId(uint256 rootId, address definer);
     /// @notice A signed definition was not signed by `signer`.
@@ -50,6 +52,8 @@ interface IMarketsEE {
     event RootSettled(uint256 indexed rootId, int128 outcome);
     /// @notice The owner of `rootId` authorised (or revoked) `oracle`.
     event OracleSet(uint256 indexed rootId, address indexed oracle, bool authorized);
+    /// @notice Root `rootId` was frozen (`frozen`) or unfrozen by `by`, its owner or an oracle.
+    event RootFrozen(uint256 indexed rootId, bool frozen, address indexed by);
     /// @notice Ownership of root `rootId` moved from `previousOwner` to `newOwner`.
     event RootOwnershipTransferred(uint256 indexed rootId, address indexed previousOwner, address indexed newOwner);
 }
@@ -94,6 +98,13 @@ interface IMarketsAdmin is IMarketsEE {
 
     /// @notice Whether `oracle` is an authorised oracle of root `rootId`.
     function isOracle(uint256 rootId, address oracle) external view returns (bool);
+
+    /// @notice Freeze (or unfreeze) root `rootId` and all its sub-markets: while frozen, no order
+    /// enters its book, nothing matches and no pool trades there (`MarketFrozen`). Owner or oracle.
+    function setFrozen(uint256 rootId, bool frozen) external;
+
+    /// @notice Whether root `rootId` is frozen.
+    function isFrozen(uint256 rootId) external view returns (bool);
 
     /// @notice EIP-712 digest a relayed definition must be signed over.
     function hashDefinition(Definition calldata definition) external view returns (bytes32);

@@ -10,6 +10,8 @@ interface IPoolAccountsEE {
     error NotMaker(address caller);
     /// @notice The maker given to the constructor is bound to another Exchange.
     error MakerMismatch(address maker);
+    /// @notice The extension given to the Exchange's constructor was built with other parameters.
+    error ExtensionMismatch(address extension);
     /// @notice A pool account must be new: `account` already has a balance or roots.
     error PoolAccountInUse(address account);
     /// @notice Filling `orderHash` against the pool would trade at `averagePrice` (18 decimals,

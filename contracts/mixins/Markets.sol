@@ -26,14 +26,22 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
     using BoundsLib for Bounds;
 
     /// @dev One slot: owner (20 bytes) + branch count (2) + highest branch with orders (2) + number
-    /// of orders placed in the root (8), which orders its book: the earlier of two matched orders has
-    /// the lower number. Placing an order reads this slot anyway, so counting costs one warm write.
+    /// of orders placed in the root (7), which orders its book: the earlier of two matched orders has
+    /// the lower number + flags (1: `ROOT_FROZEN`, `ROOT_SETTLED`). Placing an order and matching
+    /// read this slot anyway, so counting and the freeze check cost no extra storage read.
     struct Root {
         address owner;
         uint16 branchCount;
         uint16 maxOrderedBranch;
-        uint64 orderCount;
+        uint56 orderCount;
+        uint8 flags;
     }
+
+    /// @dev The root's owner or oracle froze it: no orders, matches or pool trades until unfrozen.
+    uint8 internal constant ROOT_FROZEN = 1;
+    /// @dev The root's bounds are a point (its outcome): mirrors `_bounds[root][1].isPoint()` for
+    /// readers that load only this slot (a pool trade).
+    uint8 internal constant ROOT_SETTLED = 2;
 
     /// @dev Largest `maxBranches`: a trader's branches of one root are a 64-bit mask in the check.
     uint16 internal constant MAX_BRANCHES_LIMIT = 64;
@@ -72,8 +80,8 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
         return _effective(rootId, branchId);
     }
 
-    /// @dev Effective bounds of a market that can take orders: it exists (`UnknownMarket`) and its
-    /// root has not settled (`MarketSettled`). Reads the root's bounds once.
+    /// @dev Effective bounds of a market that can take orders: it exists (`UnknownMarket`), its root
+    /// has not settled (`MarketSettled`) and is not frozen (`MarketFrozen`). Reads the root's bounds once.
     function _tradableBounds(uint256 rootId, uint16 branchId) internal view returns (Bounds memory) {
         Root memory r = _roots[rootId];
         if (r.owner == address(0) || branchId == 0 || branchId > r.branchCount) {
@@ -81,6 +89,7 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
         }
         Bounds memory root = _bounds[rootId][1];
         if (root.isPoint()) revert MarketSettled(rootId, root.min);
+        if (r.flags & ROOT_FROZEN != 0) revert MarketFrozen(rootId);
         return _clampInto(root, rootId, branchId);
     }
 
@@ -101,7 +110,7 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
 
     /// @dev Record that market `(rootId, branchId)` has orders (definitions of branches `2..branchId`
     /// are refused from now on) and return the order's number in its root, counting from 1.
-    function _nextOrderSeq(uint256 rootId, uint16 branchId) internal returns (uint64 seq) {
+    function _nextOrderSeq(uint256 rootId, uint16 branchId) internal returns (uint56 seq) {
         Root storage r = _roots[rootId];
         seq = r.orderCount + 1;
         r.orderCount = seq;
@@ -155,14 +164,17 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
             }
         }
         emit MarketDefined(rootId, branchId, definer, min, max, result.min, result.max);
-        if (branchId == 1 && result.isPoint()) emit RootSettled(rootId, result.min);
+        if (branchId == 1 && result.isPoint()) {
+            _roots[rootId].flags |= ROOT_SETTLED;
+            emit RootSettled(rootId, result.min);
+        }
     }
 
     function _createRoot(address definer, uint256 rootId, uint16 branchId, int128 min, int128 max) private {
         if (branchId != 1) revert UnknownMarket(rootId, 1);
         // Ids from 2^96 up are namespaced: their upper 160 bits must be the definer's address.
         if (rootId >> 96 != 0 && rootId >> 96 != uint160(definer)) revert ReservedRootId(rootId, definer);
-        _roots[rootId] = Root(definer, 1, 0, 0);
+        _roots[rootId] = Root(definer, 1, 0, 0, min == max ? ROOT_SETTLED : 0);
         _bounds[rootId][1] = Bounds(min, max);
         emit RootCreated(rootId, definer);
         emit MarketDefined(rootId, 1, definer, min, max, min, max);

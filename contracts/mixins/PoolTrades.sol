@@ -33,9 +33,13 @@ abstract contract PoolTrades is IPoolTrades, PoolAccountsBase {
         int256 worst
     ) external {
         _onlyMaker();
-        // The pool's market exists (the maker checked it at creation): only settlement can stop it.
-        Bounds memory root = _bounds[rootId][1];
-        if (root.isPoint()) revert MarketSettled(rootId, root.min);
+        // The pool's market exists (the maker checked it at creation): only settlement or a freeze
+        // can stop it, and the root's flags say both (one slot read).
+        uint8 flags = _roots[rootId].flags;
+        if (flags != 0) {
+            if (flags & ROOT_SETTLED != 0) revert MarketSettled(rootId, _bounds[rootId][1].min);
+            revert MarketFrozen(rootId);
+        }
         RootAccount storage slot = _rootAccounts[trader][rootId];
         RootAccount memory ra = slot;
         if (ra.flags & LISTED == 0) _list(trader, rootId, ra);

@@ -4,7 +4,7 @@ A :class:`Node` runs standalone (every entry point of the Exchange as a method t
 change or raises the contract's error, by name and with its values) or rebuilds a deployment from
 its events (:mod:`pmarket.node.replay`), verifying every signature and chain link itself. Each
 concern sits in the module named after its contract: ``orders``, ``vault``, ``collateral``,
-``matching``, ``amendments``, ``settlement``; markets reuse :class:`pmarket.markets.MarketRegistry`.
+``matching``, ``amendments``, ``settlement``, ``maker``; markets reuse :class:`pmarket.markets.MarketRegistry`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from .. import errors
 from ..markets import Bounds, MarketRegistry
 from .amendments import AmendmentsRules
 from .collateral import CollateralRules
+from .maker import MakerRules
 from .matching import MatchingRules
 from .orders import OrdersRules
 from .settlement import SettlementRules
@@ -25,7 +26,7 @@ from .verify import Erc1271
 __all__ = ["Node", "NodeConfig"]
 
 
-class Node(OrdersRules, VaultRules, CollateralRules, MatchingRules, AmendmentsRules, SettlementRules):
+class Node(OrdersRules, VaultRules, CollateralRules, MatchingRules, AmendmentsRules, SettlementRules, MakerRules):
     """An Exchange's whole state and rules, off-chain."""
 
     def __init__(self, config: NodeConfig = NodeConfig(), *, erc1271: Optional[Erc1271] = None) -> None:
@@ -46,3 +47,6 @@ class Node(OrdersRules, VaultRules, CollateralRules, MatchingRules, AmendmentsRu
 
     def set_oracle(self, caller: str, root_id: int, oracle: str, authorized: bool = True) -> None:
         self.s.registry.set_oracle(caller, root_id, oracle, authorized)
+
+    def set_frozen(self, caller: str, root_id: int, frozen: bool = True) -> None:
+        self.s.registry.set_frozen(caller, root_id, frozen)

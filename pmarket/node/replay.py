@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from .. import errors
+from ..lmsr.pool import Side
+from ..maker import PoolKey
 from ..matching import Leg, MatchRequest
 from ..orders import Order, SignedOrder, TradeType
 from . import Node, NodeConfig
@@ -127,6 +129,52 @@ class Replay:
         if target is None:
             raise errors.fail("OrderNotOpen", orderHash=h)
         return target, self.pending.pop(bytes(e.args[key]))
+
+    def _on_RootFrozen(self, e: Event) -> None:
+        self.node.set_frozen(addr(e.args["by"]), int(e.args["rootId"]), bool(e.args["frozen"]))
+
+    # ---- maker -------------------------------------------------------------------------------
+    def _on_PoolCreated(self, e: Event) -> None:
+        k = PoolKey.from_tuple(e.args["key"])
+        key = self.node.create_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
+        _expect(key.id == bytes(e.args["poolId"]), "pool id differs")
+        _expect(self.node.balance(key.account) == int(e.args["funding"]), "funding differs")
+
+    def _on_PoolTraded(self, e: Event) -> None:
+        a = e.args
+        key = self.node.pool(self._key(a["poolId"])).key
+        side = Side(int(a["side"]))
+        n = int(a["quantity"]) if side == Side.LONG else -int(a["quantity"])
+        # The chain enforced the trader's slippage bound; the node re-prices and compares.
+        self.node.trade_forward(addr(a["trader"]), key, side, n, 2**255 if n > 0 else -(2**255))
+        t = self.node.last_trade
+        _expect(t is not None and (t.cost, t.fee) == (int(a["cost"]), int(a["fee"])), "pool trade's cost or fee differs")
+
+    def _on_OrderFilledByPool(self, e: Event) -> None:
+        a = e.args
+        h = bytes(a["orderHash"])
+        order = self.node.s.orders.get(h)
+        if order is None:
+            raise errors.fail("OrderNotOpen", orderHash=h)
+        self.node.pool_fill(self.node.pool_of_account(addr(a["pool"])), order, int(a["quantity"]))
+        t = self.node.last_trade
+        _expect(t is not None and t.cost == int(a["cost"]), "pool fill's cost differs")
+
+    def _on_PoolRetired(self, e: Event) -> None:
+        key = self.node.pool(self._key(e.args["poolId"])).key
+        released = self.node.close_pool(key.creator, key)
+        _expect(released == int(e.args["released"]), "released amount differs")
+
+    def _on_PoolSettled(self, e: Event) -> None:
+        key = self.node.pool(self._key(e.args["poolId"])).key
+        released = self.node.claim_pool(key)
+        _expect(released == int(e.args["released"]), "released amount differs")
+
+    def _key(self, pool_id: Any) -> PoolKey:
+        pool = self.node.s.pools.get(bytes(pool_id))
+        if pool is None:
+            raise errors.fail("UnknownPool", poolId=bytes(pool_id))
+        return pool.key
 
     # ---- settlement --------------------------------------------------------------------------
     def _on_Claimed(self, e: Event) -> None:

@@ -8,6 +8,7 @@ from typing import Optional
 from eth_utils import to_checksum_address
 
 from ..collateral import Position
+from ..maker import PoolKey
 from ..markets import MarketRegistry
 from ..orders import Order, TradeType
 
@@ -32,6 +33,17 @@ class RootAccount:
     slots: dict[int, bytes] = field(default_factory=dict)
     listed: bool = False
     claimed: bool = False
+
+
+@dataclass
+class Pool:
+    """A maker pool (``Maker.Pool`` and its key): outstanding shares per side in forward units, and
+    whether it still trades."""
+
+    key: PoolKey
+    q_long: int = 0
+    q_short: int = 0
+    open: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,8 @@ class State:
     roots_of: dict[str, list[int]] = field(default_factory=dict)
     pots: dict[int, int] = field(default_factory=dict)
     order_count: dict[int, int] = field(default_factory=dict)
+    #: Maker pools by id.
+    pools: dict[bytes, Pool] = field(default_factory=dict)
     #: Collateral token units the vault holds.
     vault_tokens: int = 0
     #: Block time used for expiries (seconds); None = no expiry check is possible.

@@ -10,6 +10,9 @@ from typing import Any, Optional, Protocol, Sequence
 
 from .. import errors
 from ..collateral import Position
+from ..lmsr.pool import Side
+from ..lmsr.pool import prices as lmsr_prices
+from ..maker import PoolKey
 from ..markets import Bounds
 from ..matching import MatchRequest
 from ..node import Node, NodeConfig
@@ -19,9 +22,9 @@ from ..wad import to_wad
 
 #: Collateral decimals of the scenario's test token (like USDC).
 TOKEN_DECIMALS = 6
-#: The offchain node's domain: the address the Exchange gets as the first contract deployed by
-#: test account 0 after its token on a fresh Anvil (so hashes agree with ``--chain``).
-OFFCHAIN_DOMAIN = Domain(chain_id=31337, verifying_contract="0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512")
+#: The offchain node's domain: the address the Exchange gets on a fresh Anvil when test account 0
+#: deploys the token, the Maker, the extension and the Exchange (so hashes agree with ``--chain``).
+OFFCHAIN_DOMAIN = Domain(chain_id=31337, verifying_contract="0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9")
 
 
 class Backend(Protocol):
@@ -46,6 +49,14 @@ class Backend(Protocol):
     def remaining(self, order_hash: bytes) -> int: ...
     def bounds(self, root: int, branch: int) -> Optional[Bounds]: ...
     def pot(self, root: int) -> int: ...
+    def set_frozen(self, who: str, root: int, frozen: bool) -> None: ...
+    def create_pool(self, who: str, key: PoolKey) -> None: ...
+    def pool_trade(self, who: str, key: PoolKey, side: Side, shares: int, limit: int, buying: bool) -> None: ...
+    def pool_fill(self, who: str, key: PoolKey, signed: SignedOrder, quantity: int) -> None: ...
+    def close_pool(self, who: str, key: PoolKey) -> None: ...
+    def claim_pool(self, who: str, key: PoolKey) -> None: ...
+    def pool_state(self, key: PoolKey) -> Optional[tuple[int, int, bool]]: ...
+    def prices(self, key: PoolKey) -> tuple[int, int]: ...
 
 
 class NodeBackend:
@@ -117,3 +128,30 @@ class NodeBackend:
 
     def pot(self, root: int) -> int:
         return self.node.s.pots.get(root, 0)
+
+    # ---- freezes and the maker ---------------------------------------------------------------
+    def set_frozen(self, who: str, root: int, frozen: bool) -> None:
+        self.node.set_frozen(who, root, frozen)
+
+    def create_pool(self, who: str, key: PoolKey) -> None:
+        self.node.create_pool(who, key.root_id, key.branch_id, key.b, key.fee_bps, key.salt)
+
+    def pool_trade(self, who: str, key: PoolKey, side: Side, shares: int, limit: int, buying: bool) -> None:
+        self.node.pool_trade(who, key, side, shares, limit, buying=buying)
+
+    def pool_fill(self, who: str, key: PoolKey, signed: SignedOrder, quantity: int) -> None:
+        self.node.pool_fill(key, signed.order, quantity)
+
+    def close_pool(self, who: str, key: PoolKey) -> None:
+        self.node.close_pool(who, key)
+
+    def claim_pool(self, who: str, key: PoolKey) -> None:
+        self.node.claim_pool(key)
+
+    def pool_state(self, key: PoolKey) -> Optional[tuple[int, int, bool]]:
+        pool = self.node.s.pools.get(key.id)
+        return None if pool is None else (pool.q_long, pool.q_short, pool.open)
+
+    def prices(self, key: PoolKey) -> tuple[int, int]:
+        pool = self.node.s.pools[key.id]
+        return lmsr_prices(key.terms, pool.q_long, pool.q_short)

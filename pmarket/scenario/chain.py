@@ -21,6 +21,8 @@ from eth_utils import keccak, to_checksum_address
 from .. import errors
 from ..collateral import Position
 from ..exchange import DEFAULT_MAX_BRANCHES, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ROOTS, merged_contract_type
+from ..lmsr.pool import Side
+from ..maker import PoolKey, create_address, maker_contract_type
 from ..markets import Bounds
 from ..matching import MatchRequest
 from ..orders import SignedOrder
@@ -75,17 +77,26 @@ class ChainBackend:
             self._rpc("anvil_setBalance", [address, hex(10**24)])
         self.admin = test_key(0).address
         token_type, exchange_type = project.TestToken.contract_type, merged_contract_type(project)
-        self.contract_type = exchange_type
-        self.errors_by_selector = {keccak(text=e.selector)[:4]: e.name for e in exchange_type.errors}
+        maker_type = maker_contract_type(project)
+        self.contract_type = maker_type  # its errors: the Maker's and the Exchange's
+        self.errors_by_selector = {keccak(text=e.selector)[:4]: e.name for e in maker_type.errors}
         self.token = self._deploy(token_type, "pmarket scenario dollar", "sUSD", TOKEN_DECIMALS)
         args = (
+            self.token.address,
             config.get("max_branches", DEFAULT_MAX_BRANCHES),
             config.get("max_open_orders", DEFAULT_MAX_OPEN_ORDERS),
             config.get("max_roots", DEFAULT_MAX_ROOTS),
         )
-        core = self._deploy(project.Exchange.contract_type, self.token.address, *args)
+        # The Maker names the Exchange's address two nonces ahead; the extension comes between.
+        nonce = int(self._rpc("eth_getTransactionCount", [self.admin, "latest"]), 16)
+        maker = self._deploy(project.Maker.contract_type, create_address(self.admin, nonce + 2))
+        extension = self._deploy(project.ExchangeExtension.contract_type, *args, maker.address)
+        core = self._deploy(project.Exchange.contract_type, *args, maker.address, extension.address)
         abi = [item.model_dump(mode="json", by_alias=True) for item in exchange_type.abi]
         self.ex = self.w3.eth.contract(address=core.address, abi=abi)
+        self.maker = self.w3.eth.contract(
+            address=maker.address, abi=[item.model_dump(mode="json", by_alias=True) for item in maker_type.abi]
+        )
         self.domain = Domain(chain_id=self.w3.eth.chain_id, verifying_contract=core.address)
         units = FUNDING * 10**TOKEN_DECIMALS
         for address in list(self.keys)[1:]:
@@ -151,11 +162,12 @@ class ChainBackend:
         decoded = decode_custom_error(self.contract_type, raw[:4].hex(), raw[4:]) if len(raw) >= 4 else None
         return errors.contract_error(*decoded) if decoded else errors.ContractError("Revert", {"data": "0x" + raw.hex()})
 
-    def _view(self, name: str, *args: Any) -> Any:
+    def _view(self, name: str, *args: Any, contract: Any = None) -> Any:
         from eth_abi import decode
 
-        fn = getattr(self.ex.functions, name)(*args)
-        result = self._rpc("eth_call", [{"to": self.ex.address, "data": fn._encode_transaction_data()}, "latest"])
+        target = contract if contract is not None else self.ex
+        fn = getattr(target.functions, name)(*args)
+        result = self._rpc("eth_call", [{"to": target.address, "data": fn._encode_transaction_data()}, "latest"])
         types = [_canonical(o) for o in fn.abi["outputs"]]
         values = decode(types, bytes.fromhex(result[2:]))
         return values if len(values) > 1 else values[0]
@@ -239,6 +251,38 @@ class ChainBackend:
 
     def pot(self, root: int) -> int:
         return int(self._view("pot", root))
+
+    # ---- freezes and the maker ---------------------------------------------------------------
+    def set_frozen(self, who: str, root: int, frozen: bool) -> None:
+        self._send(self.ex.functions.setFrozen(root, frozen), who)
+
+    def create_pool(self, who: str, key: PoolKey) -> None:
+        fn = self.maker.functions.createPool(key.root_id, key.branch_id, key.b, key.fee_bps, key.salt)
+        self._send(fn, who)
+
+    def pool_trade(self, who: str, key: PoolKey, side: Side, shares: int, limit: int, buying: bool) -> None:
+        method = self.maker.functions.buy if buying else self.maker.functions.sell
+        self._send(method(key.as_tuple(), int(side), shares, limit, 2**64), who)
+
+    def pool_fill(self, who: str, key: PoolKey, signed: SignedOrder, quantity: int) -> None:
+        self._send(self.maker.functions.fill(key.as_tuple(), signed.order.as_tuple(), quantity), who)
+
+    def close_pool(self, who: str, key: PoolKey) -> None:
+        self._send(self.maker.functions.closePool(key.as_tuple()), who)
+
+    def claim_pool(self, who: str, key: PoolKey) -> None:
+        self._send(self.maker.functions.claimPool(key.as_tuple()), who)
+
+    def pool_state(self, key: PoolKey) -> Optional[tuple[int, int, bool]]:
+        try:
+            q_long, q_short, is_open = self._view("poolState", key.id, contract=self.maker)
+        except _RpcError:  # UnknownPool
+            return None
+        return int(q_long), int(q_short), bool(is_open)
+
+    def prices(self, key: PoolKey) -> tuple[int, int]:
+        long, short = self._view("prices", key.id, contract=self.maker)
+        return int(long), int(short)
 
 
 class _RpcError(Exception):

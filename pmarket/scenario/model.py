@@ -13,6 +13,16 @@ Actions (``by`` names a trader; ids name orders within the file):
 - ``{"do": "cancel", "by": N, "order": ID}``: N signs the Offset (only the owner's signature works)
 - ``{"do": "reduce", "by": N, "order": ID, "quantity": Q}``: N signs a Reduction of size Q
 - ``{"do": "claim", "by": N, "root": R}`` and ``{"do": "claim_all", "by": N, "root": R}`` (every trader)
+- ``{"do": "freeze" | "unfreeze", "by": N, "root": R}``: the root's owner or oracle stops (resumes)
+  trading there
+- ``{"do": "pool", "by": N, "id": ID, "root": R, "branch": B, "b": X}`` with optional ``"fee"`` (basis
+  points): an LMSR pool, funded with ``b ln 2`` of N's balance
+- ``{"do": "buy" | "sell", "by": N, "pool": ID, "side": "long" | "short", "shares": X}`` with optional
+  ``"limit"`` (max cost of a buy, min proceeds of a sale)
+- ``{"do": "fill", "order": ID, "pool": ID, "quantity": Q}`` with optional ``"by"`` (default ``admin``):
+  a resting order filled against the pool
+- ``{"do": "close_pool" | "claim_pool", "by": N, "pool": ID}``: close an idle pool; after settlement,
+  pay its creator what is left
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from ..errors import PMarketError
+from ..lmsr.pool import Side
 from ..wad import to_wad
 
 ACTIONS = {
@@ -37,8 +48,22 @@ ACTIONS = {
     "reduce": ("by", "order", "quantity"),
     "claim": ("by", "root"),
     "claim_all": ("by", "root"),
+    "freeze": ("by", "root"),
+    "unfreeze": ("by", "root"),
+    "pool": ("by", "id", "root", "branch", "b"),
+    "buy": ("by", "pool", "side", "shares"),
+    "sell": ("by", "pool", "side", "shares"),
+    "fill": ("order", "pool", "quantity"),
+    "close_pool": ("by", "pool"),
+    "claim_pool": ("by", "pool"),
 }
-OPTIONAL = {"match": ("price", "bid_partial", "ask_partial")}
+OPTIONAL = {
+    "match": ("price", "bid_partial", "ask_partial"),
+    "pool": ("fee",),
+    "buy": ("limit",),
+    "sell": ("limit",),
+    "fill": ("by",),
+}
 #: The scenario's deployer (test account 0); named traders take accounts 1, 2, ... in order of appearance.
 DEPLOYER = "admin"
 MAX_TRADERS = 9
@@ -116,7 +141,15 @@ def _action(index: int, raw: Any) -> Action:
 
 
 def _value(where: str, do: str, key: str, value: Any) -> Any:
-    if key in ("by", "id", "bid", "ask", "order"):
+    if key == "side":
+        if value not in ("long", "short"):
+            raise ScenarioError(f"{where}: 'side' must be 'long' or 'short'")
+        return Side.parse(value)
+    if key == "fee":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**16:
+            raise ScenarioError(f"{where}: 'fee' must be an integer number of basis points")
+        return value
+    if key in ("by", "id", "bid", "ask", "order", "pool"):
         if not isinstance(value, str) or not value:
             raise ScenarioError(f"{where}: {key!r} must be a non-empty string")
         return value

@@ -14,6 +14,8 @@ from eth_account import Account
 from eth_keys import keys
 
 from .. import errors
+from ..lmsr.pool import funding
+from ..maker import PoolKey
 from ..matching import Leg, MatchRequest, offset_of, reduction_of
 from ..orders import Order, SignedOrder, TradeType
 from ..node.verify import order_digest
@@ -42,6 +44,7 @@ class Runner:
         self.orders: dict[str, SignedOrder] = {}
         self.owner_of: dict[str, str] = {}
         self.markets: list[tuple[int, int]] = []
+        self.pools: dict[str, PoolKey] = {}
         self.results: list[dict[str, Any]] = []
 
     def address(self, name: str) -> str:
@@ -110,9 +113,48 @@ class Runner:
             b.claim(who, a["root"])
         elif action.do == "claim_all":
             everyone = [self.address(n) for n in self.scenario.traders]
+            # Pools are participants too: their accounts are claimed with everyone's.
+            everyone += [k.account for k in self.pools.values() if k.root_id == a["root"] and b.pool_state(k)]
             skipped = b.claim_all(who, a["root"], everyone)
             return {"skipped": [{"trader": self._name(t), "error": name} for t, name in skipped]}
+        elif action.do in ("freeze", "unfreeze"):
+            b.set_frozen(who, a["root"], action.do == "freeze")
+        else:
+            return self._apply_pool(index, action, who)
         return None
+
+    def _apply_pool(self, index: int, action: Action, who: Optional[str]) -> Optional[dict[str, Any]]:
+        """The maker's actions. A pool's key is fixed when it is asked for (salt: the action's index),
+        so later actions name the same pool on both backends even if its creation was refused."""
+        a, b = action.args, self.backend
+        if action.do == "pool":
+            if a["id"] in self.pools:
+                raise ScenarioError(f"action {index}: pool id {a['id']!r} is used twice")
+            bounds = b.bounds(a["root"], a["branch"])
+            lo, hi = (bounds.min, bounds.max) if bounds is not None else (0, 0)
+            fee = a.get("fee", 0)
+            self.pools[a["id"]] = PoolKey(a["root"], a["branch"], lo, hi, a["b"], fee, who, index)
+            if (a["root"], a["branch"]) not in self.markets and bounds is not None:
+                self.markets.append((a["root"], a["branch"]))
+            b.create_pool(who, self.pools[a["id"]])
+            return None
+        key = self._pool(index, a["pool"])
+        if action.do in ("buy", "sell"):
+            buying = action.do == "buy"
+            limit = a.get("limit", 2**255 - 1 if buying else 0)
+            b.pool_trade(who, key, a["side"], a["shares"], limit, buying)
+        elif action.do == "fill":
+            b.pool_fill(who or self.address(DEPLOYER), key, self._order(index, a["order"]), a["quantity"])
+        elif action.do == "close_pool":
+            b.close_pool(who, key)
+        elif action.do == "claim_pool":
+            b.claim_pool(who, key)
+        return None
+
+    def _pool(self, index: int, pool_id: str) -> PoolKey:
+        if pool_id not in self.pools:
+            raise ScenarioError(f"action {index}: no pool with id {pool_id!r} before it")
+        return self.pools[pool_id]
 
     def _order(self, index: int, order_id: str) -> SignedOrder:
         if order_id not in self.orders:
@@ -142,6 +184,9 @@ class Runner:
         return MatchRequest(legs[0], legs[1], m.quantity, m.price)
 
     def _name(self, address: str) -> str:
+        pools = {k.account.lower(): f"pool {n}" for n, k in self.pools.items()}
+        if address.lower() in pools:
+            return pools[address.lower()]
         return next((n for n, k in self.keys.items() if k.address.lower() == address.lower()), address)
 
     # ---- report ------------------------------------------------------------------------------
@@ -181,7 +226,36 @@ class Runner:
                 "open_orders": open_ids,
             }
         pots = {str(r): wad_str(b.pot(r)) for r in sorted(settled)}
-        return {"results": self.results, "traders": traders, "markets": markets, "pots": pots}
+        out = {"results": self.results, "traders": traders, "markets": markets, "pots": pots}
+        if self.pools:
+            out["pools"] = self._pools_report()
+        return out
+
+    def _pools_report(self) -> dict[str, Any]:
+        """Each pool that exists: liquidity, outstanding shares per side, marginal prices, funding
+        locked and left (its balance plus its exact worst case), its position and whether it trades."""
+        b, out = self.backend, {}
+        for name, key in self.pools.items():
+            state = b.pool_state(key)
+            if state is None:
+                continue
+            q_long, q_short, is_open = state
+            long_price, short_price = b.prices(key)
+            p = b.position(key.account, key.root_id, key.branch_id)
+            out[name] = {
+                "b": wad_str(key.b),
+                "market": f"{key.root_id}/{key.branch_id}",
+                "q_long": wad_str(q_long * (key.hi - key.lo), 36),
+                "q_short": wad_str(q_short * (key.hi - key.lo), 36),
+                "price_long": wad_str(long_price),
+                "price_short": wad_str(short_price),
+                "funding": wad_str(funding(key.b)),
+                "funding_left": wad_str(b.balance(key.account) + b.worst(key.account)),
+                "balance": wad_str(b.balance(key.account)),
+                "position": {"quantity": wad_str(p.quantity), "cost": wad_str(p.cost, 36)},
+                "open": is_open,
+            }
+        return out
 
 
 def wad_str(value: int, decimals: int = 18) -> str:

@@ -11,6 +11,7 @@ import {IOrdersEE} from "../../contracts/interfaces/IOrders.sol";
 import {ISettlementEE} from "../../contracts/interfaces/ISettlement.sol";
 import {IVaultEE} from "../../contracts/interfaces/IVault.sol";
 import {MatchRequest, Order} from "../../contracts/libraries/OrderStructs.sol";
+import {Deploy} from "./utils/Deploy.sol";
 import {ExchangeKit} from "./utils/ExchangeKit.sol";
 
 /// @title CollateralLimitsTest
@@ -92,7 +93,7 @@ contract CollateralLimitsTest is ExchangeKit {
     /// slot, which the next order takes. With `maxRoots = 1` a second root is refused until the first
     /// is claimed.
     function test_openOrderAndRootCaps() public {
-        ex = IExchange(address(new Exchange(IERC20(address(token)), 8, 2, 1, address(0))));
+        ex = Deploy.exchange(IERC20(address(token)), 8, 2, 1);
         _roots();
         _fund(alice, 1000e18);
         _fund(bob, 1000e18);
@@ -183,12 +184,12 @@ contract CollateralLimitsTest is ExchangeKit {
     function test_invalidConfiguration() public {
         IERC20 t = IERC20(address(token));
         vm.expectRevert(abi.encodeWithSelector(ICollateralEE.InvalidConfiguration.selector, 0, 1));
-        new Exchange(t, 8, 0, 1, address(0));
+        new Exchange(t, 8, 0, 1, address(0), address(0));
         vm.expectRevert(abi.encodeWithSelector(ICollateralEE.InvalidConfiguration.selector, 49, 1));
-        new Exchange(t, 8, 49, 1, address(0));
+        new Exchange(t, 8, 49, 1, address(0), address(0));
         vm.expectRevert(abi.encodeWithSelector(ICollateralEE.InvalidConfiguration.selector, 1, 0));
-        new Exchange(t, 8, 1, 0, address(0));
-        IExchange e = IExchange(address(new Exchange(t, 8, 48, 255, address(0))));
+        new Exchange(t, 8, 1, 0, address(0), address(0));
+        IExchange e = Deploy.exchange(t, 8, 48, 255);
         assertEq(e.maxOpenOrders(), 48);
         assertEq(e.maxRoots(), 255);
     }
