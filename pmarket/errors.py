@@ -106,7 +106,7 @@ NothingLeft = _subclass("NothingLeft", "Nothing is left in the pool's account fo
 NotMaker = _subclass("NotMaker", "Only the deployment's maker may call the pool hooks.")
 MakerMismatch = _subclass("MakerMismatch", "The maker given to the Exchange's constructor names another Exchange.")
 ExtensionMismatch = _subclass("ExtensionMismatch", "The extension given to the Exchange's constructor has other parameters.")
-PoolAccountInUse = _subclass("PoolAccountInUse", "A new pool's account already has a balance or roots.")
+PoolAccountInUse = _subclass("PoolAccountInUse", "A new pool's account already has positions.")
 FillBeyondLimit = _subclass("FillBeyondLimit", "Filling against the pool would trade beyond the order's limit.")
 
 #: Error name -> exception class, for every error the client knows by name.

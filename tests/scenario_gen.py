@@ -1,6 +1,8 @@
 """Random scenarios for the differential tests: several roots with sub-markets, open orders on both
 sides, matches (some through Partials, some bound to fail), cancels by owners and strangers,
-reductions, withdrawals, settlements and claims. Numbers sit on a coarse lattice (bounds on whole
+reductions, withdrawals, settlements and claims; LMSR pools with buys and sales of both sides (some
+beyond the trader's collateral or slippage bound), fills of resting orders against pools (some
+beyond their limits), freezes, closes and claims of pools. Numbers sit on a coarse lattice (bounds on whole
 units, prices and sizes on halves) so that a brute-force grid of quarter units contains every
 candidate point."""
 
@@ -16,7 +18,7 @@ def _d(x: float) -> str:
     return format(x, "g") if x != int(x) else str(int(x))
 
 
-def generate(seed: int, steps: int = 18) -> dict[str, Any]:
+def generate(seed: int, steps: int = 22) -> dict[str, Any]:
     rng = random.Random(seed)
     traders = TRADERS[: rng.randint(2, 4)]
     actions: list[dict[str, Any]] = []
@@ -38,13 +40,21 @@ def generate(seed: int, steps: int = 18) -> dict[str, Any]:
         actions.append({"do": "deposit", "by": t, "amount": str(rng.choice([1, 20, 100, 500, 500, 2000]))})
     orders: list[tuple[str, str, tuple[int, int], float, float]] = []  # id, owner, market, price, qty
     settled: set[int] = set()
+    pools: list[tuple[str, str, tuple[int, int]]] = []  # id, creator, market
+    unfreeze: list[tuple[int, int]] = []  # (step, root)
     for step in range(steps):
         late = step > steps * 0.6
+        for due, root in [u for u in unfreeze if u[0] == step]:
+            actions.append({"do": "unfreeze", "by": "owner", "root": root})
         kind = rng.choices(
-            ["order", "pair", "match", "cancel", "reduce", "withdraw", "deposit", "settle", "claim", "narrow", "batch"],
-            weights=[20, 14, 22, 5, 4, 6, 3, 6 if late else 1, 4 if late else 1, 3, 4],
+            ["order", "pair", "match", "cancel", "reduce", "withdraw", "deposit", "settle", "claim", "narrow", "batch",
+             "pool", "trade", "fill", "freeze", "close_pool"],
+            weights=[20, 14, 22, 5, 4, 6, 3, 6 if late else 1, 4 if late else 1, 3, 4,
+                     6 if not pools else 1, 14 if pools else 0, 6 if pools and orders else 0, 1, 1 if pools else 0],
         )[0]
-        if kind == "pair" and len(traders) >= 2:
+        if kind in ("pool", "trade", "fill", "freeze", "close_pool"):
+            _maker_action(rng, kind, actions, traders, markets, roots, pools, orders, unfreeze, step)
+        elif kind == "pair" and len(traders) >= 2:
             # a crossing bid and ask by two traders in one market, matched at once most of the time
             (root, branch), (lo, hi) = rng.choice(sorted(markets.items()))
             ask_price = rng.randint(2 * lo, 2 * hi) / 2
@@ -95,7 +105,47 @@ def generate(seed: int, steps: int = 18) -> dict[str, Any]:
             actions.append({"do": rng.choice(["claim", "claim", "claim_all"]), "by": rng.choice(traders), "root": root})
     for root in sorted(settled):
         actions.append({"do": "claim_all", "by": traders[0], "root": root})
+        for pid, creator, market in pools:
+            if market[0] == root:
+                actions.append({"do": "claim_pool", "by": creator, "pool": pid})
     return {"actions": actions}
+
+
+def _maker_action(rng: random.Random, kind: str, actions: list, traders: list, markets: dict, roots: list,
+                  pools: list, orders: list, unfreeze: list, step: int) -> None:
+    if kind == "pool":
+        wide = [m for m, (lo, hi) in sorted(markets.items()) if hi > lo]
+        (root, branch) = rng.choice(wide or sorted(markets))
+        pid, creator = f"p{len(pools)}", rng.choice(traders)
+        pools.append((pid, creator, (root, branch)))
+        b = rng.choice(["1", "10", "50", "200"])
+        if rng.random() < 0.8:  # most creators fund their pool's b ln 2 first
+            actions.append({"do": "deposit", "by": creator, "amount": str(int(b) + 5)})
+        action = {"do": "pool", "by": creator, "id": pid, "root": root, "branch": branch, "b": b}
+        if rng.random() < 0.4:
+            action["fee"] = rng.choice([0, 30, 100, 1000])
+        actions.append(action)
+    elif kind == "trade":
+        pid, _, _ = rng.choice(pools)
+        action = {"do": rng.choice(["buy", "buy", "sell"]), "by": rng.choice(traders), "pool": pid,
+                  "side": rng.choice(["long", "short"]), "shares": _d(rng.randint(1, 40) / 2)}
+        if rng.random() < 0.3:
+            action["limit"] = _d(rng.randint(0, 20) / 2)
+        actions.append(action)
+    elif kind == "fill":
+        pairs = [(p[0], o) for p in pools for o in orders[-10:] if o[2] == p[2]]
+        if pairs and rng.random() < 0.9:
+            pid, (oid, _, _, _, qty) = rng.choice(pairs)
+        else:
+            pid, (oid, _, _, _, qty) = rng.choice(pools)[0], rng.choice(orders)
+        actions.append({"do": "fill", "order": oid, "pool": pid, "quantity": _d(rng.choice([abs(qty), 0.5, abs(qty) / 2 or 0.5]))})
+    elif kind == "freeze":
+        root = rng.choice(roots)
+        actions.append({"do": "freeze", "by": "owner", "root": root})
+        unfreeze.append((step + rng.randint(1, 3), root))
+    elif kind == "close_pool":
+        pid, creator, _ = rng.choice(pools)
+        actions.append({"do": "close_pool", "by": creator if rng.random() < 0.8 else rng.choice(traders), "pool": pid})
 
 
 def _match(rng: random.Random, orders: list) -> dict[str, Any]:

@@ -23,11 +23,14 @@ abstract contract PoolAccounts is IPoolAccounts, IMatchingEE, PoolAccountsBase {
     function poolOpen(address creator, address pool, uint256 rootId, uint16 branchId, uint256 amount) external {
         _onlyMaker();
         _tradableBounds(rootId, branchId);
-        if (_accounts[pool].balance != 0 || _traderRoots[pool].length != 0) revert PoolAccountInUse(pool);
+        // Anyone can compute a pool's account from its key and deposit to it first: such a donation
+        // only adds to the pool's cushion (and goes to the creator in the end), so only an account
+        // with positions is refused.
+        if (_traderRoots[pool].length != 0) revert PoolAccountInUse(pool);
         int128 a = SafeCast.toInt128(SafeCast.toInt256(amount));
         Account storage c = _accounts[creator];
         c.balance = SafeCast.toInt128(int256(c.balance) - a);
-        _accounts[pool] = Account(a, -a);
+        _accounts[pool] = Account(SafeCast.toInt128(int256(_accounts[pool].balance) + a), -a);
         _rootAccounts[pool][rootId] = RootAccount(-a, uint64(1 << (branchId - 1)), 0, 0, LISTED);
         _traderRoots[pool].push(rootId);
         // A traded sub-market keeps its bounds: the pool counts as orders there.

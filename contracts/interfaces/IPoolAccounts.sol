@@ -12,7 +12,7 @@ interface IPoolAccountsEE {
     error MakerMismatch(address maker);
     /// @notice The extension given to the Exchange's constructor was built with other parameters.
     error ExtensionMismatch(address extension);
-    /// @notice A pool account must be new: `account` already has a balance or roots.
+    /// @notice A pool account must be new: `account` already has positions.
     error PoolAccountInUse(address account);
     /// @notice Filling `orderHash` against the pool would trade at `averagePrice` (18 decimals,
     /// rounded against the owner), beyond its limit `limit`.

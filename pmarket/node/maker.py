@@ -48,12 +48,12 @@ class MakerRules:
         # Exchange.poolOpen
         self.tradable_bounds(root_id, branch_id)  # type: ignore[attr-defined]
         account = key.account
-        if self.s.balances.get(account, 0) != 0 or self.s.roots_of.get(account):
+        if self.s.roots_of.get(account):
             raise errors.fail("PoolAccountInUse", account=account)
         balance = self.s.balances.get(creator, 0) - amount
         self.require_solvent(creator, balance)  # type: ignore[attr-defined]
         self.s.balances[creator] = balance
-        self.s.balances[account] = amount
+        self.s.balances[account] = self.s.balances.get(account, 0) + amount  # a donation stays
         self.s.accounts[(account, root_id)] = RootAccount(branches={branch_id}, listed=True)
         self.s.roots_of[account] = [root_id]
         self.s.registry.mark_ordered(root_id, branch_id)

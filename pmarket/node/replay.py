@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional
 
 from .. import errors
-from ..lmsr.pool import Side
+from ..lmsr.pool import Side, funding
 from ..maker import PoolKey
 from ..matching import Leg, MatchRequest
 from ..orders import Order, SignedOrder, TradeType
@@ -138,7 +138,7 @@ class Replay:
         k = PoolKey.from_tuple(e.args["key"])
         key = self.node.create_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
         _expect(key.id == bytes(e.args["poolId"]), "pool id differs")
-        _expect(self.node.balance(key.account) == int(e.args["funding"]), "funding differs")
+        _expect(funding(key.b) == int(e.args["funding"]), "funding differs")
 
     def _on_PoolTraded(self, e: Event) -> None:
         a = e.args
