@@ -78,15 +78,20 @@ def money_flows(path: Path, report: dict) -> Decimal:
 def test_money_identity_holds_in_every_expected_report(path):
     report = expected(path)
     balances = sum((Decimal(t["balance"]) for t in report["traders"].values()), Decimal(0))
+    pools = sum((Decimal(p["balance"]) for p in report.get("pools", {}).values()), Decimal(0))
     pots = sum((Decimal(p) for p in report["pots"].values()), Decimal(0))
-    assert balances + pots == money_flows(path, report)
+    assert balances + pools + pots == money_flows(path, report)
 
 
 def test_money_identity_sees_a_pot_and_rounded_withdrawals():
-    """The identity test is not vacuous: one example leaves money in a pot, one withdraws."""
+    """The identity test is not vacuous: one example leaves money in a pot, one withdraws, one moves
+    money through pools."""
     conservation = expected(EXAMPLES / "money_conservation.json")
     assert conservation["pots"] == {"1": "35"}
     assert money_flows(EXAMPLES / "money_conservation.json", conservation) == Decimal(440)
+    settlement = expected(EXAMPLES / "maker_settlement.json")
+    assert settlement["pools"]["Q"]["balance"] == "0" and settlement["pots"] == {"1": "0"}
+    assert money_flows(EXAMPLES / "maker_settlement.json", settlement) == Decimal(85)
     withdrawals = expected(EXAMPLES / "withdrawals.json")
     assert money_flows(EXAMPLES / "withdrawals.json", withdrawals) == 0
     assert _token_amount("40.0000009") == Decimal("40.000000")
