@@ -266,18 +266,24 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         Position storage slot = _positions[trader][rootId][branchId];
         (Position memory next, bool ok) = PositionLib.addCost(slot, q, cost);
         if (!ok) revert PositionOverflow(trader, rootId, branchId);
-        // Gas: one packed write through the pointer computed above (no second mapping lookup).
-        uint256 packed = uint256(uint96(next.quantity)) | uint256(uint96(next.costWad)) << 96 | uint256(next.costRem) << 192;
-        assembly ("memory-safe") {
-            sstore(slot.slot, packed)
-        }
+        _writePosition(slot, next);
     }
 
     /// @dev Add a matched trade of `q` at `p` to `trader`'s position in `(rootId, branchId)`. The
     /// branch is already in the trader's mask (their order there put it in).
     function _addTrade(address trader, uint256 rootId, uint16 branchId, int256 q, int256 p) internal {
-        (Position memory next, bool ok) = PositionLib.add(_positions[trader][rootId][branchId], q, p);
+        Position storage slot = _positions[trader][rootId][branchId];
+        (Position memory next, bool ok) = PositionLib.add(slot, q, p);
         if (!ok) revert PositionOverflow(trader, rootId, branchId);
-        _positions[trader][rootId][branchId] = next;
+        _writePosition(slot, next);
+    }
+
+    /// @dev Gas: one packed write through a pointer the caller already computed (no second mapping
+    /// lookup; about 150 gas a side on the match path).
+    function _writePosition(Position storage slot, Position memory next) private {
+        uint256 packed = uint256(uint96(next.quantity)) | uint256(uint96(next.costWad)) << 96 | uint256(next.costRem) << 192;
+        assembly ("memory-safe") {
+            sstore(slot.slot, packed)
+        }
     }
 }
