@@ -198,6 +198,11 @@ contract Maker is IMaker {
     }
 
     /// @inheritdoc IMaker
+    function poolExists(bytes32 poolId) external view returns (bool) {
+        return _pools[poolId].status != NONE;
+    }
+
+    /// @inheritdoc IMaker
     function poolState(bytes32 poolId) external view returns (int256 qLong, int256 qShort, bool open) {
         Pool memory p = _pools[poolId];
         if (p.status == NONE) revert UnknownPool(poolId);

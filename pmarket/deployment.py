@@ -33,6 +33,8 @@ class DeploymentRecord:
     tx_hash: str
     max_open_orders: int = 32
     max_roots: int = 64
+    #: The LMSR maker bound to the Exchange ("" in records written before it existed).
+    maker: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"

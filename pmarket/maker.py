@@ -214,9 +214,7 @@ class Maker:
         salt = 0
         while True:
             key = PoolKey(root_id, branch_id, int(lo), int(hi), b, fee_bps, _address(creator), salt)
-            try:
-                self._call("poolState", key.id)
-            except Exception:
+            if not self._call("poolExists", key.id):
                 return salt
             salt += 1
 

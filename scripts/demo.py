@@ -3,7 +3,8 @@
 ``make demo`` (or ``ape run demo --network ethereum:local:foundry``): deploys a collateral token and
 the Exchange, defines a market and a sub-market, has an oracle narrow the root through a relayed
 signed definition, funds two traders, relays their wallet-signed orders, matches them, shows the
-collateral check at work and every refusal by name, cancels, settles the root, pays the claims
+collateral check at work and every refusal by name, cancels, trades with an LMSR pool, settles the
+root, pays the claims
 through the root's pot, rebuilds the whole state in an independent node from the events, and
 prints the ledger.
 """
@@ -53,7 +54,7 @@ def cli(network) -> None:
     console = Console(highlight=False)
     if not network.is_local:
         raise click.UsageError("the demo runs on a local network (it mints test tokens)")
-    owner, oracle, alice, bob, relayer = accounts.test_accounts[:5]
+    owner, oracle, alice, bob, relayer, carol = accounts.test_accounts[:6]
     console.rule("[bold]pmarket demo")
     exchange = Exchange.deploy(owner)
     console.print(f"Exchange {exchange.address} on chain {chain.chain_id}, collateral pUSD (6 decimals)")
@@ -119,25 +120,65 @@ def cli(network) -> None:
     console.print(f"an independent node rebuilt from {replay.applied} events, every signature and check redone: "
                   f"{len(replay.discrepancies)} discrepancies; node agrees on every worst case: {agrees}")
 
+    console.rule("market maker (LMSR)")
+    maker = exchange.maker
+    exchange.token.mint(carol.address, exchange.token_units("1000"), sender=carol)
+    exchange.deposit(carol, "1000")
+    pool = maker.create_pool(carol, ROOT, b=200)
+    console.print(f"carol funds a pool on root {ROOT} with b = 200 shares: it locks ceil(200 ln 2) = "
+                  f"{format_wad(maker.funding_for(200))}; a long share pays (x - 10)/80, a short one the rest")
+    console.print(f"  prices {_prices(maker, pool)}, forward price {format_wad(maker.forward_price(pool))}")
+    cost, _, quantity = maker.quote(pool, "long", 100)
+    maker.buy(alice, pool, "long", 100, max_cost=format_wad(cost))
+    console.print(f"alice buys 100 long shares for {format_wad(cost)} (quoted, exactly what she paid): a long "
+                  f"forward of {format_wad(quantity)} against the pool; prices now {_prices(maker, pool)}")
+    refused(console, "bob buying 100 short for at most 40", lambda: maker.buy(bob, pool, "short", 100, max_cost="40"))
+    maker.sell(bob, pool, "long", 40)
+    console.print(f"bob sells 40 long shares he does not hold (a short forward, checked like any other): "
+                  f"prices {_prices(maker, pool)}")
+    low = exchange.sign_limit(bob, ROOT, 1, "58", "1")
+    exchange.place(low)
+    refused(console, f"filling bob's bid of 1 @ 58 against the pool (forward price {format_wad(maker.forward_price(pool))})",
+            lambda: maker.fill(pool, low.order, "1", sender=relayer))
+    resting = exchange.sign_limit(bob, ROOT, 1, "62", "1")
+    exchange.place(resting)
+    before = exchange.position(bob, ROOT, 1).cost
+    maker.fill(pool, resting.order, "1", sender=relayer)
+    average = (exchange.position(bob, ROOT, 1).cost - before) // 10**18
+    console.print(f"bob's bid of 1 @ 62 is filled by a relayer at the LMSR cost: an average price of "
+                  f"{format_wad(average)}, within his limit")
+    exchange.set_frozen(owner, ROOT)
+    refused(console, "a pool trade while the owner has frozen the root", lambda: maker.buy(alice, pool, "long", 1))
+    exchange.set_frozen(owner, ROOT, False)
+    console.print(f"pool's funding left (balance + worst case): {format_wad(maker.funding_left(pool))} "
+                  f"of {format_wad(maker.funding_for(200))}: it can never fall below 0")
+
     console.rule("settlement")
     exchange.settle(oracle, ROOT, "75")
     console.print(f"oracle settles root {ROOT} at 75: root {bounds_text(exchange, 1)}, "
                   f"sub-market {bounds_text(exchange, 2)} (= clamp(75, 20, 60))")
     refused(console, "an order in a settled market", lambda: exchange.place(exchange.sign_limit(bob, ROOT, 1, "75", "1")))
     refused(console, "alice claiming before bob's loss is in the pot", lambda: exchange.claim(alice, ROOT))
-    exchange.claim_all(ROOT, [alice, bob], sender=relayer)
-    console.print(f"claim_all pays bob's loss into the pot first, then alice's gain out of it: "
-                  f"alice {format_wad(exchange.balance(alice))}, bob {format_wad(exchange.balance(bob))}, "
+    exchange.claim_all(ROOT, [alice, bob, pool.account], sender=relayer)
+    console.print(f"claim_all pays the losses into the pot first, then the gains out of it (the pool is claimed "
+                  f"like anyone): alice {format_wad(exchange.balance(alice))}, bob {format_wad(exchange.balance(bob))}, "
                   f"pot {format_wad(exchange.pot(ROOT))}")
+    maker.claim_pool(pool, sender=relayer)
+    console.print(f"claim_pool pays carol what is left of her pool: carol {format_wad(exchange.balance(carol))}")
     held = exchange.token.balanceOf(exchange.address) * 10 ** (18 - exchange.decimals)
-    console.print(f"vault holds {format_wad(held)} = balances + pot: "
-                  f"{held == exchange.balance(alice) + exchange.balance(bob) + exchange.pot(ROOT)}")
+    total = sum(exchange.balance(who) for who in (alice, bob, carol, pool.account)) + exchange.pot(ROOT)
+    console.print(f"vault holds {format_wad(held)} = balances + pot: {held == total}")
 
     console.rule("ledger (events)")
     table = Table("block", "event", "details")
     for log in exchange.events():
         table.add_row(str(log.block_number), log.event_name, _short(log.event_arguments))
     console.print(table)
+
+
+def _prices(maker: Any, pool: Any) -> str:
+    long, short = maker.prices(pool)
+    return f"long {format_wad(long)} / short {format_wad(short)}"
 
 
 def _short(args: dict) -> str:

@@ -49,7 +49,8 @@ def cli(network, alias: Optional[str], collateral: Optional[str], test_collatera
         tx_hash=str(receipt.txn_hash),
         max_open_orders=max_open_orders,
         max_roots=max_roots,
+        maker=str(exchange.maker.address),
     )
     path = save_record(record, Path(folder))
     click.echo(f"pmarket Exchange {record.exchange} on chain {record.chain_id} (block {record.block})")
-    click.echo(f"collateral {record.collateral} ({record.collateral_decimals} decimals); record: {path}")
+    click.echo(f"maker {record.maker}; collateral {record.collateral} ({record.collateral_decimals} decimals); record: {path}")

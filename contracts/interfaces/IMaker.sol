@@ -124,6 +124,9 @@ interface IMaker is IMakerEE {
     /// @notice The key of pool `poolId`.
     function poolKey(bytes32 poolId) external view returns (PoolKey memory);
 
+    /// @notice Whether a pool with id `poolId` was ever created (closed ones included).
+    function poolExists(bytes32 poolId) external view returns (bool);
+
     /// @notice The pool's outstanding shares per side in forward units (18 decimals) and whether it
     /// still trades. Shares of a side are `q * (hi - lo)`.
     function poolState(bytes32 poolId) external view returns (int256 qLong, int256 qShort, bool open);
