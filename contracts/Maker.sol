@@ -106,7 +106,7 @@ contract Maker is IMaker {
     {
         (bytes32 poolId, Trade memory t) = _price(key, side, shares, deadline, true);
         cost = PoolMath.ceilDiv(t.pay, PoolMath.WAD);
-        if (cost > int256(maxCost)) revert SlippageExceeded(cost, int256(maxCost));
+        if (cost > _signed(maxCost)) revert SlippageExceeded(cost, _signed(maxCost));
         _trade(key, poolId, side, t);
         return (t.quantity, cost);
     }
@@ -118,7 +118,7 @@ contract Maker is IMaker {
     {
         (bytes32 poolId, Trade memory t) = _price(key, side, shares, deadline, false);
         proceeds = -PoolMath.ceilDiv(t.pay, PoolMath.WAD);
-        if (proceeds < int256(minProceeds)) revert SlippageExceeded(proceeds, int256(minProceeds));
+        if (proceeds < _signed(minProceeds)) revert SlippageExceeded(proceeds, _signed(minProceeds));
         _trade(key, poolId, side, t);
         return (t.quantity, proceeds);
     }
@@ -136,6 +136,12 @@ contract Maker is IMaker {
         _store(poolId, t);
         orderHash = IExchange(exchange).poolFill(order, poolAccount(poolId), quantity, t.cost);
         emit PoolFilled(poolId, orderHash, order.trader, t.quantity, t.cost, t.fee);
+    }
+
+    /// @dev A slippage bound as a signed amount, saturating: `type(uint256).max` means "no bound" for a
+    /// buy's `maxCost` and "refuse" for a sale's `minProceeds`, never a wrapped negative number.
+    function _signed(uint256 bound) private pure returns (int256) {
+        return bound > uint256(type(int256).max) ? type(int256).max : int256(bound);
     }
 
     /// @dev Checks and prices a buy (`n > 0`) or sell of `shares` of `side`.

@@ -270,6 +270,20 @@ contract MakerTradesTest is MakerKit {
         vm.stopPrank();
     }
 
+    /// @notice Bounds beyond int256 saturate instead of wrapping: `type(uint256).max` as `maxCost` is
+    /// "no bound" (the buy goes through), as `minProceeds` it refuses the sale (it would have wrapped
+    /// to -1 and accepted any proceeds).
+    function test_slippage_hugeBoundsSaturate() public {
+        _fund(alice, 100e18);
+        vm.startPrank(alice);
+        (, int256 paid) = maker.buy(key, Side.Long, 2e18, type(uint256).max, block.timestamp);
+        assertGt(paid, 0);
+        (int256 negProceeds,,) = maker.quote(id, Side.Long, -1e18);
+        vm.expectRevert(abi.encodeWithSelector(IMakerEE.SlippageExceeded.selector, -negProceeds, type(int256).max));
+        maker.sell(key, Side.Long, 1e18, type(uint256).max, block.timestamp);
+        vm.stopPrank();
+    }
+
     /// @notice A deadline before the block's timestamp is refused (`DeadlinePassed`), the timestamp
     /// itself passes; zero shares (`ZeroShares`); an unknown key (`UnknownPool`) in trades and views.
     function test_deadlineZeroSharesAndUnknownPool() public {
