@@ -155,7 +155,14 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
             return None
         cached = getattr(self, "_maker", None)
         if cached is None or cached.address != address:
-            contract = ContractInstance(address, contract_type=maker_contract_type(_ape_project()))
+            contract_type = maker_contract_type(_ape_project())
+            # ape decodes a reverted transaction by the ABI it caches for its target: with the
+            # Exchange's errors in it, a refusal raised inside the Exchange decodes at once instead
+            # of after a trace of the whole transaction (seconds).
+            from ape import chain
+
+            chain.contracts.cache_contract_type(address, contract_type)
+            contract = ContractInstance(address, contract_type=contract_type)
             cached = Maker(contract, self)
             object.__setattr__(self, "_maker", cached)
         return cached

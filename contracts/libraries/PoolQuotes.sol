@@ -14,7 +14,8 @@ library PoolQuotes {
     /// terms `k` and state `(qLong, qShort)`. Closed form: buying long moves `d` to the `z` with
     /// `f(z) = f(d) + c`, `z = t + b ln(1 - e^(-t/b))` for `t = f(d) + c` (short: the same on `-d`);
     /// then the trade is priced exactly and backed off (by 1, 2, 4, ... forward wei) until it fits
-    /// the budget, so the answer is never more than the budget buys.
+    /// the budget, so the answer is never more than the budget buys; it is capped at what the side
+    /// can still hold (2^95 - 1 forward units).
     function sharesForCost(Terms memory k, int256 qLong, int256 qShort, Side side, uint256 budget)
         internal
         pure
@@ -22,6 +23,9 @@ library PoolQuotes {
     {
         int256 w = k.hi - k.lo;
         int256 n = _estimate(k, (qLong - qShort) * w * (side == Side.Long ? int256(1) : -1), budget) / w;
+        // Never past the pool's range: a budget that buys more than the side can hold buys all of it.
+        int256 room = PoolMath.MAX_Q - (side == Side.Long ? qLong : qShort);
+        if (n > room) n = room;
         int256 step = 1;
         for (uint256 i; i < 128 && n > 0; ++i) {
             (Trade memory t, bool ok) = PoolMath.price(k, qLong, qShort, side, n);

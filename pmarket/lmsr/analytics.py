@@ -2,7 +2,8 @@
 
 Floats decide nothing here: the chain and :mod:`pmarket.lmsr.pool` price trades in integers. These
 vectorised versions take arrays of share quantities in whole units (not wei) and are accurate to
-float64 (about 1e-15 relative).
+float64 (about 1e-15 relative), the cheap side's tiny prices and costs included (log-sum-exp with
+``log1p``, the logistic split by sign).
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ def cost(q_long: ArrayLike, q_short: ArrayLike, b: float) -> NDArray[np.float64]
     """``b ln(e^(q_long/b) + e^(q_short/b))``, with the log-sum-exp shift."""
     ql = np.asarray(q_long, dtype=np.float64)
     qs = np.asarray(q_short, dtype=np.float64)
-    big = np.maximum(ql, qs)
-    return big + b * np.log(np.exp((ql - big) / b) + np.exp((qs - big) / b))
+    return np.maximum(ql, qs) + b * np.log1p(np.exp(-np.abs(ql - qs) / b))
 
 
 def price_long(q_long: ArrayLike, q_short: ArrayLike, b: float) -> NDArray[np.float64]:
     """The long price, a logistic of ``(q_long - q_short) / b``."""
-    d = np.asarray(q_long, dtype=np.float64) - np.asarray(q_short, dtype=np.float64)
-    return 0.5 * (1.0 + np.tanh(d / (2.0 * b)))
+    x = (np.asarray(q_long, dtype=np.float64) - np.asarray(q_short, dtype=np.float64)) / b
+    e = np.exp(-np.abs(x))
+    # 1 / (1 + e^-|x|) on the side the state leans to, e^-|x| / (1 + e^-|x|) on the other: no
+    # cancellation, so a price of 1e-18 keeps its digits.
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 def trade_cost(q_long: float, q_short: float, shares: ArrayLike, b: float, side: str = "long") -> NDArray[np.float64]:

@@ -125,6 +125,7 @@ def shares_for_cost(terms: Terms, q_long: int, q_short: int, side: Side, budget:
     w = terms.width
     sign = 1 if side == Side.LONG else -1
     n = fixed.tdiv(_estimate(terms, (q_long - q_short) * w * sign, budget), w)
+    n = min(n, MAX_Q - (q_long if side == Side.LONG else q_short))
     step = 1
     for _ in range(128):
         if n <= 0:
