@@ -32,7 +32,10 @@ def test_demo_tells_the_whole_session():
         "NotMarketOwner", "InvalidBounds", "PriceOutOfBounds", "BrokenChain", "InvalidSignature",
         "OrderExists", "MarketLocked", "MarketSettled", "sub-market [60, 60]", "OrderAdded", "RootSettled",
         "InsufficientCollateral", "SettlementPending", "OrdersMatched", "OrderCancelled", "Claimed",
-        "0 discrepancies", "node agrees on every worst case: True", "alice 5195, bob 2305, pot 0",
-        "= balances + pot: True",
+        "0 discrepancies", "node agrees on every worst case: True",
+        # the pool: slippage, a fill beyond its limit, a freeze, the pool's own events in the ledger
+        "SlippageExceeded", "FillBeyondLimit", "MarketFrozen", "PoolCreated", "PoolTraded", "PoolFilled",
+        # alice: 5000 + 6 x (75 - 42.5) from the match + 1.25 x (75 - 10) - 56.185960724032274292 from the pool
+        "alice 5220.064039275967725708", "pot 0", "claim_pool pays carol", "= balances + pot: True",
     ):
         assert expected in out, expected
