@@ -150,21 +150,21 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
 
         from .maker import Maker, maker_contract_type
 
+        cached = getattr(self, "_maker", None)
+        if cached is not None:  # the maker is an immutable of the Exchange
+            return cached
         address = str(self.contract.maker())
         if int(address, 16) == 0:
             return None
-        cached = getattr(self, "_maker", None)
-        if cached is None or cached.address != address:
-            contract_type = maker_contract_type(_ape_project())
-            # ape decodes a reverted transaction by the ABI it caches for its target: with the
-            # Exchange's errors in it, a refusal raised inside the Exchange decodes at once instead
-            # of after a trace of the whole transaction (seconds).
-            from ape import chain
+        contract_type = maker_contract_type(_ape_project())
+        # ape decodes a reverted transaction by the ABI it caches for its target: with the
+        # Exchange's errors in it, a refusal raised inside the Exchange decodes at once instead of
+        # after a trace of the whole transaction (seconds).
+        from ape import chain
 
-            chain.contracts.cache_contract_type(address, contract_type)
-            contract = ContractInstance(address, contract_type=contract_type)
-            cached = Maker(contract, self)
-            object.__setattr__(self, "_maker", cached)
+        chain.contracts.cache_contract_type(address, contract_type)
+        cached = Maker(ContractInstance(address, contract_type=contract_type), self)
+        object.__setattr__(self, "_maker", cached)
         return cached
 
     @property
@@ -184,7 +184,8 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
 
         stop = chain.blocks.head.number if to_block is None else to_block
         logs: list[Any] = []
-        contracts = [self.contract] + ([self.maker.contract] if self.maker is not None else [])
+        maker = self.maker
+        contracts = [self.contract] + ([maker.contract] if maker is not None else [])
         for contract in contracts:
             for abi in contract.contract_type.events:
                 logs += list(getattr(contract, abi.name).range(self.start_block, stop + 1))
@@ -200,20 +201,10 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
 
     # ---- plumbing ----------------------------------------------------------------------------
     def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from ape.exceptions import ContractLogicError
-
-        try:
-            return getattr(self.contract, method)(*args, sender=sender)
-        except ContractLogicError as err:
-            raise translate(err, self.contract.contract_type) from err
+        return transact(self.contract, method, *args, sender=sender)
 
     def _call(self, method: str, *args: Any) -> Any:
-        from ape.exceptions import ContractLogicError
-
-        try:
-            return getattr(self.contract, method)(*args)
-        except ContractLogicError as err:
-            raise translate(err, self.contract.contract_type) from err
+        return call(self.contract, method, *args)
 
     @staticmethod
     def _account_of(address: str) -> Any:
@@ -225,6 +216,26 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
             raise errors.PMarketError(
                 f"no ape account for {address} to send from; pass relayer=<account>"
             ) from err
+
+
+def transact(contract: Any, method: str, *args: Any, sender: Any) -> Any:
+    """Send ``contract.method(*args)`` from ``sender``; a refusal raises the pmarket exception."""
+    from ape.exceptions import ContractLogicError
+
+    try:
+        return getattr(contract, method)(*args, sender=sender)
+    except ContractLogicError as err:
+        raise translate(err, contract.contract_type) from err
+
+
+def call(contract: Any, method: str, *args: Any) -> Any:
+    """Call view ``contract.method(*args)``; a refusal raises the pmarket exception."""
+    from ape.exceptions import ContractLogicError
+
+    try:
+        return getattr(contract, method)(*args)
+    except ContractLogicError as err:
+        raise translate(err, contract.contract_type) from err
 
 
 def _whole(project: Any, address: Any) -> Any:

@@ -219,24 +219,14 @@ class Maker:
             salt += 1
 
     def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from ape.exceptions import ContractLogicError
+        from .exchange import transact
 
-        from .exchange import translate
-
-        try:
-            return getattr(self.contract, method)(*args, sender=sender)
-        except ContractLogicError as err:
-            raise translate(err, self.contract.contract_type) from err
+        return transact(self.contract, method, *args, sender=sender)
 
     def _call(self, method: str, *args: Any) -> Any:
-        from ape.exceptions import ContractLogicError
+        from .exchange import call
 
-        from .exchange import translate
-
-        try:
-            return getattr(self.contract, method)(*args)
-        except ContractLogicError as err:
-            raise translate(err, self.contract.contract_type) from err
+        return call(self.contract, method, *args)
 
     @staticmethod
     def _now() -> int:

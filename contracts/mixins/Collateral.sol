@@ -170,7 +170,8 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     function _openOrder(Order calldata order, Bounds memory b) internal override returns (uint8 slot) {
         address trader = order.trader;
         uint256 rootId = order.marketRootId;
-        RootAccount memory ra = _rootAccounts[trader][rootId];
+        RootAccount storage stored = _rootAccounts[trader][rootId];
+        RootAccount memory ra = stored;
         if (ra.flags & LISTED == 0) _list(trader, rootId, ra);
         // Lowest free slot: the lowest zero bit of the mask.
         uint256 free = LibBit.ffs(~uint256(ra.orderMask));
@@ -182,23 +183,12 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         ra.branchMask |= uint64(1 << (order.marketBranchId - 1));
 
         int256 own = int256(order.quantity) * ((order.quantity > 0 ? int256(b.min) : int256(b.max)) - order.price);
-        int256 bound = int256(ra.worst) + PositionLib.floorDiv(own, PositionLib.WAD);
-        Account memory a = _accounts[trader];
-        int256 sum = int256(a.worstSum) - ra.worst + bound;
-        if (bound >= type(int128).min && int256(a.balance) + sum >= 0) {
-            ra.worst = int128(bound); // >= int128 min checked; <= the old cached value, so it fits
-            _rootAccounts[trader][rootId] = ra;
-            _accounts[trader].worstSum = SafeCast.toInt128(sum);
-            return slot;
-        }
-        _storeWithWorst(trader, rootId, ra);
-        _requireSolvent(trader);
+        _lowerAndCheck(trader, rootId, stored, ra, PositionLib.floorDiv(own, PositionLib.WAD));
     }
 
     /// @dev Store `ra` (read from `slot`) with its cached worst case moved by `delta`, a lower bound of
-    /// the change of the root's exact worst case (a trade's own lowest payoff), and run the check: on
-    /// the cached sums when they pass, else exactly (`_openOrder`'s fast path, for trades with a
-    /// maker pool).
+    /// the change of the root's exact worst case (a new order's or a pool trade's own lowest payoff),
+    /// and run the check: on the cached sums when they pass, else exactly.
     function _lowerAndCheck(address trader, uint256 rootId, RootAccount storage slot, RootAccount memory ra, int256 delta)
         internal
     {
@@ -206,7 +196,8 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         if (delta > 0) delta = 0;
         Account storage acct = _accounts[trader];
         Account memory a = acct;
-        // Gas: unchecked; |delta| < 2^224 (the maker's bound) and the cached values are int128.
+        // Gas: unchecked; |delta| < 2^224 (an order's own worst case is below 2^206, the maker's
+        // below 2^224) and the cached values are int128.
         unchecked {
             int256 bound = int256(ra.worst) + delta;
             int256 sum = int256(a.worstSum) + delta;
