@@ -72,11 +72,17 @@ def decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Optio
 
 
 def merged_contract_type(project: Any) -> Any:
-    """The Exchange's contract type with its extension's ABI added: the whole ABI of the address."""
+    """The Exchange's contract type with its extension's and annex's ABIs added: the whole ABI of
+    the address."""
     core = project.Exchange.contract_type
-    seen = {_abi_key(item) for item in core.abi}
-    extra = [i for i in project.ExchangeExtension.contract_type.abi if i.type != "constructor" and _abi_key(i) not in seen]
-    return core.model_copy(update={"abi": list(core.abi) + extra})
+    abi = list(core.abi)
+    seen = {_abi_key(item) for item in abi}
+    for part in (project.ExchangeExtension.contract_type, project.ExchangeAnnex.contract_type):
+        for item in part.abi:
+            if item.type not in ("constructor", "fallback") and _abi_key(item) not in seen:
+                seen.add(_abi_key(item))
+                abi.append(item)
+    return core.model_copy(update={"abi": abi})
 
 
 def _abi_key(item: Any) -> tuple:

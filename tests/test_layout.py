@@ -1,5 +1,5 @@
-"""Exchange and ExchangeExtension share one storage (the extension runs by delegatecall): their
-storage layouts must be identical, slot for slot."""
+"""Exchange, ExchangeExtension and ExchangeAnnex share one storage (the extension and its annex run
+by delegatecall): their storage layouts must be identical, slot for slot."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def layout(contract: str) -> list[tuple[str, str, int, str]]:
     return [(s["label"], s["slot"], s["offset"], types[s["type"]]["label"]) for s in data["storage"]]
 
 
-def test_exchange_and_extension_have_one_storage_layout():
-    core, extension = layout("Exchange"), layout("ExchangeExtension")
-    assert core == extension
-    assert [s[0] for s in core][-2:] == ["_traderRoots", "_pots"]  # the check's and settlement's state is in it
+def test_exchange_extension_and_annex_have_one_storage_layout():
+    core, extension, annex = layout("Exchange"), layout("ExchangeExtension"), layout("ExchangeAnnex")
+    assert core == extension == annex
+    # the check's, settlement's and managed roots' state is in it
+    assert [s[0] for s in core][-4:] == ["_traderRoots", "_pots", "_totals", "_flagTerms"]

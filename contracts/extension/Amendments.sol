@@ -8,12 +8,14 @@ import {Collateral} from "../mixins/Collateral.sol";
 /// @title Amendments
 /// @notice Cancelling an open order by its owner's signed Offset and trimming it by a signed
 /// Reduction (protocol.md section 4), served by the Exchange's extension. Neither needs a
-/// collateral check: removing open quantity only removes `min(0, payoff)` terms.
+/// collateral check: removing open quantity only removes `min(0, payoff)` terms. In a frozen managed
+/// root (a challenged artifact) both are refused with `MarketFrozen`: the freeze holds every term.
 abstract contract Amendments is IAmendments, Collateral {
     /// @inheritdoc IAmendments
     function cancelOrder(Order calldata order, Order calldata offset, bytes calldata signature) external {
         bytes32 orderHash = _orderHash(order);
         OrderRecord memory rec = _openRecord(orderHash);
+        _requireAmendable(order.marketRootId);
         bytes32 offsetHash = _orderHash(offset);
         _checkTerms(offset, offsetHash);
         if (
@@ -34,6 +36,7 @@ abstract contract Amendments is IAmendments, Collateral {
     function reduceOrder(Order calldata order, Order calldata reduction, bytes calldata signature) external {
         bytes32 orderHash = _orderHash(order);
         OrderRecord memory rec = _openRecord(orderHash);
+        _requireAmendable(order.marketRootId);
         bytes32 reductionHash = _orderHash(reduction);
         _checkTerms(reduction, reductionHash);
         if (
@@ -52,5 +55,12 @@ abstract contract Amendments is IAmendments, Collateral {
         _shrinkOpen(order.trader, order.marketRootId, rec.slot, size);
         _logOrder(reductionHash, reduction, signature);
         emit OrderReduced(orderHash, reductionHash, size, left);
+    }
+
+    /// @dev A hard freeze (a frozen managed root) refuses amendments.
+    function _requireAmendable(uint256 rootId) private view {
+        if (_roots[rootId].flags & (ROOT_MANAGED | ROOT_FROZEN) == (ROOT_MANAGED | ROOT_FROZEN)) {
+            revert MarketFrozen(rootId);
+        }
     }
 }

@@ -22,7 +22,9 @@ abstract contract CollateralViews is ICollateralViews, Collateral {
 
     /// @inheritdoc ICollateralViews
     function rootWorstCase(address trader, uint256 rootId) external view returns (int256) {
-        return _rootWorst(trader, rootId, _rootAccounts[trader][rootId]);
+        RootAccount memory ra = _rootAccounts[trader][rootId];
+        if (_roots[rootId].flags & ROOT_FLAGGED != 0 && ra.flags & CLAIMED == 0) return _flaggedPayoff(trader, rootId);
+        return _rootWorst(trader, rootId, ra);
     }
 
     /// @inheritdoc ICollateralViews

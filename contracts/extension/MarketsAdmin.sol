@@ -43,7 +43,7 @@ abstract contract MarketsAdmin is IMarketsAdmin, Markets {
         Root storage r = _roots[rootId];
         if (r.owner == address(0)) revert UnknownMarket(rootId, 1);
         if (!_canDefine(rootId, msg.sender)) revert NotMarketOwner(rootId, msg.sender);
-        if (r.flags & ROOT_SETTLED != 0) revert MarketSettled(rootId, _bounds[rootId][1].min);
+        if (r.flags & (ROOT_SETTLED | ROOT_FLAGGED) != 0) _refuseTrading(rootId, r.flags);
         r.flags = frozen ? r.flags | ROOT_FROZEN : r.flags & ~ROOT_FROZEN;
         emit RootFrozen(rootId, frozen, msg.sender);
     }

@@ -72,8 +72,9 @@ abstract contract PoolAccounts is IPoolAccounts, IMatchingEE, PoolAccountsBase {
         if (cost > q * order.price) revert FillBeyondLimit(orderHash, _average(cost, q), order.price);
         _book[orderHash].remaining = rec.remaining - quantity;
         _shrinkOpen(order.trader, rootId, rec.slot, quantity);
-        _addCost(order.trader, rootId, order.marketBranchId, q, cost);
-        _addCost(pool, rootId, order.marketBranchId, -q, -cost);
+        bool managed = _roots[rootId].flags & ROOT_MANAGED != 0;
+        _addCost(order.trader, rootId, order.marketBranchId, q, cost, managed);
+        _addCost(pool, rootId, order.marketBranchId, -q, -cost, managed);
         emit OrderFilledByPool(orderHash, pool, quantity, cost);
     }
 

@@ -14,7 +14,9 @@ import {Collateral} from "../mixins/Collateral.sol";
 /// Losses are paid into the root's pot and gains out of it, so at every moment
 /// `token balance = sum of balances + sum of pots` (to the wei) and the pot is never negative.
 /// Payoffs are exact and net to zero across a root's traders, so once everyone has claimed the pot
-/// holds only the rounding (less than 1 wei per claim), which stays in the vault.
+/// holds only the rounding (less than 1 wei per claim), which stays in the vault. A managed root
+/// (an artifact's) is claimed through its owner, which logs each credit and keeps reputations; one
+/// closed at the flagged terms pays the flagged payoffs (`ManagedRoots`), whose sum is at most zero.
 abstract contract Settlement is ISettlement, Collateral {
     using BoundsLib for Bounds;
 
@@ -72,19 +74,30 @@ abstract contract Settlement is ISettlement, Collateral {
     }
 
     /// @dev The claim's refusal (ABI-encoded custom error, empty when it may proceed), checked in this
-    /// order: the root exists, has settled, the trader has not claimed, has something in it, and
-    /// (for a gain) the pot covers it. Also returns the trader's account there and the payoff.
+    /// order: the root exists, has settled (or closed at the flagged terms), the caller may claim
+    /// (a managed root: its owner only), the trader has not claimed, has something in it (or is the
+    /// flagged root's residual account), and (for a gain) the pot covers it. Also returns the
+    /// trader's account there and the payoff.
     function _check(address trader, uint256 rootId)
         private
         view
         returns (bytes memory refusal, RootAccount memory ra, int256 payoff)
     {
-        if (_roots[rootId].owner == address(0)) return (abi.encodeWithSelector(UnknownMarket.selector, rootId, uint16(1)), ra, 0);
-        if (!_bounds[rootId][1].isPoint()) return (abi.encodeWithSelector(MarketNotSettled.selector, rootId), ra, 0);
+        Root memory r = _roots[rootId];
+        if (r.owner == address(0)) return (abi.encodeWithSelector(UnknownMarket.selector, rootId, uint16(1)), ra, 0);
+        if (r.flags & (ROOT_SETTLED | ROOT_FLAGGED) == 0) {
+            return (abi.encodeWithSelector(MarketNotSettled.selector, rootId), ra, 0);
+        }
+        if (r.flags & ROOT_MANAGED != 0 && msg.sender != r.owner) {
+            return (abi.encodeWithSelector(NotMarketOwner.selector, rootId, msg.sender), ra, 0);
+        }
         ra = _rootAccounts[trader][rootId];
         if (ra.flags & CLAIMED != 0) return (abi.encodeWithSelector(AlreadyClaimed.selector, trader, rootId), ra, 0);
-        if (ra.flags & LISTED == 0) return (abi.encodeWithSelector(NothingToClaim.selector, trader, rootId), ra, 0);
-        payoff = _rootWorst(trader, rootId, ra);
+        bool flagged = r.flags & ROOT_FLAGGED != 0;
+        if (ra.flags & LISTED == 0 && !(flagged && trader == _flagTerms[rootId].residual)) {
+            return (abi.encodeWithSelector(NothingToClaim.selector, trader, rootId), ra, 0);
+        }
+        payoff = flagged ? _flaggedPayoff(trader, rootId) : _rootWorst(trader, rootId, ra);
         uint256 held = _pots[rootId];
         if (payoff > 0 && uint256(payoff) > held) {
             refusal = abi.encodeWithSelector(SettlementPending.selector, rootId, held, payoff);
@@ -99,7 +112,7 @@ abstract contract Settlement is ISettlement, Collateral {
         Account storage a = _accounts[trader];
         a.balance = SafeCast.toInt128(int256(a.balance) + payoff);
         a.worstSum = SafeCast.toInt128(int256(a.worstSum) - ra.worst);
-        _unlist(trader, rootId, ra.listIndex);
+        if (ra.flags & LISTED != 0) _unlist(trader, rootId, ra.listIndex);
         _rootAccounts[trader][rootId] = RootAccount(0, 0, 0, 0, CLAIMED);
         emit Claimed(trader, rootId, payoff, msg.sender);
     }

@@ -39,7 +39,7 @@ interface ICollateralViews is ICollateralEE {
     function worstCase(address trader) external view returns (int256 worst, int256 balance);
 
     /// @notice The exact worst case of `trader` in one root (18 decimals, rounded down); for a
-    /// settled root, the payoff a claim credits.
+    /// settled root, or one closed at the flagged terms, the payoff a claim credits (0 once claimed).
     function rootWorstCase(address trader, uint256 rootId) external view returns (int256);
 
     /// @notice `trader`'s aggregated matched position in market `(rootId, branchId)`: `quantity = sum q`

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ICollateral, ICollateralViews} from "./ICollateral.sol";
+import {IManagedRoots} from "./IManagedRoots.sol";
 import {IMarkets, IMarketsAdmin} from "./IMarkets.sol";
 import {IAmendments, IMatching} from "./IMatching.sol";
 import {IOrders} from "./IOrders.sol";
@@ -23,7 +24,8 @@ interface IExchange is
     IAmendments,
     ISettlement,
     IPoolTrades,
-    IPoolAccounts
+    IPoolAccounts,
+    IManagedRoots
 {
     /// @notice The extension contract the Exchange delegates to.
     function extension() external view returns (address);

@@ -62,6 +62,13 @@ interface IMakerEE {
     error PoolOverflow(bytes32 poolId);
     /// @notice Nothing is left for the creator to take.
     error NothingLeft(bytes32 poolId);
+    /// @notice Pool `poolId` keeps no price accumulator or cushion (created by `createPool`).
+    error PoolNotTracked(bytes32 poolId);
+    /// @notice `trader` has no position in the pool's market to close.
+    error NothingToClose(bytes32 poolId, address trader);
+    /// @notice Closing at the marginal price would give up `discount` (18 decimals) against the
+    /// LMSR price, more than the pool's `cushion` (its fees not yet given up).
+    error BeyondCushion(bytes32 poolId, uint256 discount, uint256 cushion);
 
     /// @notice A pool was created and `funding` (its maximum loss `b ln 2`, rounded up) moved from the
     /// creator's balance into the pool's account `account` of the Exchange.
@@ -74,6 +81,10 @@ interface IMakerEE {
     /// @notice Resting order `orderHash` of `owner` was filled by `quantity` against the pool at total
     /// cost `cost` (36 decimals, fee included), no worse than its limit.
     event PoolFilled(bytes32 indexed poolId, bytes32 indexed orderHash, address indexed owner, int256 quantity, int256 cost, uint256 fee);
+    /// @notice `trader`'s whole position in the pool's market was closed against the pool at its
+    /// marginal price: the trade `quantity` at total cost `cost` (36 decimals); the pool gave up
+    /// `discount` (18 decimals) of its cushion against the LMSR price.
+    event PositionClosed(bytes32 indexed poolId, address indexed trader, int256 quantity, int256 cost, uint256 discount);
     /// @notice The idle pool was closed and `released` returned to its creator's balance.
     event PoolRetired(bytes32 indexed poolId, uint256 released);
     /// @notice After its market settled, the pool's account was claimed and `released` went to the
@@ -96,6 +107,21 @@ interface IMaker is IMakerEE {
     function createPool(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt)
         external
         returns (bytes32 poolId);
+
+    /// @notice `createPool` for a tracked pool: it also keeps a time integral of its log-odds
+    /// `ln(p / (1 - p))` (`observe`) and a cushion of the fees it collects, out of which its creator
+    /// may close positions at the marginal price (`closeFor`). Each trade costs about 5,000 gas more.
+    function createTrackedPool(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt)
+        external
+        returns (bytes32 poolId);
+
+    /// @notice Close `trader`'s whole position in the pool's market against the tracked pool at its
+    /// marginal forward price (rounded against the trader), giving up the difference to the LMSR
+    /// price out of the pool's cushion. Only the pool's creator may call (it decides when closing is
+    /// allowed); the trade runs the trader's collateral check like any pool trade.
+    function closeFor(PoolKey calldata key, address trader)
+        external
+        returns (int256 quantity, int256 cost, uint256 discount);
 
     /// @notice Buy `shares` (18 decimals) of `side` for at most `maxCost` (18 decimals, fee
     /// included), before `deadline`. Returns the forward quantity taken and the cost paid (rounded up).
@@ -150,6 +176,12 @@ interface IMaker is IMakerEE {
         external
         view
         returns (int256 cost, uint256 fee, int256 quantity);
+
+    /// @notice A tracked pool's accumulator: the time integral of its log-odds (capped at +-100,
+    /// wad seconds) up to `timestamp` (now while it trades, when it closed after), and its cushion.
+    /// The time-weighted log-odds between two observations is the difference of their cumulatives
+    /// over the time between them; its logistic is the time-weighted price.
+    function observe(bytes32 poolId) external view returns (int256 cumulative, uint256 timestamp, uint256 cushion);
 
     /// @notice The most shares of `side` that `budget` (18 decimals, fee included) buys now.
     function sharesForCost(bytes32 poolId, Side side, uint256 budget) external view returns (uint256 shares);

@@ -22,6 +22,9 @@ interface IMarketsEE {
     error MarketSettled(uint256 rootId, int128 outcome);
     /// @notice Root `rootId` is frozen by its owner or oracle: no orders, matches or pool trades.
     error MarketFrozen(uint256 rootId);
+    /// @notice Root `rootId` (an artifact's market) closed at the flagged terms: it takes no further
+    /// orders or trades; its traders claim the flagged payoffs.
+    error MarketFlagged(uint256 rootId);
     /// @notice Root ids at or above 2^96 carry their owner's address in the upper 160 bits.
     error ReservedRootId(uint256 rootId, address definer);
     /// @notice A signed definition was not signed by `signer`.

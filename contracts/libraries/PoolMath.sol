@@ -100,6 +100,11 @@ library PoolMath {
         }
     }
 
+    /// @dev `a / b` rounded toward negative infinity (`b > 0`).
+    function floorDiv(int256 a, int256 b) internal pure returns (int256) {
+        return PositionLib.floorDiv(a, b);
+    }
+
     function _abs(int256 a) private pure returns (uint256) {
         return a >= 0 ? uint256(a) : uint256(-a);
     }

@@ -77,4 +77,27 @@ library PositionLib {
         q = a / b;
         if (a % b != 0 && a < 0) q -= 1;
     }
+
+    /// @dev Worst payoff (36 decimals) of a position in a market with bounds `[0, 1]` (an
+    /// artifact's): `-cost` for a long or a flat position, `quantity - cost` for a short.
+    function worst01(Position memory pos) internal pure returns (int256) {
+        return pos.quantity < 0 ? int256(pos.quantity) * WAD - cost36(pos) : -cost36(pos);
+    }
+
+    /// @dev What a position in a `[0, 1]` market adds to its root's aggregates (protocol.md section
+    /// 6): its short quantity (a long's or a flat position's is 0) and what it committed (its worst
+    /// loss, `max(0, -worst01)`), as a long or as a short, in wad rounded up, so that sums of these
+    /// bound the exact sums from above.
+    function exposure(Position memory pos)
+        internal
+        pure
+        returns (uint256 shortQuantity, uint256 longCommitted, uint256 shortCommitted)
+    {
+        int256 q = pos.quantity;
+        if (q == 0) return (0, 0, 0);
+        int256 w = worst01(pos);
+        uint256 committed = w < 0 ? (uint256(-w) + uint256(WAD) - 1) / uint256(WAD) : 0;
+        if (q > 0) return (0, committed, 0);
+        return (uint256(-q), 0, committed);
+    }
 }

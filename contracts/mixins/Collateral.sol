@@ -58,6 +58,27 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// @dev Per settled root: losses paid in by claims, not yet paid out as gains (`Settlement`).
     mapping(uint256 rootId => uint256) internal _pots;
 
+    /// @dev A managed root's aggregates over every account's position (pool included), kept on every
+    /// position write there: the flagged settlement needs them to fix every payoff in O(1)
+    /// (protocol.md section 6). Wad; each position's share rounded up (`PositionLib.exposure`).
+    struct RootTotals {
+        uint128 shortInterest;
+        uint128 longCommitted;
+        uint128 shortCommitted;
+    }
+
+    /// @dev The flagged terms of a root, fixed when it was flagged: the fraction (wad) of the
+    /// returns and of the bonuses paid, and the residual account (the pool) with its payoff.
+    struct FlagTerms {
+        uint64 returnRate;
+        uint64 bonusRate;
+        int128 residualPayoff;
+        address residual;
+    }
+
+    mapping(uint256 rootId => RootTotals) internal _totals;
+    mapping(uint256 rootId => FlagTerms) internal _flagTerms;
+
     constructor(uint8 maxOpenOrders_, uint8 maxRoots_) {
         if (maxOpenOrders_ == 0 || maxOpenOrders_ > MAX_OPEN_ORDERS_LIMIT || maxRoots_ == 0) {
             revert InvalidConfiguration(maxOpenOrders_, maxRoots_);
@@ -72,11 +93,17 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
 
     /// @dev Require `balance + worst >= 0` for `trader`, exactly (see the contract's notes).
     function _requireSolvent(address trader) internal {
+        (int256 sum, int256 balance) = _solvency(trader);
+        if (balance + sum < 0) revert InsufficientCollateral(trader, sum, balance);
+    }
+
+    /// @dev `trader`'s worst case and balance, exact when it decides: the cached sum when it passes,
+    /// else every root recomputed (and the caches refreshed).
+    function _solvency(address trader) internal returns (int256 sum, int256 balance) {
         Account memory a = _accounts[trader];
-        if (int256(a.balance) + a.worstSum >= 0) return;
+        if (int256(a.balance) + a.worstSum >= 0) return (a.worstSum, a.balance);
         // Slow path: some cached roots may be stale-low; recompute all of them.
         uint256[] storage roots = _traderRoots[trader];
-        int256 sum;
         for (uint256 i; i < roots.length; ++i) {
             uint256 rootId = roots[i];
             RootAccount storage ra = _rootAccounts[trader][rootId];
@@ -85,12 +112,25 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
             sum += w;
         }
         _accounts[trader].worstSum = SafeCast.toInt128(sum);
-        if (int256(a.balance) + sum < 0) revert InsufficientCollateral(trader, sum, a.balance);
+        return (sum, a.balance);
     }
 
-    /// @dev A withdrawal's debit must leave the account solvent.
+    /// @dev A withdrawal's debit must leave the account solvent. When it does not and a frozen
+    /// managed root (a challenged artifact) holds some of the collateral, the refusal names that
+    /// root (`MarketFrozen`): its positions need the collateral until the freeze ends. Only the
+    /// refusal path walks the roots.
     function _afterWithdrawal(address account) internal override {
-        _requireSolvent(account);
+        (int256 sum, int256 balance) = _solvency(account);
+        if (balance + sum >= 0) return;
+        uint256[] storage roots = _traderRoots[account];
+        for (uint256 i; i < roots.length; ++i) {
+            uint256 rootId = roots[i];
+            if (
+                _roots[rootId].flags & (ROOT_MANAGED | ROOT_FROZEN) == (ROOT_MANAGED | ROOT_FROZEN)
+                    && _rootAccounts[account][rootId].worst < 0
+            ) revert MarketFrozen(rootId);
+        }
+        revert InsufficientCollateral(account, sum, balance);
     }
 
     /// @dev Store `ra` with its worst case recomputed, and fold the change into the trader's sum.
@@ -119,6 +159,23 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         OpenTerm[] memory opens;
         if (!root.isPoint()) opens = _openTerms(trader, rootId, ra.orderMask, ra.branchMask);
         return PositionLib.floorDiv(CheckLib.worst36(root.min, root.max, terms, cost, opens), PositionLib.WAD);
+    }
+
+    /// @dev The payoff (18 decimals, rounded down) a claim pays `trader` in a root closed at the
+    /// flagged terms (protocol.md section 6): their worst payoff `w` over `[0, 1]`, plus, on what
+    /// they committed (`c = -w > 0`), the returned half for a long, or the whole and a quarter for a
+    /// short, at the root's fixed rates. The residual account (the pool) takes the rest.
+    function _flaggedPayoff(address trader, uint256 rootId) internal view returns (int256) {
+        FlagTerms memory ft = _flagTerms[rootId];
+        if (trader == ft.residual) return ft.residualPayoff;
+        Position memory p = _positions[trader][rootId][1];
+        int256 w = PositionLib.worst01(p);
+        if (w < 0 && p.quantity != 0) {
+            uint256 c = uint256(-w);
+            uint256 back = p.quantity > 0 ? ft.returnRate * (c / 2) : ft.returnRate * c + ft.bonusRate * (c / 4);
+            w += int256(back / uint256(PositionLib.WAD));
+        }
+        return PositionLib.floorDiv(w, PositionLib.WAD);
     }
 
     /// @dev Effective bounds and matched quantity of each branch in `branchMask` (ascending), and the
@@ -252,21 +309,37 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     }
 
     /// @dev Add a trade of `q` at total cost `cost` (36 decimals) to `trader`'s position in
-    /// `(rootId, branchId)`.
-    function _addCost(address trader, uint256 rootId, uint16 branchId, int256 q, int256 cost) internal {
+    /// `(rootId, branchId)`; `managed`: the root's flags have `ROOT_MANAGED` (its totals follow).
+    function _addCost(address trader, uint256 rootId, uint16 branchId, int256 q, int256 cost, bool managed) internal {
         Position storage slot = _positions[trader][rootId][branchId];
-        (Position memory next, bool ok) = PositionLib.addCost(slot, q, cost);
+        Position memory old = slot;
+        (Position memory next, bool ok) = PositionLib.addCost(old, q, cost);
         if (!ok) revert PositionOverflow(trader, rootId, branchId);
         _writePosition(slot, next);
+        if (managed) _track(rootId, old, next);
     }
 
     /// @dev Add a matched trade of `q` at `p` to `trader`'s position in `(rootId, branchId)`. The
-    /// branch is already in the trader's mask (their order there put it in).
-    function _addTrade(address trader, uint256 rootId, uint16 branchId, int256 q, int256 p) internal {
+    /// branch is already in the trader's mask (their order there put it in). `managed` as above.
+    function _addTrade(address trader, uint256 rootId, uint16 branchId, int256 q, int256 p, bool managed) internal {
         Position storage slot = _positions[trader][rootId][branchId];
-        (Position memory next, bool ok) = PositionLib.add(slot, q, p);
+        Position memory old = slot;
+        (Position memory next, bool ok) = PositionLib.add(old, q, p);
         if (!ok) revert PositionOverflow(trader, rootId, branchId);
         _writePosition(slot, next);
+        if (managed) _track(rootId, old, next);
+    }
+
+    /// @dev Move a managed root's totals from position `old`'s share to `next`'s.
+    function _track(uint256 rootId, Position memory old, Position memory next) private {
+        (uint256 s0, uint256 l0, uint256 c0) = PositionLib.exposure(old);
+        (uint256 s1, uint256 l1, uint256 c1) = PositionLib.exposure(next);
+        RootTotals memory t = _totals[rootId];
+        _totals[rootId] = RootTotals(
+            SafeCast.toUint128(t.shortInterest + s1 - s0),
+            SafeCast.toUint128(t.longCommitted + l1 - l0),
+            SafeCast.toUint128(t.shortCommitted + c1 - c0)
+        );
     }
 
     /// @dev Gas: one packed write through a pointer the caller already computed (no second mapping

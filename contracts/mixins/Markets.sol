@@ -27,8 +27,9 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
 
     /// @dev One slot: owner (20 bytes) + branch count (2) + highest branch with orders (2) + number
     /// of orders placed in the root (7), which orders its book: the earlier of two matched orders has
-    /// the lower number + flags (1: `ROOT_FROZEN`, `ROOT_SETTLED`). Placing an order and matching
-    /// read this slot anyway, so counting and the freeze check cost no extra storage read.
+    /// the lower number + flags (1: `ROOT_FROZEN`, `ROOT_SETTLED`, `ROOT_MANAGED`, `ROOT_FLAGGED`).
+    /// Placing an order and matching read this slot anyway, so counting and the flag checks cost no
+    /// extra storage read.
     struct Root {
         address owner;
         uint16 branchCount;
@@ -42,6 +43,12 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
     /// @dev The root's bounds are a point (its outcome): mirrors `_bounds[root][1].isPoint()` for
     /// readers that load only this slot (a pool trade).
     uint8 internal constant ROOT_SETTLED = 2;
+    /// @dev A managed root (an artifact's market, protocol.md section 6): the Exchange keeps its
+    /// aggregates for a flagged settlement, only its owner claims for traders, and a freeze also
+    /// stops cancels, reductions and withdrawals of the collateral its positions need.
+    uint8 internal constant ROOT_MANAGED = 4;
+    /// @dev A managed root closed at the flagged terms: no trading; claims pay the flagged payoffs.
+    uint8 internal constant ROOT_FLAGGED = 8;
 
     /// @dev Largest `maxBranches`: a trader's branches of one root are a 64-bit mask in the check.
     uint16 internal constant MAX_BRANCHES_LIMIT = 64;
@@ -87,10 +94,16 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
         if (r.owner == address(0) || branchId == 0 || branchId > r.branchCount) {
             revert UnknownMarket(rootId, branchId);
         }
-        Bounds memory root = _bounds[rootId][1];
-        if (root.isPoint()) revert MarketSettled(rootId, root.min);
-        if (r.flags & ROOT_FROZEN != 0) revert MarketFrozen(rootId);
-        return _clampInto(root, rootId, branchId);
+        if (r.flags & ~ROOT_MANAGED != 0) _refuseTrading(rootId, r.flags);
+        return _clampInto(_bounds[rootId][1], rootId, branchId);
+    }
+
+    /// @dev Revert with the reason a root whose `flags` (beyond `ROOT_MANAGED`) are set takes no
+    /// trade: settled (`ROOT_SETTLED` mirrors point bounds), closed at the flagged terms, or frozen.
+    function _refuseTrading(uint256 rootId, uint8 flags) internal view {
+        if (flags & ROOT_SETTLED != 0) revert MarketSettled(rootId, _bounds[rootId][1].min);
+        if (flags & ROOT_FLAGGED != 0) revert MarketFlagged(rootId);
+        revert MarketFrozen(rootId);
     }
 
     /// @dev Effective bounds of branch `branchId` (which must exist): `R` clamped into `B_b`.
@@ -138,6 +151,7 @@ abstract contract Markets is IMarketsEE, EIP712, Nonces {
         if (!_canDefine(rootId, definer)) revert NotMarketOwner(rootId, definer);
         Bounds memory root = _bounds[rootId][1];
         if (root.isPoint()) revert MarketSettled(rootId, root.min);
+        if (r.flags & ROOT_FLAGGED != 0) revert MarketFlagged(rootId);
         if (branchId == 0 || branchId > r.branchCount + 1 || branchId > _maxBranches) {
             revert InvalidBranch(rootId, branchId, r.branchCount);
         }

@@ -33,19 +33,17 @@ abstract contract PoolTrades is IPoolTrades, PoolAccountsBase {
         int256 worst
     ) external {
         _onlyMaker();
-        // The pool's market exists (the maker checked it at creation): only settlement or a freeze
-        // can stop it, and the root's flags say both (one slot read).
+        // The pool's market exists (the maker checked it at creation): only settlement, a flagged
+        // close or a freeze can stop it, and the root's flags say each (one slot read).
         uint8 flags = _roots[rootId].flags;
-        if (flags != 0) {
-            if (flags & ROOT_SETTLED != 0) revert MarketSettled(rootId, _bounds[rootId][1].min);
-            revert MarketFrozen(rootId);
-        }
+        if (flags & ~ROOT_MANAGED != 0) _refuseTrading(rootId, flags);
+        bool managed = flags != 0;
         RootAccount storage slot = _rootAccounts[trader][rootId];
         RootAccount memory ra = slot;
         if (ra.flags & LISTED == 0) _list(trader, rootId, ra);
         ra.branchMask |= uint64(1 << (branchId - 1));
-        _addCost(trader, rootId, branchId, quantity, cost);
-        _addCost(pool, rootId, branchId, -quantity, -cost);
+        _addCost(trader, rootId, branchId, quantity, cost, managed);
+        _addCost(pool, rootId, branchId, -quantity, -cost, managed);
         _lowerAndCheck(trader, rootId, slot, ra, worst);
     }
 }
