@@ -70,7 +70,10 @@ class ChainBackend:
         url = urlparse(self.w3.provider.endpoint_uri)
         self.http, self.path = HTTPConnection(url.hostname, url.port, timeout=60), url.path or "/"
         self.chain_id = self.w3.eth.chain_id
-        self.gas_price = self.w3.eth.gas_price * 2
+        # Twice the base fee, not twice eth_gasPrice: Anvil suggests the price of recent transactions,
+        # so a suggestion doubled by every backend would compound over a long test run.
+        base_fee = _int(self._rpc("eth_getBlockByNumber", ["latest", False])["baseFeePerGas"])
+        self.gas_price = 2 * base_fee + 10**9
         self.nonces: dict[str, int] = {}
         self.keys = {k.address: k for k in (test_key(i) for i in range(len(traders) + 1))}
         for address in self.keys:  # gas money for every scenario, however many ran before
