@@ -28,6 +28,7 @@ from ..matching import MatchRequest
 from ..orders import SignedOrder
 from ..typed import Domain
 from .backends import TOKEN_DECIMALS
+from .chain_artifacts import ChainArtifacts
 from .runner import test_key
 
 #: Tokens each trader receives (and approves) before the first action, in whole units.
@@ -56,7 +57,7 @@ def pmarket_project() -> Any:
     return ape.Project(Path(__file__).resolve().parents[2])
 
 
-class ChainBackend:
+class ChainBackend(ChainArtifacts):
     """A fresh Exchange on the connected chain, driven by signed raw transactions."""
 
     def __init__(self, traders: Sequence[str], project: Any = None, **config: Any) -> None:
@@ -101,6 +102,7 @@ class ChainBackend:
             address=maker.address, abi=[item.model_dump(mode="json", by_alias=True) for item in maker_type.abi]
         )
         self.domain = Domain(chain_id=self.w3.eth.chain_id, verifying_contract=core.address)
+        self._deploy_artifacts(project)
         units = FUNDING * 10**TOKEN_DECIMALS
         for address in list(self.keys)[1:]:
             self._send(self.token.functions.mint(address, units), address)
@@ -175,12 +177,13 @@ class ChainBackend:
         values = decode(types, bytes.fromhex(result[2:]))
         return values if len(values) > 1 else values[0]
 
-    def _events(self, receipt: Any, name: str) -> list[Any]:
+    def _events(self, receipt: Any, name: str, contract: Any = None) -> list[Any]:
         from web3.datastructures import AttributeDict
         from web3.logs import DISCARD
 
         receipt = self.w3.eth.get_transaction_receipt(receipt["transactionHash"])
-        return list(getattr(self.ex.events, name)().process_receipt(AttributeDict(receipt), errors=DISCARD))
+        source = contract if contract is not None else self.ex
+        return list(getattr(source.events, name)().process_receipt(AttributeDict(receipt), errors=DISCARD))
 
     # ---- actions -----------------------------------------------------------------------------
     def define(self, who: str, root: int, branch: int, lo: int, hi: int) -> None:

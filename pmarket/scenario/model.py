@@ -23,6 +23,25 @@ Actions (``by`` names a trader; ids name orders within the file):
   a resting order filled against the pool
 - ``{"do": "close_pool" | "claim_pool", "by": N, "pool": ID}``: close an idle pool; after settlement,
   pay its creator what is left
+
+Artifact markets (protocol section 6; the deployer ``admin`` holds the oracle role's admin):
+
+- ``{"do": "artifact", "by": N, "id": A, "b": X}`` with optional ``"fee"``: register artifact A; N
+  pays its pool's funding ``ceil(b ln 2)`` from the wallet. Afterwards ``"root": A`` (in ``order``,
+  ``claim``...) names the artifact's current market and ``"pool": A`` its current pool
+- ``{"do": "grant", "by": N, "role": "oracle", "to": M}``: N (normally ``admin``) makes M an oracle
+- ``{"do": "lifecycle", "by": N, "artifact": A, "state": S}``: an oracle posts S (listed, flagged,
+  challenged, validated, deprecated)
+- ``{"do": "trigger", "by": N, "artifact": A, "state": S}`` and ``{"do": "observe", "by": N,
+  "artifact": A}``: price-triggered transitions, anyone
+- ``{"do": "claim_artifact", "by": N, "artifact": A}`` with optional ``"round"`` (default: the newest
+  settled round): N's settlement credited; ``{"do": "settle_artifact", "by": N, "artifact": A}``
+  credits every trader and pool of that round in one batch
+- ``{"do": "close", "by": N, "artifact": A}``: N closes its position at the pool's marginal price
+  (after the close delay)
+- ``{"do": "warp", "seconds": T}``: time passes
+- ``{"do": "bounty", "by": N, "id": ID, "artifact": A, "amount": X}`` (token units) and
+  ``{"do": "distribute", "by": N, "bounty": ID, "claimants": {M: W, ...}}`` (integer weights)
 """
 
 from __future__ import annotations
@@ -33,6 +52,7 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from ..errors import PMarketError
+from ..lifecycle import State
 from ..lmsr.pool import Side
 from ..wad import to_wad
 
@@ -56,13 +76,30 @@ ACTIONS = {
     "fill": ("order", "pool", "quantity"),
     "close_pool": ("by", "pool"),
     "claim_pool": ("by", "pool"),
+    "artifact": ("by", "id", "b"),
+    "grant": ("by", "role", "to"),
+    "lifecycle": ("by", "artifact", "state"),
+    "trigger": ("by", "artifact", "state"),
+    "observe": ("by", "artifact"),
+    "claim_artifact": ("by", "artifact"),
+    "settle_artifact": ("by", "artifact"),
+    "close": ("by", "artifact"),
+    "warp": ("seconds",),
+    "bounty": ("by", "id", "artifact", "amount"),
+    "distribute": ("by", "bounty", "claimants"),
 }
+#: The actions of artifact markets (run by :mod:`pmarket.scenario.artifact_actions`).
+ARTIFACT_ACTIONS = frozenset(
+    {"artifact", "grant", "lifecycle", "trigger", "observe", "claim_artifact", "settle_artifact", "close", "warp", "bounty", "distribute"}
+)
 OPTIONAL = {
     "match": ("price", "bid_partial", "ask_partial"),
     "pool": ("fee",),
     "buy": ("limit",),
     "sell": ("limit",),
     "fill": ("by",),
+    "artifact": ("fee",),
+    "claim_artifact": ("round",),
 }
 #: The scenario's deployer (test account 0); named traders take accounts 1, 2, ... in order of appearance.
 DEPLOYER = "admin"
@@ -114,9 +151,10 @@ class Scenario:
         actions = [_action(i, raw) for i, raw in enumerate(data["actions"])]
         traders: list[str] = []
         for a in actions:
-            name = a.args.get("by")
-            if name is not None and name != DEPLOYER and name not in traders:
-                traders.append(name)
+            names = [a.args.get("by"), a.args.get("to"), *a.args.get("claimants", {})]
+            for name in names:
+                if name is not None and name != DEPLOYER and name not in traders:
+                    traders.append(name)
         if len(traders) > MAX_TRADERS:
             raise ScenarioError(f"at most {MAX_TRADERS} named traders (test accounts 1..9); got {len(traders)}")
         return cls(actions, traders)
@@ -149,10 +187,25 @@ def _value(where: str, do: str, key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**16:
             raise ScenarioError(f"{where}: 'fee' must be an integer number of basis points")
         return value
-    if key in ("by", "id", "bid", "ask", "order", "pool"):
+    if key in ("by", "id", "bid", "ask", "order", "pool", "artifact", "to", "bounty"):
         if not isinstance(value, str) or not value:
             raise ScenarioError(f"{where}: {key!r} must be a non-empty string")
         return value
+    if key in ("state", "role"):
+        return _choice(where, key, value)
+    if key in ("seconds", "round"):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**40:
+            raise ScenarioError(f"{where}: {key!r} must be a non-negative integer")
+        return value
+    if key == "claimants":
+        if not isinstance(value, dict) or not value:
+            raise ScenarioError(f"{where}: 'claimants' must be a non-empty object {{name: weight}}")
+        for name, weight in value.items():
+            if not name or isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight < 2**128:
+                raise ScenarioError(f"{where}: claimant {name!r} needs a non-negative integer weight, got {weight!r}")
+        return dict(value)
+    if key == "root" and isinstance(value, str) and value:
+        return value  # an artifact's name: its current market
     if key in ("root", "branch"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ScenarioError(f"{where}: {key!r} must be a non-negative integer")
@@ -165,10 +218,25 @@ def _value(where: str, do: str, key: str, value: Any) -> Any:
         if not isinstance(value, dict) or set(value) != {"price", "quantity"}:
             raise ScenarioError(f"{where}: {key!r} must be {{'price': P, 'quantity': Q}}")
         return PartialSpec(_wad(where, "price", value["price"]), _wad(where, "quantity", value["quantity"]))
-    if key == "amount" and do == "deposit":
+    if key == "amount" and do in ("deposit", "bounty"):
         _wad(where, key, value)  # validated here, converted with the token's decimals later
         return value
     return _wad(where, key, value)
+
+
+def _choice(where: str, key: str, value: Any) -> Any:
+    """A lifecycle state by name, or the role ``oracle``."""
+    if key == "role":
+        if value != "oracle":
+            raise ScenarioError(f"{where}: 'role' must be 'oracle' (the only role the registry grants)")
+        return value
+    try:
+        state = State.parse(value) if isinstance(value, str) else None
+    except ValueError as err:
+        raise ScenarioError(f"{where}: {err}") from None
+    if state is None or state is State.NONE:
+        raise ScenarioError(f"{where}: 'state' must be listed, flagged, challenged, validated or deprecated")
+    return state
 
 
 def _match(where: str, raw: Any) -> MatchSpec:

@@ -19,8 +19,9 @@ from ..maker import PoolKey
 from ..matching import Leg, MatchRequest, offset_of, reduction_of
 from ..orders import Order, SignedOrder, TradeType
 from ..node.verify import order_digest
+from .artifact_actions import ArtifactActions
 from .backends import Backend
-from .model import DEPLOYER, Action, MatchSpec, Scenario, ScenarioError, match_spec
+from .model import ARTIFACT_ACTIONS, DEPLOYER, Action, MatchSpec, Scenario, ScenarioError, match_spec
 
 MNEMONIC = "test test test test test test test test test test test junk"
 
@@ -32,7 +33,7 @@ def test_key(index: int) -> Any:
     return Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
 
 
-class Runner:
+class Runner(ArtifactActions):
     """Plays a :class:`Scenario` on one backend and keeps what the report needs."""
 
     def __init__(self, scenario: Scenario, backend: Backend) -> None:
@@ -46,6 +47,7 @@ class Runner:
         self.markets: list[tuple[int, int]] = []
         self.pools: dict[str, PoolKey] = {}
         self.results: list[dict[str, Any]] = []
+        self._init_artifacts()
 
     def address(self, name: str) -> str:
         return self.keys[name].address
@@ -59,18 +61,27 @@ class Runner:
         return SignedOrder(order, sig.to_bytes()[:64] + bytes([sig.v + 27]), digest)
 
     def run(self) -> dict[str, Any]:
-        for index, action in enumerate(self.scenario.actions):
-            try:
-                extra = self._apply(index, action)
-                self.results.append({"ok": True, **(extra or {})})
-            except errors.ContractError as err:
-                self.results.append({"ok": False, "error": err.name})
-        return self.report()
+        try:
+            for index, action in enumerate(self.scenario.actions):
+                try:
+                    extra = self._apply(index, action)
+                    self.results.append({"ok": True, **(extra or {})})
+                except errors.ContractError as err:
+                    self.results.append({"ok": False, "error": err.name})
+            return self.report()
+        finally:
+            release = getattr(self.backend, "release", None)
+            if release is not None:  # a chain gets its clock back
+                release()
 
     # ---- actions -----------------------------------------------------------------------------
     def _apply(self, index: int, action: Action) -> Optional[dict[str, Any]]:
         a, b = action.args, self.backend
         who = self.address(a["by"]) if "by" in a else None
+        if action.do in ARTIFACT_ACTIONS:
+            return self._apply_artifact(index, action, who)
+        if isinstance(a.get("root"), str):  # an artifact's name: its current market
+            a = {**a, "root": self._artifact_root(index, a["root"])}
         if action.do == "define":
             if (a["root"], a["branch"]) not in self.markets:
                 self.markets.append((a["root"], a["branch"]))
@@ -152,6 +163,11 @@ class Runner:
         return None
 
     def _pool(self, index: int, pool_id: str) -> PoolKey:
+        if pool_id not in self.pools and pool_id in self.artifacts:
+            key = self._artifact_pool(pool_id)
+            if key is None:
+                raise ScenarioError(f"action {index}: artifact {pool_id!r} has no pool")
+            return key
         if pool_id not in self.pools:
             raise ScenarioError(f"action {index}: no pool with id {pool_id!r} before it")
         return self.pools[pool_id]
@@ -184,7 +200,7 @@ class Runner:
         return MatchRequest(legs[0], legs[1], m.quantity, m.price)
 
     def _name(self, address: str) -> str:
-        pools = {k.account.lower(): f"pool {n}" for n, k in self.pools.items()}
+        pools = {k.account.lower(): f"pool {n}" for n, k in {**self.pools, **self.round_pools}.items()}
         if address.lower() in pools:
             return pools[address.lower()]
         return next((n for n, k in self.keys.items() if k.address.lower() == address.lower()), address)
@@ -197,7 +213,7 @@ class Runner:
         for root, branch in sorted(self.markets):
             bounds = b.bounds(root, branch)
             if bounds is not None:
-                markets[f"{root}/{branch}"] = {"min": wad_str(bounds.min), "max": wad_str(bounds.max)}
+                markets[self._label(root, branch)] = {"min": wad_str(bounds.min), "max": wad_str(bounds.max)}
                 if branch == 1 and bounds.is_point:
                     settled.add(root)
         traders = {}
@@ -206,11 +222,11 @@ class Runner:
             balance = b.balance(who)
             positions = {}
             for root, branch in sorted(self.markets):
-                if f"{root}/{branch}" not in markets:
+                if self._label(root, branch) not in markets:
                     continue
                 p = b.position(who, root, branch)
                 if p.quantity or p.cost:
-                    positions[f"{root}/{branch}"] = {"quantity": wad_str(p.quantity), "cost": wad_str(p.cost, 36)}
+                    positions[self._label(root, branch)] = {"quantity": wad_str(p.quantity), "cost": wad_str(p.cost, 36)}
             open_ids = [
                 oid
                 for oid, signed in self.orders.items()
@@ -225,17 +241,22 @@ class Runner:
                 "positions": positions,
                 "open_orders": open_ids,
             }
-        pots = {str(r): wad_str(b.pot(r)) for r in sorted(settled)}
+        pots = {self.labels.get(r, str(r)): wad_str(b.pot(r)) for r in sorted(settled)}
         out = {"results": self.results, "traders": traders, "markets": markets, "pots": pots}
-        if self.pools:
+        if self.pools or self.round_pools:
             out["pools"] = self._pools_report()
+        self._report_artifacts(out)
         return out
+
+    def _label(self, root: int, branch: int) -> str:
+        """A market's name in the report: ``root/branch``, or ``<artifact>#<round>`` for an artifact's."""
+        return self.labels[root] if root in self.labels else f"{root}/{branch}"
 
     def _pools_report(self) -> dict[str, Any]:
         """Each pool that exists: liquidity, outstanding shares per side, marginal prices, funding
         locked and left (its balance plus its exact worst case), its position and whether it trades."""
         b, out = self.backend, {}
-        for name, key in self.pools.items():
+        for name, key in {**self.pools, **self.round_pools}.items():
             state = b.pool_state(key)
             if state is None:
                 continue
@@ -244,7 +265,7 @@ class Runner:
             p = b.position(key.account, key.root_id, key.branch_id)
             out[name] = {
                 "b": wad_str(key.b),
-                "market": f"{key.root_id}/{key.branch_id}",
+                "market": self._label(key.root_id, key.branch_id),
                 "q_long": wad_str(q_long * (key.hi - key.lo), 36),
                 "q_short": wad_str(q_short * (key.hi - key.lo), 36),
                 "price_long": wad_str(long_price),

@@ -1,0 +1,159 @@
+"""The chain backend's artifact markets: ``Artifacts.sol`` and ``Bounties.sol`` beside the Exchange.
+
+The scenario's deployer deploys the registry and the escrow right after the Exchange (its nonces
+4 and 5 on a fresh Anvil, where the node puts them too). From the first artifact action on, blocks
+keep one timestamp (``anvil_setBlockTimestampInterval 0``) and only ``warp`` moves time, so rounds,
+observations and time-weighted prices see the same seconds as the node's clock.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
+
+from eth_utils import keccak, to_checksum_address
+
+from ..artifacts import DAY, SEED_PRICES, artifacts_contract_type
+from ..lifecycle import Reputation, State
+from ..maker import PoolKey
+from ..wad import to_wad
+from .backends import TOKEN_DECIMALS
+
+#: The scenario registry's parameters (the node uses the same): 90-day closes, a one-day window.
+CLOSE_AFTER = 90 * DAY
+WINDOW = DAY
+ORACLE_ROLE = keccak(text="ORACLE_ROLE")
+
+
+def registry_contract_type(project: Any) -> Any:
+    """The registry's ABI with the Exchange's, the Maker's and the escrow's errors (every refusal a
+    scenario meets decodes by name)."""
+    merged = artifacts_contract_type(project)
+    seen = {getattr(i, "selector", None) for i in merged.abi if i.type == "error"}
+    extra = [i for i in project.Bounties.contract_type.abi if i.type == "error" and i.selector not in seen]
+    return merged.model_copy(update={"abi": list(merged.abi) + extra})
+
+
+class ChainArtifacts:
+    """Mixed into :class:`pmarket.scenario.chain.ChainBackend` (uses its ``_send``, ``_view``, ``_rpc``)."""
+
+    def _deploy_artifacts(self, project: Any) -> None:
+        """Deploy the registry and the escrow (the deployer holds the oracle role's admin)."""
+        registry_type = registry_contract_type(project)
+        prices = [to_wad(p, name="price") for p in SEED_PRICES]
+        self.registry = self._deploy(registry_type, self.ex.address, CLOSE_AFTER, WINDOW, prices)
+        self.escrow = self._deploy(project.Bounties.contract_type, self.registry.address, self.token.address, ORACLE_ROLE)
+        self.contract_type = registry_type
+        self.errors_by_selector.update({keccak(text=e.selector)[:4]: e.name for e in registry_type.errors})
+        self._approved: set[tuple[str, str]] = set()
+        self._pinned = False
+
+    def _pin_clock(self) -> None:
+        """Blocks keep one timestamp from now on: time moves by ``warp`` only."""
+        if not self._pinned:
+            self._rpc("anvil_setBlockTimestampInterval", [0])
+            self._pinned = True
+
+    def release(self) -> None:
+        """Give the chain its clock back (after the run)."""
+        if self._pinned:
+            self._rpc("anvil_removeBlockTimestampInterval", [])
+            self._pinned = False
+
+    def _approve(self, who: str, spender: Any) -> None:
+        if (who, spender.address) not in self._approved:
+            self._send(self.token.functions.approve(spender.address, 2**256 - 1), who)
+            self._approved.add((who, spender.address))
+
+    # ---- actions -----------------------------------------------------------------------------
+    def grant_oracle(self, who: str, to: str) -> None:
+        self._pin_clock()
+        self._send(self.registry.functions.grantRole(ORACLE_ROLE, to), who)
+
+    def register_artifact(self, who: str, artifact: bytes, b: int, fee_bps: int) -> None:
+        self._pin_clock()
+        self._approve(who, self.registry)
+        self._send(self.registry.functions.register(artifact, b, fee_bps), who)
+
+    def transition(self, who: str, artifact: bytes, state: State) -> None:
+        self._send(self.registry.functions.transition(artifact, int(state)), who)
+
+    def trigger(self, who: str, artifact: bytes, state: State) -> None:
+        self._send(self.registry.functions.trigger(artifact, int(state)), who)
+
+    def observe(self, who: str, artifact: bytes) -> None:
+        self._send(self.registry.functions.observe(artifact), who)
+
+    def settle_artifact(self, who: str, artifact: bytes, round_: int, traders: Sequence[str]) -> list[tuple[str, str]]:
+        receipt = self._send(self.registry.functions.settle(artifact, round_, list(traders)), who)
+        return [
+            (to_checksum_address(log.args.trader), self.errors_by_selector.get(bytes(log.args.reason)[:4], "Revert"))
+            for log in self._events(receipt, "SettlementSkipped", self.registry)
+        ]
+
+    def close_artifact(self, who: str, artifact: bytes) -> None:
+        self._send(self.registry.functions.close(artifact), who)
+
+    def warp(self, seconds: int) -> None:
+        self._pin_clock()
+        head = self._rpc("eth_getBlockByNumber", ["latest", False])
+        self._rpc("evm_setNextBlockTimestamp", [int(head["timestamp"], 16) + seconds])
+        self._rpc("evm_mine", [])
+
+    def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str) -> None:
+        self._pin_clock()
+        self._approve(who, self.escrow)
+        units = to_wad(amount, name="amount", decimals=TOKEN_DECIMALS)
+        self._send(self.escrow.functions.post(bounty, artifact, units), who)
+
+    def distribute(self, who: str, bounty: bytes, claimants: Sequence[str], weights: Sequence[int]) -> dict[str, int]:
+        receipt = self._send(self.escrow.functions.distribute(bounty, list(claimants), list(weights)), who)
+        paid: dict[str, int] = {}
+        for log in self._events(receipt, "BountyPaid", self.escrow):
+            claimant = to_checksum_address(log.args.claimant)
+            paid[claimant] = paid.get(claimant, 0) + int(log.args.amount)
+        return paid
+
+    # ---- views -------------------------------------------------------------------------------
+    def artifact_state(self, artifact: bytes) -> Optional[tuple[State, int, bool, str, int]]:
+        state, round_, is_open, _, registrant, reserve = self._view("artifactState", artifact, contract=self.registry)
+        if int(state) == 0:
+            return None
+        return State(int(state)), int(round_), bool(is_open), to_checksum_address(registrant), int(reserve)
+
+    def round_info(self, artifact: bytes, round_: int) -> tuple[int, bytes, State, bool]:
+        root, pool, outcome, collected = self._view("roundInfo", artifact, round_, contract=self.registry)
+        return int(root), bytes(pool), State(int(outcome)), bool(collected)
+
+    def history(self, artifact: bytes) -> list[tuple[State, str, bool, int, int]]:
+        return [
+            (State(int(state)), to_checksum_address(by), bool(triggered), int(price), int(round_))
+            for state, _, by, triggered, price, round_ in self._view("history", artifact, contract=self.registry)
+        ]
+
+    def reputation(self, trader: str) -> tuple[Reputation, int]:
+        record, score = self._view("reputation", trader, contract=self.registry)
+        return Reputation(*(int(v) for v in record)), int(score)
+
+    def bounty(self, bounty: bytes) -> Optional[tuple[bytes, str, int, bool]]:
+        from .chain import _RpcError
+
+        try:
+            artifact, funder, amount, distributed = self._view("bounty", bounty, contract=self.escrow)
+        except _RpcError:  # UnknownBounty
+            return None
+        return bytes(artifact), to_checksum_address(funder), int(amount), bool(distributed)
+
+    def escrowed(self) -> int:
+        return int(self._view("escrowed", contract=self.escrow))
+
+    def pool_key(self, pool_id: bytes) -> Optional[PoolKey]:
+        from .chain import _RpcError
+
+        try:
+            raw = self._view("poolKey", pool_id, contract=self.maker)
+        except _RpcError:  # UnknownPool
+            return None
+        return PoolKey.from_tuple(raw)
+
+    def cushion(self, key: PoolKey) -> int:
+        return int(self._view("observe", key.id, contract=self.maker)[2])
