@@ -115,8 +115,11 @@ class ChainArtifacts:
 
     # ---- views -------------------------------------------------------------------------------
     def artifact_state(self, artifact: bytes) -> Optional[tuple[State, int, bool, str, int]]:
-        state, round_, is_open, _, registrant, reserve = self._view("artifactState", artifact, contract=self.registry)
-        if int(state) == 0:
+        from .chain import _RpcError
+
+        try:
+            state, round_, is_open, _, registrant, reserve = self._view("artifactState", artifact, contract=self.registry)
+        except _RpcError:  # UnknownArtifact
             return None
         return State(int(state)), int(round_), bool(is_open), to_checksum_address(registrant), int(reserve)
 
