@@ -1,0 +1,157 @@
+"""Artifact markets as scenarios on Anvil: the table's cells, frozen actions, roles, reputation,
+bounty remainders, a flag followed by a new round, and the 90-day close with time travel.
+
+Each scenario runs as signed transactions on fresh contracts (the chain backend pins block time,
+so only ``warp`` moves it). The expected numbers are worked by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pmarket.scenario import Scenario, ScenarioError, run_offchain
+from pmarket.scenario.chain import ChainBackend
+from pmarket.scenario.runner import Runner
+
+DAY = 86_400
+
+TABLE = {
+    "actions": [
+        {"do": "deposit", "by": "ann", "amount": "100"},
+        {"do": "deposit", "by": "bob", "amount": "100"},
+        {"do": "grant", "by": "admin", "role": "oracle", "to": "ora"},
+        {"do": "artifact", "by": "reg", "id": "paper", "b": "10", "fee": 100},
+        # ann long 10 at 0.6 (commits 6), bob short 10 (commits 4).
+        {"do": "order", "by": "ann", "id": "a", "root": "paper", "branch": 1, "price": "0.6", "quantity": "10"},
+        {"do": "order", "by": "bob", "id": "b", "root": "paper", "branch": 1, "price": "0.6", "quantity": "-10"},
+        {"do": "match", "bid": "a", "ask": "b", "quantity": "10"},
+        {"do": "order", "by": "ann", "id": "a2", "root": "paper", "branch": 1, "price": "0.1", "quantity": "1"},
+        {"do": "lifecycle", "by": "ora", "artifact": "paper", "state": "challenged"},  # 8
+        {"do": "order", "by": "bob", "id": "b2", "root": "paper", "branch": 1, "price": "0.5", "quantity": "-1"},
+        {"do": "buy", "by": "bob", "pool": "paper", "side": "short", "shares": "1"},
+        {"do": "cancel", "by": "ann", "order": "a2"},
+        {"do": "reduce", "by": "ann", "order": "a2", "quantity": "0.5"},
+        {"do": "close", "by": "ann", "artifact": "paper"},
+        # ann: 100 - 6 (position) - 0.1 (open bid) = 93.9 free.
+        {"do": "withdraw", "by": "ann", "amount": "93.900001"},  # 14: needs frozen collateral
+        {"do": "withdraw", "by": "ann", "amount": "93.9"},
+        {"do": "lifecycle", "by": "ann", "artifact": "paper", "state": "listed"},  # not an oracle
+        {"do": "lifecycle", "by": "ora", "artifact": "paper", "state": "listed"},
+        {"do": "lifecycle", "by": "ora", "artifact": "paper", "state": "validated"},  # 18
+        {"do": "claim", "by": "ann", "root": "paper"},  # managed: claims go through the registry
+        {"do": "settle_artifact", "by": "cat", "artifact": "paper"},
+        {"do": "claim_artifact", "by": "ann", "artifact": "paper"},  # nothing left: idempotent
+        {"do": "lifecycle", "by": "ora", "artifact": "paper", "state": "deprecated"},  # final
+        {"do": "bounty", "by": "cat", "id": "review", "artifact": "paper", "amount": "100"},
+        {"do": "distribute", "by": "ann", "bounty": "review", "claimants": {"ann": 1}},
+        {"do": "distribute", "by": "ora", "bounty": "review", "claimants": {"ann": 1, "bob": 1, "cat": 1}},
+        {"do": "distribute", "by": "ora", "bounty": "review", "claimants": {"ann": 1}},
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def table_report(project):
+    scenario = Scenario.load(TABLE)
+    return Runner(scenario, ChainBackend(scenario.traders, project=project)).run()
+
+
+def test_frozen_actions_and_roles(table_report):
+    errors = [r.get("error") for r in table_report["results"]]
+    # While challenged: orders, pool trades, cancels, reductions, closes and the needed withdrawal.
+    assert errors[9:15] == ["MarketFrozen"] * 6
+    assert errors[15] is None, "93.9 was free"
+    assert errors[16] == "AccessControlUnauthorizedAccount"
+    assert errors[19] == "NotMarketOwner"
+    assert errors[22] == "InvalidTransition"
+
+
+def test_validated_cell_and_reputation(table_report):
+    r = table_report
+    # ann: 100 - 93.9 withdrawn = 6.1; validated: +4 (10 x (1 - 0.6)) -> 10.1. bob: 100 - 4 = 96.
+    assert r["traders"]["ann"]["balance"] == "10.1"
+    assert r["traders"]["bob"]["balance"] == "96"
+    # Everyone without a position is skipped by name; ann and bob were credited.
+    skipped = {s["trader"]: s["error"] for s in r["results"][20]["skipped"]}
+    assert "ann" not in skipped and "bob" not in skipped
+    assert {skipped[n] for n in ("ora", "reg", "cat")} == {"NothingToClaim"}
+    # ann correct on a stake of 6: (6 + 1) / (6 + 2) = 0.875; bob wrong on 4: 1 / 6.
+    assert r["reputation"]["ann"] == {
+        "correct": 1, "incorrect": 0, "correct_stake": "6", "total_stake": "6", "score": "0.875"
+    }
+    assert r["reputation"]["bob"]["incorrect"] == 1
+    assert r["reputation"]["bob"]["score"] == "0.166666666666666666"
+    art = r["artifacts"]["paper"]
+    assert art["state"] == "validated" and art["rounds"][0]["outcome"] == "validated"
+    assert [h["state"] for h in art["history"]] == ["listed", "challenged", "listed", "validated"]
+    assert [h["by"] for h in art["history"]] == ["reg", "ora", "ora", "ora"]
+
+
+def test_bounty_remainder(table_report):
+    r = table_report
+    assert r["results"][24] == {"ok": False, "error": "NotOracle"}
+    # 100 split 1:1:1: running totals 33.333333, 66.666666, 100 -> the last claimant takes the unit.
+    assert r["results"][25]["paid"] == {"ann": "33.333333", "bob": "33.333333", "cat": "33.333334"}
+    assert r["results"][26]["error"] == "AlreadyDistributed"
+    assert r["bounties"] == {
+        "escrowed": "0",
+        "review": {"artifact": "paper", "funder": "cat", "amount": "100", "distributed": True},
+    }
+
+
+ROUNDS = {
+    "actions": [
+        {"do": "deposit", "by": "ann", "amount": "100"},
+        {"do": "deposit", "by": "bob", "amount": "100"},
+        {"do": "grant", "by": "admin", "role": "oracle", "to": "ora"},
+        {"do": "artifact", "by": "reg", "id": "p2", "b": "10", "fee": 1000},
+        {"do": "buy", "by": "ann", "pool": "p2", "side": "long", "shares": "4"},
+        {"do": "lifecycle", "by": "ora", "artifact": "p2", "state": "flagged"},  # 5
+        {"do": "buy", "by": "bob", "pool": "p2", "side": "long", "shares": "1"},  # the round is closed
+        {"do": "settle_artifact", "by": "ora", "artifact": "p2"},
+        {"do": "lifecycle", "by": "ora", "artifact": "p2", "state": "listed"},  # round 1
+        {"do": "buy", "by": "ann", "pool": "p2", "side": "long", "shares": "2"},
+        {"do": "buy", "by": "bob", "pool": "p2", "side": "short", "shares": "8"},
+        {"do": "sell", "by": "bob", "pool": "p2", "side": "short", "shares": "8"},
+        {"do": "buy", "by": "bob", "pool": "p2", "side": "short", "shares": "8"},
+        {"do": "sell", "by": "bob", "pool": "p2", "side": "short", "shares": "8"},
+        {"do": "close", "by": "ann", "artifact": "p2"},  # 14: too early
+        {"do": "warp", "seconds": 90 * DAY},
+        {"do": "close", "by": "ann", "artifact": "p2"},  # 16: exactly 90 days: not yet
+        {"do": "warp", "seconds": 1},
+        {"do": "close", "by": "ann", "artifact": "p2"},  # 18: more than 90 days listed
+        {"do": "close", "by": "ann", "artifact": "p2"},  # nothing left
+        {"do": "lifecycle", "by": "ora", "artifact": "p2", "state": "validated"},
+        {"do": "settle_artifact", "by": "ora", "artifact": "p2"},
+    ]
+}
+
+
+def test_flag_new_round_and_ninety_day_close(project):
+    scenario = Scenario.load(ROUNDS)
+    r = Runner(scenario, ChainBackend(scenario.traders, project=project)).run()
+    errors = [x.get("error") for x in r["results"]]
+    assert errors[6] == "MarketFlagged"
+    assert errors[14] == "CloseNotYet" and errors[16] == "CloseNotYet"
+    assert errors[18] is None, r["results"][18]
+    assert errors[19] == "NothingToClose"
+    # Flagged: ann's long 4 gets back half of what it cost her; she then trades round 1 and
+    # closes flat there before the validation, so round 1 holds no quantity of hers.
+    ann = r["traders"]["ann"]["positions"]
+    assert ann["p2#1"]["quantity"] == "0"
+    assert ann["p2#0"]["quantity"] == "4"
+    art = r["artifacts"]["p2"]
+    assert [x["outcome"] for x in art["rounds"]] == ["flagged", "validated"]
+    assert [(h["state"], h["round"]) for h in art["history"]] == [
+        ("listed", 0), ("flagged", 0), ("listed", 1), ("validated", 1)
+    ]
+    assert float(r["pools"]["p2#1"]["cushion"]) > 0
+    # ann was wrong in round 0 (long, flagged) and made no prediction in round 1 (flat).
+    assert r["reputation"]["ann"]["correct"] == 0 and r["reputation"]["ann"]["incorrect"] == 1
+    # bob only traded in and out of round 1: flat, so no prediction and no record.
+    assert "bob" not in r["reputation"]
+
+
+def test_the_node_refuses_artifact_actions_by_name():
+    with pytest.raises(ScenarioError, match="run on a chain"):
+        run_offchain(TABLE)
