@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 from eth_utils import keccak, to_checksum_address
 
+from .artifact_history import ArtifactHistory, SettlementEntry, TransitionRecord  # noqa: F401 (re-exported)
 from .collateral import Position
 from .lifecycle import LOSS, PROFIT, Reputation, State
 from .maker import PoolKey
@@ -80,32 +81,6 @@ class ArtifactInfo:
 
 
 @dataclass(frozen=True)
-class TransitionRecord:
-    """One recorded transition (``IArtifacts.Transition``)."""
-
-    state: State
-    time: int
-    by: str
-    triggered: bool
-    price: int
-    round: int
-
-
-@dataclass(frozen=True)
-class SettlementEntry:
-    """One settlement credit or debit from the ledger (a ``Settlement`` event)."""
-
-    artifact: bytes
-    trader: str
-    round: int
-    amount: int
-    reason: str
-    payoff: int
-    block: int
-    tx: str
-
-
-@dataclass(frozen=True)
 class SettlementReport:
     """What :meth:`Artifacts.settle_artifact` did: the state posted, the round, how many
     positions were credited, the batches sent and the skipped ``(trader, error)``."""
@@ -129,8 +104,9 @@ def artifacts_contract_type(project: Any) -> Any:
 
 
 @dataclass
-class Artifacts:
-    """A deployed artifact registry, bound to its :class:`~pmarket.exchange.Exchange`."""
+class Artifacts(ArtifactHistory):
+    """A deployed artifact registry, bound to its :class:`~pmarket.exchange.Exchange` (its history,
+    ledger and trader queries are in :class:`~pmarket.artifact_history.ArtifactHistory`)."""
 
     contract: Any
     exchange: "Exchange"
@@ -246,38 +222,36 @@ class Artifacts:
     def settle_round(
         self, caller: Any, artifact: ArtifactLike, round_: int, *, batch_gas: int = BATCH_GAS, progress: bool = True
     ) -> SettlementReport:
-        """Credit every unsettled account of a settled round, in gas-bounded batches."""
+        """Credit every unsettled account of a settled round, in gas-bounded batches. Losses go
+        first (a gain is paid out of the pot the losses fill), and gains that still found the pot
+        short (``SettlementPending``) are sent again while each pass credits someone."""
         from tqdm import tqdm
 
         root = int(self._call("roundInfo", artifact_id(artifact), round_)[0])
         pending = [t for t in self.traders_of(root) if not self.exchange.has_claimed(t, root)]
+        # A settled root's worst case is the payoff: ascending puts the losses first.
+        pending.sort(key=lambda t: self.exchange.root_worst_case(t, root))
         size = max(1, batch_gas // CLAIM_GAS)
-        batches = [pending[i : i + size] for i in range(0, len(pending), size)]
-        settled, skipped = 0, []
-        for batch in tqdm(batches, desc=f"settling {artifact_name(artifact_id(artifact))}", disable=not progress):
-            receipt = self.settle(caller, artifact, round_, batch)
-            for log in self.contract.SettlementSkipped.from_receipt(receipt):
-                skipped.append((str(log.trader), _error_name(bytes(log.reason), self.contract.contract_type)))
+        queue, skipped, sent = pending, [], 0
+        desc = f"settling {artifact_name(artifact_id(artifact))}"
+        with tqdm(total=-(-len(queue) // size), desc=desc, disable=not progress) as bar:
+            while queue:
+                waiting = []
+                for i in range(0, len(queue), size):
+                    receipt = self.settle(caller, artifact, round_, queue[i : i + size])
+                    sent += 1
+                    bar.update()
+                    for log in self.contract.SettlementSkipped.from_receipt(receipt):
+                        entry = (str(log.trader), _error_name(bytes(log.reason), self.contract.contract_type))
+                        (waiting if entry[1] == "SettlementPending" else skipped).append(entry)
+                if len(waiting) == len(queue) or not waiting:  # no progress, or nothing left to retry
+                    skipped += waiting
+                    break
+                queue = [t for t, _ in waiting]
+                bar.total += -(-len(queue) // size)
         state = self.info(artifact).state
         settled = sum(1 for t in pending if self.exchange.has_claimed(t, root))
-        return SettlementReport(state, round_, settled, len(batches), skipped)
-
-    def traders_of(self, root_id: int) -> list[str]:
-        """Every account with an order, a pool trade or a fill in ``root_id`` (from the Exchange's
-        and the Maker's logs), in order of first appearance."""
-        seen: dict[str, None] = {}
-        ex = self.exchange.contract
-        for log in _logs(ex.OrderAdded, self.start_block, marketRootId=root_id):
-            seen[str(log.trader)] = None
-        maker = self.exchange.maker
-        pool_ids = {bytes(self._round_pool(root_id))} - {bytes(32)}
-        for log in _logs(maker.contract.PoolTraded, self.start_block):
-            if bytes(log.poolId) in pool_ids:
-                seen[str(log.trader)] = None
-        for log in _logs(maker.contract.PoolFilled, self.start_block):
-            if bytes(log.poolId) in pool_ids:
-                seen[str(log.owner)] = None
-        return [to_checksum_address(t) for t in seen]
+        return SettlementReport(state, round_, settled, sent, skipped)
 
     def close(self, holder: Any, artifact: ArtifactLike) -> Any:
         """Close the holder's whole position at the pool's marginal price (after the close delay)."""
@@ -305,15 +279,6 @@ class Artifacts:
             return None
         return PoolKey.from_tuple(self.exchange.maker.contract.poolKey(pool))
 
-    def history(self, artifact: ArtifactLike) -> list[TransitionRecord]:
-        out = []
-        for t in self._call("history", artifact_id(artifact)):
-            state, time, by, triggered, price, round_ = tuple(t) if isinstance(t, (tuple, list)) else (
-                t.state, t.time, t.by, t.triggered, t.price, t.round
-            )
-            out.append(TransitionRecord(State(int(state)), int(time), str(by), bool(triggered), int(price), int(round_)))
-        return out
-
     def reputation(self, trader: Any) -> tuple[Reputation, int]:
         """``trader``'s record and believability score (18 decimals)."""
         record, score = self._call("reputation", _address(trader))
@@ -327,40 +292,7 @@ class Artifacts:
         """``trader``'s position in the artifact's current market."""
         return self.exchange.position(trader, self.info(artifact).root_id, 1)
 
-    def settlement_history(
-        self, artifact: Optional[ArtifactLike] = None, trader: Any = None, limit: Optional[int] = None
-    ) -> list[SettlementEntry]:
-        """Settlement credits and debits from the ledger, newest first, filtered by artifact and by
-        trader (the trader's notifications), at most ``limit`` of them."""
-        query: dict[str, Any] = {}
-        if artifact is not None:
-            query["artifact"] = artifact_id(artifact)
-        if trader is not None:
-            query["trader"] = _address(trader)
-        logs = _logs(self.contract.Settlement, self.start_block, **query)
-        logs.sort(key=lambda log: (log.block_number, log.log_index), reverse=True)
-        out = [
-            SettlementEntry(
-                bytes(log.artifact),
-                str(log.trader),
-                int(log.round),
-                int(log.amount),
-                bytes(log.reason).rstrip(b"\0").decode(),
-                int(log.payoff),
-                int(log.block_number),
-                str(log.transaction_hash),
-            )
-            for log in logs
-        ]
-        return out if limit is None else out[:limit]
-
     # ---- plumbing ----------------------------------------------------------------------------
-    def _round_pool(self, root_id: int) -> bytes:
-        for log in _logs(self.contract.RoundOpened, self.start_block):
-            if int(log.rootId) == root_id:
-                return bytes(log.poolId)
-        return bytes(32)
-
     def _transact(self, method: str, *args: Any, sender: Any) -> Any:
         from .exchange import transact
 
@@ -370,14 +302,6 @@ class Artifacts:
         from .exchange import call
 
         return call(self.contract, method, *args)
-
-
-def _logs(event: Any, start: int, **topics: Any) -> list[Any]:
-    """Every log of ``event`` from block ``start`` to the head, filtered on indexed ``topics``."""
-    from ape import chain
-
-    stop = chain.blocks.head.number + 1
-    return list(event.range(start, stop, search_topics=topics or None))
 
 
 def _address(account: Any) -> str:

@@ -1,0 +1,121 @@
+"""The artifact registry's records, read from the chain: recorded transitions, the settlement
+ledger (``Settlement`` events, newest first) and who traded in a round (the Exchange's and the
+Maker's logs). :class:`ArtifactHistory` is a part of :class:`pmarket.artifacts.Artifacts`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from eth_utils import to_checksum_address
+
+from .lifecycle import State
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .artifacts import Artifacts, ArtifactLike
+
+
+@dataclass(frozen=True)
+class TransitionRecord:
+    """One recorded transition (``IArtifacts.Transition``)."""
+
+    state: State
+    time: int
+    by: str
+    triggered: bool
+    price: int
+    round: int
+
+
+@dataclass(frozen=True)
+class SettlementEntry:
+    """One settlement credit or debit from the ledger (a ``Settlement`` event)."""
+
+    artifact: bytes
+    trader: str
+    round: int
+    amount: int
+    reason: str
+    payoff: int
+    block: int
+    tx: str
+
+
+class ArtifactHistory:
+    """History, ledger and trader queries of an :class:`~pmarket.artifacts.Artifacts` registry."""
+
+    def history(self: "Artifacts", artifact: "ArtifactLike") -> list[TransitionRecord]:
+        """Every transition of ``artifact``, oldest first (registration included)."""
+        from .artifacts import artifact_id
+
+        out = []
+        for t in self._call("history", artifact_id(artifact)):
+            state, time, by, triggered, price, round_ = tuple(t) if isinstance(t, (tuple, list)) else (
+                t.state, t.time, t.by, t.triggered, t.price, t.round
+            )
+            out.append(TransitionRecord(State(int(state)), int(time), str(by), bool(triggered), int(price), int(round_)))
+        return out
+
+    def settlement_history(
+        self: "Artifacts", artifact: Optional["ArtifactLike"] = None, trader: Any = None, limit: Optional[int] = None
+    ) -> list[SettlementEntry]:
+        """Settlement credits and debits from the ledger, newest first, filtered by artifact and by
+        trader (the trader's notifications), at most ``limit`` of them."""
+        from .artifacts import artifact_id
+
+        query: dict[str, Any] = {}
+        if artifact is not None:
+            query["artifact"] = artifact_id(artifact)
+        if trader is not None:
+            query["trader"] = _address(trader)
+        logs = _logs(self.contract.Settlement, self.start_block, **query)
+        logs.sort(key=lambda log: (log.block_number, log.log_index), reverse=True)
+        out = [
+            SettlementEntry(
+                bytes(log.artifact),
+                str(log.trader),
+                int(log.round),
+                int(log.amount),
+                bytes(log.reason).rstrip(b"\0").decode(),
+                int(log.payoff),
+                int(log.block_number),
+                str(log.transaction_hash),
+            )
+            for log in logs
+        ]
+        return out if limit is None else out[:limit]
+
+    def traders_of(self: "Artifacts", root_id: int) -> list[str]:
+        """Every account with an order, a pool trade or a fill in ``root_id`` (from the Exchange's
+        and the Maker's logs), in order of first appearance."""
+        seen: dict[str, None] = {}
+        ex = self.exchange.contract
+        for log in _logs(ex.OrderAdded, self.start_block, marketRootId=root_id):
+            seen[str(log.trader)] = None
+        maker = self.exchange.maker
+        pool_ids = {bytes(self._round_pool(root_id))} - {bytes(32)}
+        for log in _logs(maker.contract.PoolTraded, self.start_block):
+            if bytes(log.poolId) in pool_ids:
+                seen[str(log.trader)] = None
+        for log in _logs(maker.contract.PoolFilled, self.start_block):
+            if bytes(log.poolId) in pool_ids:
+                seen[str(log.owner)] = None
+        return [to_checksum_address(t) for t in seen]
+
+    def _round_pool(self: "Artifacts", root_id: int) -> bytes:
+        for log in _logs(self.contract.RoundOpened, self.start_block):
+            if int(log.rootId) == root_id:
+                return bytes(log.poolId)
+        return bytes(32)
+
+
+def _logs(event: Any, start: int, **topics: Any) -> list[Any]:
+    """Every log of ``event`` from block ``start`` to the head, filtered on indexed ``topics``."""
+    from ape import chain
+
+    stop = chain.blocks.head.number + 1
+    return list(event.range(start, stop, search_topics=topics or None))
+
+
+def _address(account: Any) -> str:
+    return to_checksum_address(str(getattr(account, "address", account)))
