@@ -48,8 +48,18 @@ class ArtifactHistory:
         """Every transition of ``artifact``, oldest first (registration included)."""
         from .artifacts import artifact_id
 
+        from ape.exceptions import ContractLogicError
+
+        from .exchange import translate
+
+        # Not ``self._call("history")``: ape's ContractInstance.history (the address's transactions)
+        # shadows the contract's view of that name.
+        try:
+            records = self.contract.call_view_method("history", artifact_id(artifact))
+        except ContractLogicError as err:
+            raise translate(err, self.contract.contract_type) from err
         out = []
-        for t in self._call("history", artifact_id(artifact)):
+        for t in records:
             state, time, by, triggered, price, round_ = tuple(t) if isinstance(t, (tuple, list)) else (
                 t.state, t.time, t.by, t.triggered, t.price, t.round
             )
