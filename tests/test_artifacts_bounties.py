@@ -1,0 +1,180 @@
+"""Bounties on Anvil through the Python client (``pmarket.bounties``): the documented rounding rule
+with its remainders worked by hand, every refusal of post, fund and distribute as a
+:mod:`pmarket.errors` class, and the escrow holding exactly the undistributed bounties.
+
+The rule (``Bounties.sol``): claimant ``i`` gets ``floor(A * W_i / W) - floor(A * W_(i-1) / W)``,
+``W_i`` the running sum of the weights and ``W`` their total. The shares telescope to ``A``; the
+units plain rounding would leave over go where the running total crosses a whole unit."""
+
+from __future__ import annotations
+
+import pytest
+from eth_utils import to_checksum_address
+
+from pmarket import errors
+from pmarket.artifacts import artifact_id
+from pmarket.exchange import transact
+from pmarket.lifecycle import bounty_shares
+
+from .artifact_fixtures import *  # noqa: F401,F403 (fixtures)
+from .artifact_fixtures import register
+from .test_maker import refused
+
+TOKEN = 10**6  # one whole token in units (6 decimals)
+
+
+@pytest.fixture(scope="module")
+def paper(registry, owner, alice, bob, carol, dave):
+    """Artifact "paper" registered; owner, alice, bob and carol hold 1,000 tokens each in their wallets."""
+    register(registry, owner, "paper", b=1)
+    for who in (owner, alice, bob, carol):
+        registry.exchange.token.mint(who.address, 1_000 * TOKEN, sender=who)
+    return registry
+
+
+def _claimants(n: int) -> list[str]:
+    """``n`` fresh addresses holding no tokens: 0x...a001, 0x...a002, ..."""
+    return [to_checksum_address(f"0x{0xA000 + i:040x}") for i in range(1, n + 1)]
+
+
+def _wallets(token, who) -> list[int]:
+    return [int(token.balanceOf(str(getattr(w, "address", w)))) for w in who]
+
+
+def test_one_hundred_units_split_one_one_one(paper, escrow, owner, oracle):
+    """A = 100 units, weights 1:1:1 (W = 3): running totals floor(100/3) = 33, floor(200/3) = 66,
+    floor(300/3) = 100, so 33, 66 - 33 = 33, 100 - 66 = 34: the last claimant takes the unit."""
+    token = paper.exchange.token
+    escrow.post(owner, "units", "paper", "0.0001")  # 100 units of a 6-decimal token
+    assert escrow.info("units").amount == 100
+    who = _claimants(3)
+    paid = escrow.distribute_bounty(oracle, "units", dict.fromkeys(who, 1))
+    assert [paid[w] for w in who] == [33, 33, 34] == bounty_shares(100, [1, 1, 1])
+    assert _wallets(token, who) == [33, 33, 34]
+    assert escrow.info("units").distributed and escrow.escrowed() == 0
+
+
+def test_one_hundred_tokens_split_one_one_one(paper, escrow, owner, oracle):
+    """A = 100,000,000 units: 33,333,333 / 33,333,333 / 33,333,334 (100e6 / 3 = 33,333,333.33)."""
+    escrow.post(owner, "tokens", "paper", "100")
+    who = _claimants(3)
+    paid = escrow.distribute_bounty(oracle, "tokens", dict.fromkeys(who, 1))
+    assert [paid[w] for w in who] == [33_333_333, 33_333_333, 33_333_334]
+    assert sum(paid.values()) == 100 * TOKEN
+
+
+def test_weights_one_to_ten(paper, escrow, owner, oracle):
+    """A = 100 tokens, weights 1..10 (W = 55). Running totals W_i = 1, 3, 6, 10, 15, 21, 28, 36, 45, 55;
+    floor(1e8 W_i / 55) = 1818181, 5454545, 10909090, 18181818, 27272727, 38181818, 50909090,
+    65454545, 81818181, 100000000; shares are their differences. Each is within one unit of
+    1e8 w / 55 = 1818181.8 w: 1818181 (w=1, down), 3636364 (w=2, 3636363.6 up), ..."""
+    token = paper.exchange.token
+    escrow.post(owner, "ten", "paper", "100")
+    who = _claimants(10)
+    paid = escrow.distribute_bounty(oracle, "ten", dict(zip(who, range(1, 11))))
+    expected = [1818181, 3636364, 5454545, 7272728, 9090909, 10909091, 12727272, 14545455, 16363636, 18181819]
+    assert [paid[w] for w in who] == expected == _wallets(token, who)
+    assert sum(expected) == 100 * TOKEN
+    assert all(abs(s * 55 - 10**8 * w) < 55 for s, w in zip(expected, range(1, 11)))  # within one unit
+
+
+def test_order_of_claimants_decides_where_the_units_fall(paper, escrow, owner, oracle):
+    """The same weights reversed (10..1): running totals 10, 19, 27, ...: the first share is
+    floor(1e8 * 10 / 55) = 18181818 (it was 18181819 last) and the last 1818182 (it was 1818181)."""
+    escrow.post(owner, "rev", "paper", "100")
+    who = _claimants(10)
+    paid = escrow.distribute_bounty(oracle, "rev", dict(zip(who, range(10, 0, -1))))
+    assert [paid[w] for w in who] == [18181818, 16363636, 14545455, 12727272, 10909091, 9090909, 7272728, 5454545, 3636364, 1818182]
+
+
+def test_huge_weights_do_not_overflow(paper, escrow, owner, oracle):
+    """Weights 2^254 and 2^254: A * W_1 = 1e8 * 2^254 is past 2^256, the contract's mulDiv keeps it
+    exact: 50 tokens each."""
+    escrow.post(owner, "huge", "paper", "100")
+    who = _claimants(2)
+    paid = escrow.distribute_bounty(oracle, "huge", dict.fromkeys(who, 2**254))
+    assert [paid[w] for w in who] == [50 * TOKEN, 50 * TOKEN]
+
+
+def test_post_and_fund_errors(paper, escrow, owner, alice):
+    escrow.post(owner, "b1", "paper", "10")
+    assert refused(errors.BountyExists, lambda: escrow.post(alice, "b1", "paper", "5")) == {"id": artifact_id("b1")}
+    assert refused(errors.BountyExists, lambda: escrow.post(alice, bytes(32), "paper", "5")) == {"id": bytes(32)}
+    assert refused(errors.UnknownArtifact, lambda: escrow.post(alice, "b2", "unregistered", "5")) == {
+        "artifact": artifact_id("unregistered")}
+    assert refused(errors.ZeroAmount, lambda: escrow.post(alice, "b2", "paper", "0")) == {}
+    assert refused(errors.UnknownBounty, lambda: escrow.fund(alice, "b3", "5")) == {"id": artifact_id("b3")}
+    assert refused(errors.ZeroAmount, lambda: escrow.fund(alice, "b1", "0")) == {}
+    assert refused(errors.UnknownBounty, lambda: escrow.info("b3")) == {"id": artifact_id("b3")}
+    # nothing of the refused calls was taken
+    assert escrow.escrowed() == 10 * TOKEN == int(paper.exchange.token.balanceOf(escrow.address))
+
+
+def test_distribute_errors(paper, escrow, owner, oracle, alice, bob):
+    escrow.post(owner, "d1", "paper", "10")
+    bid = artifact_id("d1")
+    assert refused(errors.NotOracle, lambda: escrow.distribute_bounty(alice, "d1", {bob: 1})) == {"caller": alice.address}
+    assert refused(errors.InvalidClaimants, lambda: escrow.distribute_bounty(oracle, "d1", {})) == {
+        "claimants": 0, "weights": 0, "max": 256}
+    # lengths that differ cannot come from the client's mapping: straight to the contract
+    err = refused(errors.InvalidClaimants, lambda: transact(escrow.contract, "distribute", bid, [alice.address, bob.address], [1], sender=oracle))
+    assert err == {"claimants": 2, "weights": 1, "max": 256}
+    too_many = dict.fromkeys(_claimants(257), 1)
+    assert refused(errors.InvalidClaimants, lambda: escrow.distribute_bounty(oracle, "d1", too_many)) == {
+        "claimants": 257, "weights": 257, "max": 256}
+    assert refused(errors.InvalidClaimant, lambda: escrow.distribute_bounty(oracle, "d1", {alice: 1, bob: 0})) == {
+        "index": 1, "claimant": bob.address, "weight": 0}
+    zero = "0x" + "00" * 20
+    assert refused(errors.InvalidClaimant, lambda: escrow.distribute_bounty(oracle, "d1", {zero: 1})) == {
+        "index": 0, "claimant": zero, "weight": 1}
+    assert refused(errors.UnknownBounty, lambda: escrow.distribute_bounty(oracle, "d9", {alice: 1})) == {"id": artifact_id("d9")}
+    assert not escrow.info("d1").distributed and escrow.escrowed() == 10 * TOKEN
+    # 256 claimants is the most: accepted, 10 tokens / 256 = 39062.5 units -> 39062 or 39063 each
+    paid = escrow.distribute_bounty(oracle, "d1", dict.fromkeys(_claimants(256), 1))
+    assert sorted(set(paid.values())) == [39062, 39063] and sum(paid.values()) == 10 * TOKEN
+    assert refused(errors.AlreadyDistributed, lambda: escrow.distribute_bounty(oracle, "d1", {alice: 1})) == {"id": bid}
+    assert refused(errors.AlreadyDistributed, lambda: escrow.fund(alice, "d1", "1")) == {"id": bid}
+
+
+def test_a_revoked_oracle_no_longer_distributes(paper, escrow, owner, oracle, alice):
+    escrow.post(owner, "r1", "paper", "1")
+    paper.revoke_oracle(owner, oracle)
+    assert refused(errors.NotOracle, lambda: escrow.distribute_bounty(oracle, "r1", {alice: 1})) == {"caller": oracle.address}
+    paper.grant_oracle(owner, alice)
+    assert escrow.distribute_bounty(alice, "r1", {alice: 1}) == {alice.address: TOKEN}
+
+
+def test_escrow_holds_exactly_the_undistributed_bounties(paper, escrow, owner, oracle, alice, bob, carol):
+    """Three bounties posted and funded by several funders, two distributed, one left; a plain
+    transfer to the escrow stays outside every bounty. At each step: the escrow's tokens = the
+    sum of undistributed bounties (+ the stray transfer), and every funder's and claimant's wallet
+    moved by exactly their part."""
+    token = paper.exchange.token
+    funders = (owner, alice, bob, carol)
+    start = _wallets(token, funders)
+    escrow.post(owner, "e1", "paper", "30")
+    escrow.fund(alice, "e1", "12.5")
+    escrow.post(bob, "e2", "paper", "7.000001")
+    escrow.post(carol, "e3", "paper", "1")
+    escrow.fund(carol, "e2", "0.000002")
+    assert [escrow.info(b).amount for b in ("e1", "e2", "e3")] == [42_500_000, 7_000_003, 1_000_000]
+    assert escrow.info("e1").funder == owner.address  # a second funder adds, the first stays named
+    assert escrow.escrowed() == 50_500_003 == int(token.balanceOf(escrow.address))
+    spent = [s - e for s, e in zip(start, _wallets(token, funders))]
+    assert spent == [30_000_000, 12_500_000, 7_000_001, 1_000_002]
+    token.transfer(escrow.address, 5, sender=carol)  # a stray transfer: no bounty's
+    assert int(token.balanceOf(escrow.address)) == escrow.escrowed() + 5
+    # e1: 42.5 tokens at 2:1 -> floor(42.5e6 * 2 / 3) = 28333333 and 42500000 - 28333333 = 14166667
+    who = _claimants(2)
+    assert escrow.distribute_bounty(oracle, "e1", dict(zip(who, (2, 1)))) == dict(zip(who, (28_333_333, 14_166_667)))
+    assert escrow.escrowed() == 8_000_003
+    # e2: 7000003 units over weights 3, 3, 1 (W = 7): 3000001, 6000002 - 3000001, 7000003 - 6000002
+    who2 = _claimants(5)[2:]
+    paid = escrow.distribute_bounty(oracle, "e2", dict(zip(who2, (3, 3, 1))))
+    assert [paid[w] for w in who2] == [3_000_001, 3_000_001, 1_000_001]
+    assert escrow.escrowed() == 1_000_000 and int(token.balanceOf(escrow.address)) == 1_000_005
+    assert _wallets(token, who + who2) == [28_333_333, 14_166_667, 3_000_001, 3_000_001, 1_000_001]
+    # the registry's state of the artifact plays no part: a final artifact's bounty still pays
+    paper.transition(oracle, "paper", "deprecated")
+    assert escrow.distribute_bounty(oracle, "e3", {alice: 1}) == {alice.address: TOKEN}
+    assert escrow.escrowed() == 0 and int(token.balanceOf(escrow.address)) == 5
