@@ -17,13 +17,16 @@ from __future__ import annotations
 import mpmath
 import pytest
 
-from pmarket.artifacts import CLAIM_GAS
+from pmarket import errors
+from pmarket.artifact_history import _logs
+from pmarket.artifacts import CLAIM_GAS, artifact_id
 from pmarket.collateral import Position
 from pmarket.lifecycle import LOSS, PROFIT, FlagTerms, Reputation, State, compute_settlement_pnl, exposure
 
 from .artifact_fixtures import *  # noqa: F401,F403 (fixtures)
-from .artifact_fixtures import WAD, book_trade, chain_terms, give, new_traders, pool_of, reference_terms, register
+from .artifact_fixtures import UNIT, WAD, book_trade, chain_terms, give, new_traders, pool_of, reference_terms, register
 from .artifact_fixtures import root_of
+from .test_maker import refused
 
 #: The pool's funding for b = 100: ceil(100 ln 2) with ln 2 rounded up at 36 decimals,
 #: ln 2 = 0.693147180559945309417232... -> 69.314718055994530942.
@@ -364,3 +367,40 @@ def test_settle_artifact_on_a_non_settling_state_credits_nothing(arts, oracle):
     report = arts.settle_artifact(oracle, "seed", "challenged", progress=False)
     assert (report.settled, report.batches) == (0, 0)
     assert arts.settlement_history(artifact="seed") == []
+
+
+# ---- the reserve ---------------------------------------------------------------------------------
+def reserves(arts) -> int:
+    """The sum of the reserves of every artifact the registry ever registered (from its log)."""
+    logs = _logs(arts.contract.ArtifactRegistered, arts.start_block)
+    return sum(arts.info(bytes(log.artifact)).reserve for log in logs)
+
+
+def test_reserve_goes_back_to_the_registrant_once_final(arts, ex, owner, oracle, carol, dave):
+    """"pooled" validated: the reserve is the registration's dust plus what the pool had left,
+    69.314719 (the funding paid in whole token units) - 2.955006748380442477 = 66.359712251619557523.
+    Only the registrant takes it, only once the artifact is final, in whole token units."""
+    aid = artifact_id("pooled")
+    assert refused(errors.RoundNotSettled, lambda: arts.settle(oracle, "pooled", 0, [carol])) == {"artifact": aid, "round": 0}
+    assert refused(errors.ReserveLocked, lambda: arts.withdraw_reserve(owner, "pooled")) == {"artifact": aid, "caller": owner.address}
+    s = Settled(arts, oracle, "pooled", "validated", [carol, dave])
+    assert s.reserve == 66_359_712_251_619_557_523 == 69_314_719 * UNIT + (-6 * WAD + C_CAROL + D_DAVE)
+    # the registry's Exchange balance is the sum of its artifacts' reserves
+    assert ex.balance(arts.address) == reserves(arts)
+    assert refused(errors.ReserveLocked, lambda: arts.withdraw_reserve(carol, "pooled"))["caller"] == carol.address
+    wallet = int(ex.token.balanceOf(owner.address))
+    arts.withdraw_reserve(owner, "pooled")
+    assert int(ex.token.balanceOf(owner.address)) - wallet == 66_359_712  # token units, rounded down
+    assert arts.info("pooled").reserve == 0
+    arts.withdraw_reserve(owner, "pooled")  # nothing left: pays nothing, refuses nothing
+    assert int(ex.token.balanceOf(owner.address)) - wallet == 66_359_712
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "contract: _withdrawReserve zeroes the whole reserve (66.359712251619557523) but the Exchange "
+    "pays whole token units (66.359712): 0.000000251619557523 stays in the registry's balance, in "
+    "no artifact's reserve, and nobody can take it"))
+def test_registry_balance_stays_the_sum_of_reserves_after_a_withdrawal(arts, ex, owner, oracle, carol, dave):
+    Settled(arts, oracle, "pooled", "validated", [carol, dave])
+    arts.withdraw_reserve(owner, "pooled")
+    assert ex.balance(arts.address) == reserves(arts)
