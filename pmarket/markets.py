@@ -57,6 +57,10 @@ class Root:
     branch_count: int = 1
     max_ordered_branch: int = 0
     frozen: bool = False
+    #: An artifact's market (``manageRoot``): its owner alone claims there; ``flagged``: closed at
+    #: the flagged terms (protocol section 6).
+    managed: bool = False
+    flagged: bool = False
     oracles: set[str] = field(default_factory=set)
     definitions: list[DefinitionEvent] = field(default_factory=list)
 
@@ -87,6 +91,8 @@ class MarketRegistry:
         current = self.bounds(root_id, 1)
         if current.is_point:
             raise errors.MarketSettled("MarketSettled", {"rootId": root_id, "outcome": current.min})
+        if root.flagged:
+            raise errors.fail("MarketFlagged", rootId=root_id)
         if branch_id == 0 or branch_id > root.branch_count + 1 or branch_id > self.max_branches:
             raise errors.InvalidBranch(
                 "InvalidBranch", {"rootId": root_id, "branchId": branch_id, "branchCount": root.branch_count}
@@ -120,11 +126,19 @@ class MarketRegistry:
         outcome = self.settled_outcome(root_id)
         if outcome is not None:
             raise errors.MarketSettled("MarketSettled", {"rootId": root_id, "outcome": outcome})
+        if root.flagged:
+            raise errors.fail("MarketFlagged", rootId=root_id)
         root.frozen = frozen
 
     def is_frozen(self, root_id: int) -> bool:
         root = self.roots.get(root_id)
         return root is not None and root.frozen
+
+    def hard_frozen(self, root_id: int) -> bool:
+        """A frozen managed root (a challenged artifact): amendments and the withdrawals its
+        positions need are refused too."""
+        root = self.roots.get(root_id)
+        return root is not None and root.frozen and root.managed
 
     def mark_ordered(self, root_id: int, branch_id: int) -> None:
         root = self.roots[root_id]

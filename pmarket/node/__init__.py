@@ -4,7 +4,8 @@ A :class:`Node` runs standalone (every entry point of the Exchange as a method t
 change or raises the contract's error, by name and with its values) or rebuilds a deployment from
 its events (:mod:`pmarket.node.replay`), verifying every signature and chain link itself. Each
 concern sits in the module named after its contract: ``orders``, ``vault``, ``collateral``,
-``matching``, ``amendments``, ``settlement``, ``maker``; markets reuse :class:`pmarket.markets.MarketRegistry`.
+``matching``, ``amendments``, ``settlement``, ``maker`` (``tracked``: artifact pools), ``managed``
+(artifact markets: ``ManagedRoots``); the artifact registry and bounties are :mod:`pmarket.node.artifacts`; markets reuse :class:`pmarket.markets.MarketRegistry`.
 """
 
 from __future__ import annotations
@@ -16,17 +17,22 @@ from ..markets import Bounds, MarketRegistry
 from .amendments import AmendmentsRules
 from .collateral import CollateralRules
 from .maker import MakerRules
+from .managed import ManagedRootsRules
 from .matching import MatchingRules
 from .orders import OrdersRules
 from .settlement import SettlementRules
 from .state import NodeConfig, State
+from .tracked import TrackedPoolRules
 from .vault import VaultRules
 from .verify import Erc1271
 
 __all__ = ["Node", "NodeConfig"]
 
 
-class Node(OrdersRules, VaultRules, CollateralRules, MatchingRules, AmendmentsRules, SettlementRules, MakerRules):
+class Node(
+    OrdersRules, VaultRules, CollateralRules, MatchingRules, AmendmentsRules, SettlementRules, MakerRules,
+    ManagedRootsRules, TrackedPoolRules,
+):
     """An Exchange's whole state and rules, off-chain."""
 
     def __init__(self, config: NodeConfig = NodeConfig(), *, erc1271: Optional[Erc1271] = None) -> None:

@@ -13,9 +13,12 @@ class AmendmentsRules:
 
     def _target(self, order: Order, dependent: Order) -> tuple[bytes, Record, bytes]:
         """The open order a dependent order amends (``OrderNotOpen`` otherwise), and the dependent
-        order's hash after its quantity, range and expiry checks (``Amendments._target``)."""
+        order's hash after its quantity, range and expiry checks (``Amendments._target``); a hard
+        freeze (a challenged artifact's market) refuses with ``MarketFrozen``."""
         h = self.digest(order)  # type: ignore[attr-defined]
         rec = self.open_record(h)  # type: ignore[attr-defined]
+        if self.s.registry.hard_frozen(order.market_root_id):
+            raise errors.fail("MarketFrozen", rootId=order.market_root_id)
         dh = self.digest(dependent)  # type: ignore[attr-defined]
         self.check_terms(dependent, dh)  # type: ignore[attr-defined]
         return h, rec, dh

@@ -79,7 +79,7 @@ class MakerRules:
         if pool is None:
             raise errors.fail("UnknownPool", poolId=key.id)
         if not self.s.account(key.account, key.root_id).claimed:
-            self.claim(key.account, key.root_id)  # type: ignore[attr-defined]
+            self.claim(key.account, key.root_id, self.s.config.maker)  # type: ignore[attr-defined]
         balance = self.s.balances.get(key.account, 0)
         if balance <= 0:
             raise errors.fail("NothingLeft", poolId=key.id)
@@ -112,7 +112,7 @@ class MakerRules:
         if (amount > limit) if buying else (amount < limit):
             raise errors.fail("SlippageExceeded", amount=amount, limit=limit)
         self._record(addr(trader), key, t)
-        pool.q_long, pool.q_short = t.q_long, t.q_short
+        self._store(pool, t, t.fee, 0)  # type: ignore[attr-defined]  # TrackedPoolRules
         self.last_trade = t
         return t.quantity, amount
 
@@ -137,7 +137,7 @@ class MakerRules:
         updated = self._positions(order.trader, key, q, t.cost)
         self.shrink_open(order, h, rec, quantity)  # type: ignore[attr-defined]
         self.s.positions.update(updated)
-        pool.q_long, pool.q_short = t.q_long, t.q_short
+        self._store(pool, t, t.fee, 0)  # type: ignore[attr-defined]  # TrackedPoolRules
         self.last_trade = t
         return h
 
@@ -179,6 +179,8 @@ class MakerRules:
         outcome = self.s.registry.settled_outcome(root_id)
         if outcome is not None:
             raise errors.fail("MarketSettled", rootId=root_id, outcome=outcome)
+        if self.s.registry.roots[root_id].flagged:
+            raise errors.fail("MarketFlagged", rootId=root_id)
         if self.s.registry.is_frozen(root_id):
             raise errors.fail("MarketFrozen", rootId=root_id)
         acct = deepcopy(self.s.account(trader, root_id))

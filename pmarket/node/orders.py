@@ -35,13 +35,16 @@ class OrdersRules:
             raise errors.fail("InvalidSignature", trader=trader, orderHash=h)
 
     def tradable_bounds(self, root_id: int, branch_id: int) -> Bounds:
-        """Bounds of a market that takes orders: it exists, its root has not settled, is not frozen."""
+        """Bounds of a market that takes orders: it exists, its root has not settled, was not closed at
+        the flagged terms and is not frozen."""
         reg = self.s.registry
         if not reg.exists(root_id, branch_id):
             raise errors.fail("UnknownMarket", rootId=root_id, branchId=branch_id)
         root = reg.bounds(root_id, 1)
         if root.is_point:
             raise errors.fail("MarketSettled", rootId=root_id, outcome=root.min)
+        if reg.roots[root_id].flagged:
+            raise errors.fail("MarketFlagged", rootId=root_id)
         if reg.is_frozen(root_id):
             raise errors.fail("MarketFrozen", rootId=root_id)
         return reg.bounds(root_id, branch_id)

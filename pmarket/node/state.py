@@ -8,6 +8,7 @@ from typing import Optional
 from eth_utils import to_checksum_address
 
 from ..collateral import Position
+from ..lifecycle import FlagTerms
 from ..maker import PoolKey
 from ..markets import MarketRegistry
 from ..orders import Order, TradeType
@@ -44,6 +45,12 @@ class Pool:
     q_long: int = 0
     q_short: int = 0
     open: bool = True
+    #: A tracked pool (an artifact's): its log-odds accumulator (wad seconds), when it was last
+    #: brought up to date, and its cushion (fees not yet given up by closes), as ``Maker.Track``.
+    tracked: bool = False
+    cumulative: int = 0
+    updated: int = 0
+    cushion: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,8 @@ class NodeConfig:
     max_branches: int = 32
     max_open_orders: int = 32
     max_roots: int = 64
+    #: The Maker's address (it claims a pool's account in ``claimPool``).
+    maker: str = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass
@@ -76,6 +85,8 @@ class State:
     order_count: dict[int, int] = field(default_factory=dict)
     #: Maker pools by id.
     pools: dict[bytes, Pool] = field(default_factory=dict)
+    #: Managed roots closed at the flagged terms: their terms.
+    flag_terms: dict[int, FlagTerms] = field(default_factory=dict)
     #: Collateral token units the vault holds.
     vault_tokens: int = 0
     #: Block time used for expiries (seconds); None = no expiry check is possible.

@@ -43,7 +43,14 @@ class VaultRules:
         debited = to_internal(tokens, decimals)
         if balance < 0 or debited > balance:
             raise errors.fail("InsufficientBalance", account=account, balance=balance, needed=debited)
-        self.require_solvent(account, balance - debited)  # type: ignore[attr-defined]  # CollateralRules
+        try:
+            self.require_solvent(account, balance - debited)  # type: ignore[attr-defined]  # CollateralRules
+        except errors.ContractError:
+            # A frozen managed root holding some of the collateral is named instead (_afterWithdrawal).
+            for root_id in self.s.roots_of.get(account, []):
+                if self.s.registry.hard_frozen(root_id) and self.root_worst(account, root_id) < 0:  # type: ignore[attr-defined]
+                    raise errors.fail("MarketFrozen", rootId=root_id) from None
+            raise
         self.s.balances[account] = balance - debited
         self.s.vault_tokens -= tokens
         return tokens
