@@ -17,6 +17,7 @@ from pmarket.artifacts import artifact_id
 from pmarket.collateral import Position
 from pmarket.lifecycle import LOSS, PROFIT, Reputation, State, compute_settlement_pnl
 from pmarket.lmsr import pool as lmsr
+from pmarket.lmsr.fixed import ln_wad
 from pmarket.matching import Leg, MatchRequest
 
 from .artifact_fixtures import *  # noqa: F401,F403 (fixtures)
@@ -313,8 +314,11 @@ def test_trigger_on_the_time_weighted_price(ex, registry, owner, alice, bob, car
     err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", "flagged"))
     assert (err["artifact"], err["to"], err["twap"]) == (aid, State.FLAGGED, twap)
     assert abs(err["threshold"] / WAD - math.log(3 / 7)) < 1e-15
+    # the node's port of solady's lnWad gives the registry's threshold to the wei
+    assert err["threshold"] == ln_wad(3 * WAD // 10 * WAD // (7 * WAD // 10))
     err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", "deprecated"))
     assert err["to"] == State.DEPRECATED and abs(err["threshold"] / WAD - math.log(1 / 9)) < 1e-15
+    assert err["threshold"] == ln_wad(WAD // 10 * WAD // (9 * WAD // 10))
     for to in ("challenged", "listed"):
         assert refused(errors.NotTriggerable, lambda: registry.trigger(bob, "trig", to)) == {
             "artifact": aid, "state": State.LISTED, "to": State.parse(to)}

@@ -1,0 +1,287 @@
+"""The node's artifact registry: ``Artifacts.sol`` (with ``ArtifactsBase`` and ``Lifecycle``).
+
+:class:`ArtifactsNode` sits beside a :class:`pmarket.node.Node` (the Exchange and its Maker) as the
+registry sits beside them on chain, and calls it as the contract does: it defines and manages each
+round's market, funds its tracked pool, freezes, flags and settles the market as the oracle posts
+states, and keeps the history, the observation ring and the reputations. Settlement, closes and
+reserves are :mod:`pmarket.node.artifact_settlement`. Every action is all-or-nothing: a refusal
+(raised as the contract's error, by name and values) leaves the node and the registry untouched.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Iterator, Optional, Sequence
+
+from eth_utils import keccak
+
+from .. import errors
+from ..lifecycle import Reputation, State, allowed
+from ..lmsr import fixed
+from ..lmsr.pool import funding
+from ..lmsr.pool import prices as lmsr_prices
+from ..vault import to_internal, to_tokens
+from . import Node
+from .artifact_settlement import ArtifactSettlementRules
+from .state import addr
+
+WAD = 10**18
+DAY = 86_400
+RING = 8
+ORACLE_ROLE = keccak(text="ORACLE_ROLE")
+ADMIN_ROLE = bytes(32)
+UINT96_MAX = 2**96 - 1
+ZERO_ID = bytes(32)
+
+
+@dataclass
+class ArtifactRecord:
+    """``ArtifactsBase.Artifact``."""
+
+    registrant: str
+    b: int
+    fee_bps: int
+    state: State = State.LISTED
+    open: bool = False
+    round: int = 0
+    round_start: int = 0
+    head: int = 0
+    reserve: int = 0
+    #: The observation ring: ``(cumulative, time)`` slots, newest at ``head``.
+    ring: list[tuple[int, int]] = field(default_factory=lambda: [(0, 0)] * RING)
+
+
+@dataclass
+class RoundRecord:
+    """``ArtifactsBase.Round``: its market, its pool (zero for none), its outcome (``NONE`` while open)."""
+
+    root_id: int
+    pool_id: bytes = ZERO_ID
+    outcome: State = State.NONE
+    collected: bool = False
+
+
+@dataclass(frozen=True)
+class TransitionRecord:
+    """``IArtifacts.Transition``: the state posted, when, by whom, triggered or posted, the pool's
+    long price at that moment, and the artifact's round after it."""
+
+    state: State
+    time: int
+    by: str
+    triggered: bool
+    price: int
+    round: int
+
+
+class ArtifactsNode(ArtifactSettlementRules):
+    """An artifact registry at ``address`` on ``node``, deployed by ``admin`` (the role admin)."""
+
+    def __init__(
+        self,
+        node: Node,
+        address: str,
+        admin: str,
+        close_after: int = 90 * DAY,
+        window: int = DAY,
+        prices: Sequence[int] = (7 * WAD // 10, 3 * WAD // 10, WAD // 10),
+    ) -> None:
+        p = list(prices)
+        if window < 4 or p[2] == 0 or p[2] >= p[1] or p[1] >= p[0] or p[0] >= WAD:
+            raise errors.fail("InvalidParameters")
+        self.node, self.address = node, addr(address)
+        self.close_after, self.window, self.prices = close_after, window, tuple(p)
+        #: Thresholds as log-odds (wad), as the constructor computes them with solady's lnWad.
+        self.logits = tuple(fixed.ln_wad(x * WAD // (WAD - x)) for x in p)
+        self.roles: dict[bytes, set[str]] = {ADMIN_ROLE: {addr(admin)}, ORACLE_ROLE: set()}
+        self.artifacts: dict[bytes, ArtifactRecord] = {}
+        self.rounds: dict[tuple[bytes, int], RoundRecord] = {}
+        self.transitions: dict[bytes, list[TransitionRecord]] = {}
+        self.reputations: dict[str, Reputation] = {}
+        #: Settlement credits and debits: ``(artifact, trader, round, payoff)`` in event order.
+        self.ledger: list[tuple[bytes, str, int, int]] = []
+
+    # ---- roles (AccessControl) ---------------------------------------------------------------
+    def grant_role(self, caller: str, role: bytes, account: str) -> None:
+        self._require_role(ADMIN_ROLE, caller)
+        self.roles.setdefault(role, set()).add(addr(account))
+
+    def revoke_role(self, caller: str, role: bytes, account: str) -> None:
+        self._require_role(ADMIN_ROLE, caller)
+        self.roles.setdefault(role, set()).discard(addr(account))
+
+    def has_role(self, role: bytes, account: str) -> bool:
+        return addr(account) in self.roles.get(role, set())
+
+    def _require_role(self, role: bytes, caller: str) -> None:
+        if not self.has_role(role, caller):
+            raise errors.fail("AccessControlUnauthorizedAccount", account=addr(caller), neededRole=role)
+
+    # ---- registry and lifecycle --------------------------------------------------------------
+    def register(self, caller: str, artifact: bytes, b: int, fee_bps: int) -> tuple[int, bytes]:
+        """``register``: the caller funds round 0's pool (token units rounded up); returns its market."""
+        caller = addr(caller)
+        with self._atomic():
+            if artifact == ZERO_ID or artifact in self.artifacts:
+                raise errors.fail("ArtifactExists", artifact=artifact)
+            a = self.artifacts[artifact] = ArtifactRecord(caller, b, fee_bps)
+            a.reserve = self._fund(funding(b))
+            self._open_round(artifact, a)
+            r = self.rounds[(artifact, 0)]
+            price = self._price(r.pool_id)
+            self.transitions[artifact] = [TransitionRecord(State.LISTED, self.node.clock(), caller, False, price, 0)]
+            return r.root_id, r.pool_id
+
+    def transition(self, caller: str, artifact: bytes, to: State) -> None:
+        """``transition``: an oracle posts ``to``."""
+        with self._atomic():
+            self._require_role(ORACLE_ROLE, caller)
+            self._transition(addr(caller), artifact, State.parse(to), False)
+
+    def trigger(self, caller: str, artifact: bytes, to: State) -> None:
+        """``trigger``: anyone posts ``to`` when the time-weighted price is past its threshold."""
+        with self._atomic():
+            to = State.parse(to)
+            self._require_triggerable(artifact, to)
+            self._transition(addr(caller), artifact, to, True)
+
+    def observe(self, caller: str, artifact: bytes) -> None:
+        """``observe``: record the pool's accumulator when the newest observation is a quarter window old."""
+        a = self._known(artifact)
+        pool_id = self.rounds[(artifact, a.round)].pool_id
+        now = self.node.clock()
+        if not a.open or pool_id == ZERO_ID or now - a.ring[a.head][1] < self.window // 4:
+            return
+        cumulative = self.node.observe_pool(pool_id)[0]
+        a.head = (a.head + 1) % RING
+        a.ring[a.head] = (cumulative, now)
+
+    def _transition(self, caller: str, artifact: bytes, to: State, triggered: bool) -> None:
+        a = self._known(artifact)
+        old = a.state
+        if not allowed(old, to):
+            raise errors.fail("InvalidTransition", **{"from": int(old), "to": int(to)})
+        round_ = a.round
+        r = self.rounds[(artifact, round_)]
+        price = self._price(r.pool_id)
+        a.state = to
+        settled = False
+        if a.open:
+            if old is State.CHALLENGED and to is not State.FLAGGED:
+                self.node.set_frozen(self.address, r.root_id, False)
+            if to is State.CHALLENGED:
+                self.node.set_frozen(self.address, r.root_id, True)
+            elif to is not State.LISTED:
+                if to is State.FLAGGED:
+                    residual = self.address if r.pool_id == ZERO_ID else self.node.s.pools[r.pool_id].key.account
+                    self.node.flag_root(self.address, r.root_id, residual)
+                else:
+                    self.node.settle(self.address, r.root_id, WAD if to is State.VALIDATED else 0)
+                a.open, r.outcome, settled = False, to, True
+        elif to is State.LISTED:
+            a.round = round_ + 1
+            self._open_round(artifact, a)
+        self.transitions[artifact].append(TransitionRecord(to, self.node.clock(), caller, triggered, price, a.round))
+        if settled:
+            self._collect(artifact, round_)
+
+    def _require_triggerable(self, artifact: bytes, to: State) -> None:
+        a = self._known(artifact)
+        r = self.rounds[(artifact, a.round)]
+        eligible = to in (State.FLAGGED, State.VALIDATED, State.DEPRECATED)
+        if a.state is not State.LISTED or not a.open or r.pool_id == ZERO_ID or not eligible:
+            raise errors.fail("NotTriggerable", artifact=artifact, state=int(a.state), to=int(to))
+        cumulative, now, _ = self.node.observe_pool(r.pool_id)
+        o_cumulative, o_time = self._usable(artifact, a, now)
+        twap = fixed.tdiv(cumulative - o_cumulative, now - o_time)
+        threshold = self.logits[0 if to is State.VALIDATED else 1 if to is State.FLAGGED else 2]
+        if not (twap > threshold if to is State.VALIDATED else twap < threshold):
+            raise errors.fail("ThresholdNotMet", artifact=artifact, to=int(to), twap=twap, threshold=threshold)
+
+    def _usable(self, artifact: bytes, a: ArtifactRecord, now: int) -> tuple[int, int]:
+        """The newest observation of this round at least a window old (``Lifecycle._usable``)."""
+        for k in range(RING):
+            o = a.ring[(a.head + RING - k) % RING]
+            if o[1] < a.round_start:
+                break
+            if now - o[1] >= self.window and now > o[1]:
+                return o
+        raise errors.fail("WindowNotElapsed", artifact=artifact, window=self.window)
+
+    # ---- rounds ------------------------------------------------------------------------------
+    def root_of(self, artifact: bytes, round_: int) -> int:
+        """A round's root id: the registry's namespace, the low 96 bits of a hash below."""
+        h = int.from_bytes(keccak(artifact + round_.to_bytes(32, "big")), "big")
+        return int(self.address, 16) << 96 | (h & UINT96_MAX)
+
+    def _open_round(self, artifact: bytes, a: ArtifactRecord) -> None:
+        node, root_id = self.node, self.root_of(artifact, a.round)
+        node.define(self.address, root_id, 1, 0, WAD)
+        node.manage_root(self.address, root_id)
+        b, cost = a.b, funding(a.b)
+        if cost > a.reserve:
+            b = min(a.reserve * fixed.ONE // (fixed.LN2 + 1), UINT96_MAX)
+            cost = funding(b) if b else 0
+        pool_id = ZERO_ID
+        if b:
+            a.reserve -= cost
+            pool_id = node.create_tracked_pool(self.address, root_id, 1, b, a.fee_bps, a.round).id
+        self.rounds[(artifact, a.round)] = RoundRecord(root_id, pool_id)
+        a.open, a.round_start, a.head = True, node.clock(), 0
+        a.ring[0] = (0, node.clock())
+
+    def _fund(self, amount: int) -> int:
+        """Deposit ``amount`` (wad, rounded up to whole token units) as the registry's balance."""
+        decimals = self.node.s.config.decimals
+        tokens = to_tokens(amount, decimals)
+        if to_internal(tokens, decimals) < amount:
+            tokens += 1
+        return self.node.deposit(self.address, tokens)
+
+    def _price(self, pool_id: bytes) -> int:
+        if pool_id == ZERO_ID:
+            return 0
+        pool = self.node.s.pools[pool_id]
+        return lmsr_prices(pool.key.terms, pool.q_long, pool.q_short)[0]
+
+    def _known(self, artifact: bytes) -> ArtifactRecord:
+        a = self.artifacts.get(artifact)
+        if a is None:
+            raise errors.fail("UnknownArtifact", artifact=artifact)
+        return a
+
+    @contextmanager
+    def _atomic(self) -> Iterator[None]:
+        """All or nothing, as a transaction: restore the node and the registry on a refusal."""
+        saved = deepcopy((self.node.s, self.__dict__.copy() | {"node": None}))
+        try:
+            yield
+        except errors.ContractError:
+            self.node.s = saved[0]
+            self.__dict__.update({k: v for k, v in saved[1].items() if k != "node"})
+            raise
+
+    # ---- views -------------------------------------------------------------------------------
+    def artifact_state(self, artifact: bytes) -> tuple[State, int, bool, int, str, int]:
+        """``artifactState``: state, round, whether its market trades, round start, registrant, reserve."""
+        a = self._known(artifact)
+        return a.state, a.round, a.open, a.round_start, a.registrant, a.reserve
+
+    def round_info(self, artifact: bytes, round_: int) -> RoundRecord:
+        r = self.rounds.get((artifact, round_))
+        if r is None:
+            raise errors.fail("RoundNotSettled", artifact=artifact, round=round_)
+        return r
+
+    def history(self, artifact: bytes) -> list[TransitionRecord]:
+        return list(self.transitions.get(artifact, []))
+
+    def reputation(self, trader: str) -> tuple[Reputation, int]:
+        rep = self.reputations.get(addr(trader), Reputation())
+        return rep, rep.score
+
+    def market(self, artifact: bytes) -> tuple[int, Optional[bytes]]:
+        r = self.rounds[(artifact, self._known(artifact).round)]
+        return r.root_id, r.pool_id
