@@ -73,12 +73,6 @@ def scenario_run(file: str, mode: str, network: str) -> None:
         loaded = Scenario.load(file)
     except (ScenarioError, ValueError) as err:
         raise click.UsageError(f"{file}: {err}") from err
-    from .scenario.model import ARTIFACT_ACTIONS
-
-    if mode != "chain" and any(a.do in ARTIFACT_ACTIONS for a in loaded.actions):
-        raise click.UsageError(
-            f"{file}: artifact actions run with --chain only (the independent node does not model artifact markets yet)"
-        )
     if mode == "offchain":
         click.echo(json.dumps(run_offchain(loaded), indent=2))
         return

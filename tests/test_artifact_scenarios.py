@@ -11,7 +11,7 @@ import pytest
 
 from pmarket.scenario import Scenario, ScenarioError, run_offchain
 from pmarket.scenario.chain import ChainBackend
-from pmarket.scenario.runner import Runner
+from pmarket.scenario.runner import Runner, diff
 
 DAY = 86_400
 
@@ -152,6 +152,68 @@ def test_flag_new_round_and_ninety_day_close(project):
     assert "bob" not in r["reputation"]
 
 
-def test_the_node_refuses_artifact_actions_by_name():
-    with pytest.raises(ScenarioError, match="run on a chain"):
-        run_offchain(TABLE)
+TRIGGERS = {
+    "actions": [
+        {"do": "deposit", "by": "ann", "amount": "50"},
+        {"do": "deposit", "by": "bob", "amount": "50"},
+        {"do": "deposit", "by": "cat", "amount": "5"},
+        {"do": "artifact", "by": "reg", "id": "t", "b": "10", "fee": 50},
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "validated"},  # 4: no window yet
+        {"do": "buy", "by": "ann", "pool": "t", "side": "long", "shares": "10"},  # log-odds 1
+        {"do": "warp", "seconds": 6 * 3600},
+        {"do": "observe", "by": "bob", "artifact": "t"},
+        {"do": "observe", "by": "bob", "artifact": "t"},  # a quarter window not passed: no-op
+        {"do": "warp", "seconds": DAY},
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "flagged"},  # 10: twap 1 > -0.85
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "challenged"},  # 11: not triggerable
+        {"do": "sell", "by": "ann", "pool": "t", "side": "long", "shares": "10"},
+        {"do": "buy", "by": "bob", "pool": "t", "side": "short", "shares": "30"},  # log-odds -3
+        {"do": "observe", "by": "bob", "artifact": "t"},
+        {"do": "warp", "seconds": DAY + 1},
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "validated"},  # 16: twap -3
+        {"do": "trigger", "by": "ann", "artifact": "t", "state": "deprecated"},  # -3 < -2.197
+        {"do": "trigger", "by": "ann", "artifact": "t", "state": "flagged"},  # 18: final
+        {"do": "settle_artifact", "by": "ann", "artifact": "t"},
+        # a thin pool: b = 1, a short of 20 at 0.1 (commits 18), flagged: the bonuses shrink pro rata
+        {"do": "artifact", "by": "reg", "id": "thin", "b": "1"},
+        {"do": "order", "by": "ann", "id": "l", "root": "thin", "branch": 1, "price": "0.1", "quantity": "20"},
+        {"do": "order", "by": "bob", "id": "s", "root": "thin", "branch": 1, "price": "0.1", "quantity": "-20"},
+        {"do": "match", "bid": "l", "ask": "s", "quantity": "20"},
+        {"do": "buy", "by": "cat", "pool": "thin", "side": "short", "shares": "1"},
+        {"do": "grant", "by": "admin", "role": "oracle", "to": "ora"},
+        {"do": "lifecycle", "by": "ora", "artifact": "thin", "state": "challenged"},
+        {"do": "lifecycle", "by": "ora", "artifact": "thin", "state": "flagged"},
+        # listed again before the flagged round is settled: the reserve funds what it can
+        {"do": "lifecycle", "by": "ora", "artifact": "thin", "state": "listed"},
+        {"do": "settle_artifact", "by": "ora", "artifact": "thin"},
+        {"do": "lifecycle", "by": "ora", "artifact": "thin", "state": "deprecated"},
+        {"do": "claim_artifact", "by": "bob", "artifact": "thin", "round": 0},
+        {"do": "withdraw", "by": "bob", "amount": "1"},
+    ]
+}
+
+
+@pytest.mark.parametrize("name", ["TABLE", "ROUNDS", "TRIGGERS"])
+def test_node_and_chain_agree_on_artifact_markets(project, name):
+    """The independent node models the registry, the escrow, managed roots and tracked pools: on
+    every verdict, error, balance, position, pool, cushion, history, reputation and bounty it
+    reports what the chain does."""
+    scenario = Scenario.load(globals()[name])
+    node = run_offchain(scenario)
+    chain = Runner(scenario, ChainBackend(scenario.traders, project=project)).run()
+    assert diff(node, chain) == []
+    assert node["artifacts"] and any(not r["ok"] for r in node["results"])
+
+
+def test_triggers_and_a_thin_pool(project):
+    r = run_offchain(TRIGGERS)
+    errors = [x.get("error") for x in r["results"]]
+    assert errors[4] == "WindowNotElapsed"
+    assert errors[10] == "ThresholdNotMet" and errors[11] == "NotTriggerable" and errors[16] == "ThresholdNotMet"
+    assert errors[17] is None and errors[18] == "NotTriggerable"
+    t = r["artifacts"]["t"]
+    assert [(h["state"], h["by"], h["triggered"]) for h in t["history"]] == [
+        ("listed", "reg", False), ("deprecated", "ann", True)
+    ]
+    thin = r["artifacts"]["thin"]
+    assert [x["outcome"] for x in thin["rounds"]] == ["flagged", "deprecated"]

@@ -19,12 +19,15 @@ from ..node import Node, NodeConfig
 from ..orders import SignedOrder
 from ..typed import Domain
 from ..wad import to_wad
+from .node_artifacts import NodeArtifacts
 
 #: Collateral decimals of the scenario's test token (like USDC).
 TOKEN_DECIMALS = 6
 #: The offchain node's domain: the address the Exchange gets on a fresh Anvil when test account 0
 #: deploys the token, the Maker, the extension and the Exchange (so hashes agree with ``--chain``).
 OFFCHAIN_DOMAIN = Domain(chain_id=31337, verifying_contract="0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9")
+#: The Maker's address in that deployment (the deployer's nonce 1).
+OFFCHAIN_MAKER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
 
 
 class Backend(Protocol):
@@ -59,14 +62,16 @@ class Backend(Protocol):
     def prices(self, key: PoolKey) -> tuple[int, int]: ...
 
 
-class NodeBackend:
-    """The scenario on :class:`pmarket.node.Node` alone."""
+class NodeBackend(NodeArtifacts):
+    """The scenario on :class:`pmarket.node.Node` alone (with the artifact registry's node)."""
 
     def __init__(self, domain: Domain = OFFCHAIN_DOMAIN, **config: Any) -> None:
         self.domain = domain
+        config.setdefault("maker", OFFCHAIN_MAKER)
         self.node = Node(
             NodeConfig(chain_id=domain.chain_id, verifying_contract=domain.verifying_contract, decimals=TOKEN_DECIMALS, **config)
         )
+        self._init_artifacts()
 
     def define(self, who: str, root: int, branch: int, lo: int, hi: int) -> None:
         self.node.define(who, root, branch, lo, hi)
