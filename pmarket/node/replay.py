@@ -49,6 +49,8 @@ class Replay:
     #: Dependent orders (Partial, Offset, Reduction) logged just before the event that uses them.
     pending: dict[bytes, SignedOrder] = field(default_factory=dict)
     partial_for: dict[bytes, bytes] = field(default_factory=dict)
+    #: Whether a pool is tracked (an artifact's; fixed at creation, not in ``PoolCreated``).
+    tracked: Optional[Callable[[bytes], bool]] = None
 
     def feed(self, events: Iterable[Event]) -> "Replay":
         for event in events:
@@ -130,6 +132,16 @@ class Replay:
             raise errors.fail("OrderNotOpen", orderHash=h)
         return target, self.pending.pop(bytes(e.args[key]))
 
+    def _on_RootManaged(self, e: Event) -> None:
+        self.node.manage_root(addr(e.args["owner"]), int(e.args["rootId"]))
+
+    def _on_RootFlagged(self, e: Event) -> None:
+        root_id = int(e.args["rootId"])
+        owner = self.node.s.registry.roots[root_id].owner if root_id in self.node.s.registry.roots else "0x" + "00" * 20
+        t = self.node.flag_root(owner, root_id, addr(e.args["residual"]))
+        logged = (int(e.args["returnRate"]), int(e.args["bonusRate"]), int(e.args["residualPayoff"]))
+        _expect((t.return_rate, t.bonus_rate, t.residual_payoff) == logged, f"flagged terms differ from the chain's {logged}")
+
     def _on_RootFrozen(self, e: Event) -> None:
         self.node.set_frozen(addr(e.args["by"]), int(e.args["rootId"]), bool(e.args["frozen"]))
 
@@ -139,6 +151,15 @@ class Replay:
         key = self.node.create_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
         _expect(key.id == bytes(e.args["poolId"]), "pool id differs")
         _expect(funding(key.b) == int(e.args["funding"]), "funding differs")
+        if self.tracked is not None and self.tracked(key.id):
+            pool = self.node.s.pools[key.id]
+            pool.tracked, pool.updated = True, self.node.clock()
+
+    def _on_PositionClosed(self, e: Event) -> None:
+        key = self.node.pool(self._key(e.args["poolId"])).key
+        closed = self.node.close_for(key.creator, key, addr(e.args["trader"]))
+        logged = (int(e.args["quantity"]), int(e.args["cost"]), int(e.args["discount"]))
+        _expect(closed == logged, f"close {closed} differs from the chain's {logged}")
 
     def _on_PoolTraded(self, e: Event) -> None:
         a = e.args
@@ -178,7 +199,7 @@ class Replay:
 
     # ---- settlement --------------------------------------------------------------------------
     def _on_Claimed(self, e: Event) -> None:
-        payoff = self.node.claim(addr(e.args["trader"]), int(e.args["rootId"]))
+        payoff = self.node.claim(addr(e.args["trader"]), int(e.args["rootId"]), addr(e.args["caller"]))
         _expect(payoff == int(e.args["payoff"]), f"payoff {payoff} differs from the chain's {int(e.args['payoff'])}")
 
 
@@ -222,7 +243,20 @@ def node_from_chain(exchange: Any, **config: Any) -> Replay:
         ),
         erc1271=_erc1271_via(exchange),
     )
-    return Replay(node).feed(events_of(exchange))
+    return Replay(node, tracked=_tracked_via(exchange)).feed(events_of(exchange))
+
+
+def _tracked_via(exchange: Any) -> Callable[[bytes], bool]:
+    """Whether a pool is tracked, asked of the Maker (``observe`` refuses untracked pools)."""
+
+    def tracked(pool_id: bytes) -> bool:
+        try:
+            exchange.maker.contract.observe(pool_id)
+        except Exception:
+            return False
+        return True
+
+    return tracked
 
 
 def _erc1271_via(exchange: Any) -> Callable[[str, bytes, bytes], bool]:
