@@ -121,6 +121,11 @@ def cli(network, out: str) -> None:
     gas.update(collateral_gas(ex, owner, list(accounts.test_accounts[5:9]), relayer, measure))
     gas.update(maker_gas(ex, owner, list(accounts.test_accounts[5:9]), measure))
     maker_precision = precision(project.LMSRHarness.deploy(sender=owner))
+    from scripts._bench_artifacts import artifact_gas, lean_anvil
+
+    with lean_anvil():
+        crowd = project.Crowd.deploy(sender=owner)
+        gas.update(artifact_gas(Exchange.deploy(owner), crowd, owner, list(accounts.test_accounts[5:9]), measure))
 
     results = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -1,0 +1,152 @@
+"""Gas of artifact markets (for ``make bench``; see scripts/bench.py).
+
+Positions are opened in bulk by ``contracts/test/Crowd.sol``: one transaction creates 50 fresh
+traders, each depositing test tokens and buying one share from the artifact's pool (alternately
+long and short), so 1,000 real positions take 20 transactions. Each measured call is its own
+transaction.
+
+They run on an Anvil of their own, started without step tracing (``lean_anvil``): ape-foundry
+always passes ``--steps-tracing``, which keeps every EVM step of every transaction in memory, and
+the 4,000 positions of this benchmark exhaust 24 GB that way. Gas used does not depend on tracing.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
+from eth_account import Account
+
+from pmarket.artifacts import Artifacts
+from pmarket.bounties import Bounties
+
+Measure = Callable[[Any], dict[str, int]]
+WAD = 10**18
+CHUNK = 50  # traders per transaction (about 330,000 gas each; Anvil's block holds 30 million)
+
+
+@contextmanager
+def lean_anvil() -> Iterator[None]:
+    """Connect to a fresh Anvil like ape-foundry's (same accounts, balances, hardfork and fees) but
+    without ``--steps-tracing``; stop it on exit."""
+    from ape import networks
+
+    ours = networks.provider
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [ours.anvil_bin, "--port", str(port), "--mnemonic", ours.mnemonic,
+           "--accounts", str(ours.number_of_accounts), "--balance", str(ours.initial_balance),
+           "--derivation-path", ours.test_config.hd_path, "--hardfork", "cancun",
+           "--block-base-fee-per-gas", "0", "--gas-price", "0"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        with networks.ethereum.local.use_provider("foundry", provider_settings={"host": f"http://127.0.0.1:{port}"}):
+            yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _positions(ex: Any, crowd: Any, key: Any, n: int, sender: Any) -> None:
+    """``n`` fresh traders, each with one share of the pool (``Crowd.open``)."""
+    units = ex.token_units("2")
+    for start in range(0, n, CHUNK):
+        crowd.open(ex.token.address, ex.address, ex.maker.address, key.as_tuple(), min(CHUNK, n - start), WAD, units, sender=sender)
+
+
+def artifact_gas(ex: Any, crowd: Any, owner: Any, traders: list[Any], measure: Measure) -> dict[str, dict[str, int]]:
+    """Registration, every transition at 10 and at 1,000 positions, claims, triggers, the 90-day
+    close and a bounty distribution."""
+    registrant, alice, bob = traders[:3]
+    for who in (registrant, alice, bob):
+        ex.token.mint(who.address, ex.token_units("100000"), sender=who)
+        ex.token.approve(ex.address, 2**256 - 1, sender=who)
+        ex.deposit(who, "10000", approve=False)
+    arts = Artifacts.deploy(ex, owner)
+    arts.grant_oracle(owner, owner)
+    gas: dict[str, dict[str, int]] = {}
+
+    def register(name: str, fee: int = 0) -> int:
+        b = 100
+        units = ex.token_units("70")
+        ex.token.approve(arts.address, units, sender=registrant)
+        receipt = arts.contract.register(_id(name), b * WAD, fee, sender=registrant)
+        if name == "x10":
+            gas["artifacts: register (market, managed root, tracked pool b = 100)"] = measure(receipt)
+        return arts.info(name).root_id
+
+    sizes = (10, 1000)
+    roots = {}
+    for n, kind in ((n, k) for n in sizes for k in ("x", "y", "z")):
+        name = f"{kind}{n}"
+        roots[name] = register(name)
+        _positions(ex, crowd, arts.pool_key(name), n if kind != "z" else 10, owner)
+    for n in sizes:
+        x, y, z = f"x{n}", f"y{n}", f"z{n}"
+        label = f"{n:,} positions"
+        gas[f"artifacts: listed -> challenged ({label})"] = measure(arts.transition(owner, x, "challenged"))
+        gas[f"artifacts: challenged -> listed ({label})"] = measure(arts.transition(owner, x, "listed"))
+        gas[f"artifacts: listed -> flagged ({label})"] = measure(arts.transition(owner, x, "flagged"))
+        gas[f"artifacts: flagged -> listed, new round ({label})"] = measure(arts.transition(owner, x, "listed"))
+        gas[f"artifacts: listed -> validated ({label})"] = measure(arts.transition(owner, y, "validated"))
+        if n == 10:
+            gas[f"artifacts: listed -> deprecated ({label})"] = measure(arts.transition(owner, z, "deprecated"))
+    # Claims on the 1,000-position validated round: one, then a batch of 100.
+    pool_y = arts.pool_key("y1000").account
+    traders_y = [a for a in arts.traders_of(roots["y1000"]) if a != pool_y]
+    gas["artifacts: settle one trader"] = measure(arts.settle(owner, "y1000", 0, traders_y[:1]))
+    batch = measure(arts.settle(owner, "y1000", 0, traders_y[1:101]))
+    gas["artifacts: settle a batch of 100 traders"] = batch
+    gas["artifacts: settle, per trader in the batch of 100"] = {k: v // 100 for k, v in batch.items()}
+    gas.update(_trigger_close_bounty(ex, arts, owner, registrant, alice, bob, measure))
+    return gas
+
+
+def _trigger_close_bounty(ex: Any, arts: Artifacts, owner: Any, registrant: Any, alice: Any, bob: Any, measure: Measure) -> dict:
+    from ape import chain
+
+    gas: dict[str, dict[str, int]] = {}
+    ex.token.approve(arts.address, ex.token_units("70"), sender=registrant)
+    arts.contract.register(_id("t"), 100 * WAD, 100, sender=registrant)
+    key = arts.pool_key("t")
+    gas["artifacts: tracked pool, trader's first buy (lists the root)"] = measure(ex.maker.buy(alice, key, "long", 89))
+    gas["artifacts: tracked pool, buy adding to a position"] = measure(ex.maker.buy(alice, key, "long", 1))
+    for _ in range(3):
+        ex.maker.buy(bob, key, "short", 20)
+        ex.maker.sell(bob, key, "short", 20)
+    chain.pending_timestamp += 6 * 3600
+    gas["artifacts: observe (a snapshot)"] = measure(arts.observe(bob, "t"))
+    chain.pending_timestamp += 86_400
+    gas["artifacts: trigger validated (time-weighted price past 0.7)"] = measure(arts.trigger(bob, "t", "validated"))
+    ex.token.approve(arts.address, ex.token_units("70"), sender=registrant)
+    arts.contract.register(_id("c"), 100 * WAD, 1000, sender=registrant)
+    key = arts.pool_key("c")
+    ex.maker.buy(alice, key, "long", 5)
+    for _ in range(3):
+        ex.maker.buy(bob, key, "short", 50)
+        ex.maker.sell(bob, key, "short", 50)
+    chain.pending_timestamp += 91 * 86_400
+    gas["artifacts: close a position after 90 days (pool at the marginal price)"] = measure(arts.close(alice, "c"))
+    bounties = Bounties.deploy(arts, owner)
+    ex.token.mint(bob.address, ex.token_units("1000"), sender=bob)
+    ex.token.approve(bounties.address, 2**256 - 1, sender=bob)
+    gas["bounties: post"] = measure(bounties.contract.post(_id("b1"), _id("t"), ex.token_units("1000"), sender=bob))
+    claimants = [Account.from_key((7 * 10**6 + i + 1).to_bytes(32, "big")).address for i in range(10)]
+    receipt = bounties.contract.distribute(_id("b1"), claimants, list(range(1, 11)), sender=owner)
+    gas["bounties: distribute to 10 claimants"] = measure(receipt)
+    return gas
+
+
+def _id(name: str) -> bytes:
+    from pmarket.artifacts import artifact_id
+
+    return artifact_id(name)
