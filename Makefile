@@ -28,6 +28,7 @@ test-forge: setup
 
 fuzz: setup
 	FOUNDRY_FUZZ_RUNS=$(FUZZ_RUNS) $(FORGE) test
+	FOUNDRY_PROFILE=deep $(FORGE) test --match-test '^invariant_'
 
 bench: compile
 	$(APE) run bench --network $(NETWORK)

@@ -192,6 +192,8 @@ contract InvariantBoundsTest is Test {
     /// @notice No branch's effective bounds ever widened across a call.
     /// forge-config: default.invariant.runs = 64
     /// forge-config: default.invariant.depth = 32
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_boundsNeverWiden() public view {
         assertEq(handler.widenings(), 0, "a branch's bounds widened");
@@ -200,6 +202,8 @@ contract InvariantBoundsTest is Test {
     /// @notice Every branch of every root has `min <= max` and equals the eager fold model.
     /// forge-config: default.invariant.runs = 64
     /// forge-config: default.invariant.depth = 32
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_boundsNeverInvertAndMatchFold() public view {
         for (uint256 i; i < handler.ROOTS(); ++i) {

@@ -44,6 +44,8 @@ contract InvariantCollateralTest is Test {
     /// @notice Every trader is solvent by the exact view: `balance + worst >= 0`.
     /// forge-config: default.invariant.runs = 64
     /// forge-config: default.invariant.depth = 32
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_everyTraderSolvent() public view {
         for (uint256 i; i < 4; ++i) {
@@ -56,6 +58,8 @@ contract InvariantCollateralTest is Test {
     /// so cover the sum of balances.
     /// forge-config: default.invariant.runs = 64
     /// forge-config: default.invariant.depth = 32
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_tokensEqualBalancesPlusPots() public view {
         int256 balances;
@@ -72,6 +76,8 @@ contract InvariantCollateralTest is Test {
     /// positions and the exact worst case of every trader in every root (brute force on a grid).
     /// forge-config: default.invariant.runs = 64
     /// forge-config: default.invariant.depth = 32
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_matchesModel() public view {
         for (uint256 k; k < 2; ++k) {

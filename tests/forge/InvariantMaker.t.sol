@@ -46,6 +46,8 @@ contract InvariantMakerTest is Test {
     /// check: `balance + worst >= 0`.
     /// forge-config: default.invariant.runs = 48
     /// forge-config: default.invariant.depth = 40
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_poolLossWithinFunding() public view {
         for (uint256 i; i < 3; ++i) {
@@ -62,6 +64,8 @@ contract InvariantMakerTest is Test {
     /// (traders and pool) net to zero in quantity and in 36-decimal cost.
     /// forge-config: default.invariant.runs = 48
     /// forge-config: default.invariant.depth = 40
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_tradersSolventAndZeroSum() public view {
         address[] memory list = handler.accounts();
@@ -86,6 +90,8 @@ contract InvariantMakerTest is Test {
     /// to the wei.
     /// forge-config: default.invariant.runs = 48
     /// forge-config: default.invariant.depth = 40
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     /// forge-config: default.invariant.fail-on-revert = true
     function invariant_tokensEqualBalancesPlusPots() public view {
         address[] memory list = handler.accounts();

@@ -55,8 +55,10 @@ contract InvariantArtifactsTest is Test {
     }
 
     /// @notice Money in equals money held, to the wei.
-    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.runs = 128
     /// forge-config: default.invariant.depth = 60
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     function invariant_exchangeHoldsEveryBalance() public view {
         (address[] memory accounts, uint256[] memory roots) = handler.accounts();
         int256 sum;
@@ -67,14 +69,18 @@ contract InvariantArtifactsTest is Test {
         assertEq(int256(token.balanceOf(address(ex)) * UNIT), sum, "exchange tokens == balances + pots");
     }
 
-    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.runs = 128
     /// forge-config: default.invariant.depth = 60
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     function invariant_escrowHoldsEveryBounty() public view {
         assertEq(token.balanceOf(address(bounties)), bounties.escrowed(), "bounty tokens == escrow");
     }
 
-    /// forge-config: default.invariant.runs = 32
+    /// forge-config: default.invariant.runs = 128
     /// forge-config: default.invariant.depth = 60
+    /// forge-config: deep.invariant.runs = 512
+    /// forge-config: deep.invariant.depth = 100
     function invariant_noDoubleCredit() public view {
         assertFalse(handler.doubleCredit(), "a trader credited twice in a round");
         for (uint256 i; i < 3; ++i) {
