@@ -18,6 +18,7 @@ from typing import Iterator, Optional, Sequence
 from eth_utils import keccak
 
 from .. import errors
+from ..artifact_history import TransitionRecord
 from ..lifecycle import Reputation, State, allowed
 from ..lmsr import fixed
 from ..lmsr.pool import funding
@@ -61,19 +62,6 @@ class RoundRecord:
     pool_id: bytes = ZERO_ID
     outcome: State = State.NONE
     collected: bool = False
-
-
-@dataclass(frozen=True)
-class TransitionRecord:
-    """``IArtifacts.Transition``: the state posted, when, by whom, triggered or posted, the pool's
-    long price at that moment, and the artifact's round after it."""
-
-    state: State
-    time: int
-    by: str
-    triggered: bool
-    price: int
-    round: int
 
 
 class ArtifactsNode(ArtifactSettlementRules):
