@@ -1,8 +1,9 @@
 """``ape console`` extras: pmarket's client in scope.
 
 Names added: ``pmarket``, ``Exchange``, ``Order``, ``TradeType``, ``errors``, ``to_wad``,
-``format_wad`` and, when ``deployments/<chain id>.json`` exists for the connected chain,
-``exchange`` (the recorded deployment). Example::
+``format_wad``, ``Artifacts``, ``Bounties`` and, when ``deployments/<chain id>.json`` exists for the
+connected chain, ``exchange`` (the recorded deployment) with ``artifacts`` and ``bounties`` (its
+registry and escrow, when deployed). Example::
 
     ape console --network ethereum:local:foundry
     In [1]: ex = Exchange.deploy(accounts.test_accounts[0])
@@ -19,6 +20,8 @@ from typing import Any
 def ape_init_extras(chain: Any) -> dict[str, Any]:
     import pmarket
     from pmarket import errors
+    from pmarket.artifacts import Artifacts
+    from pmarket.bounties import Bounties
     from pmarket.deployment import DeploymentNotFound
     from pmarket.exchange import Exchange, deployed
     from pmarket.orders import Order, TradeType
@@ -32,9 +35,13 @@ def ape_init_extras(chain: Any) -> dict[str, Any]:
         "errors": errors,
         "to_wad": to_wad,
         "format_wad": format_wad,
+        "Artifacts": Artifacts,
+        "Bounties": Bounties,
     }
     try:
         names["exchange"] = deployed()
-    except (DeploymentNotFound, Exception):  # no record, or not connected: the names above suffice
+        names["artifacts"] = Artifacts.deployed(names["exchange"])
+        names["bounties"] = Bounties.deployed(names["artifacts"])
+    except (DeploymentNotFound, Exception):  # no record, or not connected: the names found suffice
         pass
     return names

@@ -39,6 +39,20 @@ BATCH_GAS = 8_000_000
 CLAIM_GAS = 130_000
 
 
+def deployment_parameters(close_after: int, window: int, prices: Sequence[DecimalLike]) -> list[int]:
+    """The registry's trigger thresholds (wad) from ``prices``, after the constructor's checks
+    (which revert with a bare ``InvalidParameters``): a ``ValueError`` naming the values."""
+    thresholds = [to_wad(p, name="price") for p in prices]
+    if len(thresholds) != 3 or not 0 < thresholds[2] < thresholds[1] < thresholds[0] < 10**18:
+        raise ValueError(
+            "trigger prices must be three, falling strictly inside (0, 1): validated > flagged > deprecated "
+            f"(the seed's 0.7, 0.3, 0.1); got {', '.join(str(p) for p in prices)}"
+        )
+    if window < 4 or close_after < 0:
+        raise ValueError(f"the window must be at least 4 seconds (got {window}); close_after at least 0 (got {close_after})")
+    return thresholds
+
+
 def artifact_id(artifact: ArtifactLike) -> bytes:
     """The bytes32 id of an artifact: 32 bytes as given, a ``0x`` hex string of 32 bytes, or a
     name of at most 32 UTF-8 bytes, right-padded with zeros (as a Solidity ``bytes32`` literal);
@@ -130,7 +144,7 @@ class Artifacts(ArtifactHistory):
         from .exchange import _ape_project, translate
 
         project = project or _ape_project()
-        thresholds = [to_wad(p, name="price") for p in prices]
+        thresholds = deployment_parameters(close_after, window, prices)
         from ape.exceptions import ContractLogicError
 
         try:
@@ -139,6 +153,19 @@ class Artifacts(ArtifactHistory):
             raise translate(err, project.Artifacts.contract_type) from err
         block = chain.get_receipt(contract.txn_hash).block_number
         return cls.at(contract.address, exchange, project=project, start_block=block)
+
+    @classmethod
+    def deployed(cls, exchange: "Exchange", record_path: Optional[str] = None, *, project: Any = None) -> "Artifacts":
+        """Attach to the registry recorded for the connected chain (``ape run deploy``; see
+        :mod:`pmarket.deployment`)."""
+        from ape import chain
+
+        from .deployment import DeploymentNotFound, load_record
+
+        record = load_record(chain.chain_id, path=record_path)
+        if not record.artifacts:
+            raise DeploymentNotFound(f"the deployment on chain {record.chain_id} has no artifact registry (deployed with --no-artifacts)")
+        return cls.at(record.artifacts, exchange, project=project, start_block=record.block)
 
     @classmethod
     def at(cls, address: str, exchange: "Exchange", *, project: Any = None, start_block: int = 0) -> "Artifacts":

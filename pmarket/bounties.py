@@ -13,7 +13,7 @@ the bounty exactly, so not one token unit is lost or created::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Mapping, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
 from eth_utils import to_checksum_address
 
@@ -53,6 +53,18 @@ class Bounties:
         token = artifacts.exchange.token.address
         contract = project.Bounties.deploy(artifacts.address, token, artifacts.oracle_role, sender=deployer)
         return cls.at(contract.address, artifacts, project=project)
+
+    @classmethod
+    def deployed(cls, artifacts: "Artifacts", record_path: Optional[str] = None, *, project: Any = None) -> "Bounties":
+        """Attach to the bounty escrow recorded for the connected chain (``ape run deploy``)."""
+        from ape import chain
+
+        from .deployment import DeploymentNotFound, load_record
+
+        record = load_record(chain.chain_id, path=record_path)
+        if not record.bounties:
+            raise DeploymentNotFound(f"the deployment on chain {record.chain_id} has no bounty escrow (deployed with --no-artifacts)")
+        return cls.at(record.bounties, artifacts, project=project)
 
     @classmethod
     def at(cls, address: str, artifacts: "Artifacts", *, project: Any = None) -> "Bounties":

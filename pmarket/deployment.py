@@ -35,6 +35,9 @@ class DeploymentRecord:
     max_roots: int = 64
     #: The LMSR maker bound to the Exchange ("" in records written before it existed).
     maker: str = ""
+    #: The artifact registry and the bounty escrow ("" when deployed without them).
+    artifacts: str = ""
+    bounties: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2) + "\n"

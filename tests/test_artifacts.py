@@ -86,3 +86,34 @@ def test_bounty_shares_sum_exactly(listed, exchange, owner, alice, bob, carol):
     assert sorted(paid.values()) == [33_333_333, 33_333_333, 33_333_334]
     assert sum(paid.values()) == 100 * 10**6 and bounties.escrowed() == 0
     assert refused(errors.AlreadyDistributed, lambda: bounties.distribute_bounty(carol, "review", {alice: 1}))
+
+
+def test_the_console_attaches_the_recorded_registry_and_escrow(arts, exchange, owner, chain, tmp_path, monkeypatch):
+    """``ape run deploy`` records the registry and the escrow; ``ape console`` (its extras) and
+    ``Artifacts.deployed`` / ``Bounties.deployed`` attach to them from the record."""
+    from dataclasses import replace
+
+    from ape_console_extras import ape_init_extras
+
+    from pmarket.deployment import DeploymentNotFound, DeploymentRecord, save_record
+
+    escrow = Bounties.deploy(arts, owner)
+    record = DeploymentRecord(
+        chain_id=chain.chain_id, network="ethereum:local", exchange=exchange.address,
+        collateral=str(exchange.token.address), collateral_decimals=6, max_branches=8, block=1,
+        deployer=owner.address, tx_hash="0x00", maker=str(exchange.maker.address),
+        artifacts=arts.address, bounties=escrow.address,
+    )
+    save_record(record, tmp_path / "deployments")
+    monkeypatch.chdir(tmp_path)  # the extras read deployments/<chain id>.json from the working directory
+    names = ape_init_extras(chain)
+    assert names["exchange"].address == exchange.address
+    assert names["artifacts"].address == arts.address and names["bounties"].address == escrow.address
+    assert tuple(names["artifacts"].contract.parameters())[:2] == (90 * DAY, DAY)
+    assert names["bounties"].artifacts.address == arts.address
+    # a deployment made with --no-artifacts: the exchange attaches, the registry says why it cannot
+    save_record(replace(record, artifacts="", bounties=""), tmp_path / "deployments")
+    names = ape_init_extras(chain)
+    assert "exchange" in names and "artifacts" not in names and "bounties" not in names
+    with pytest.raises(DeploymentNotFound, match="--no-artifacts"):
+        Artifacts.deployed(names["exchange"])
