@@ -21,7 +21,7 @@ from eth_utils import keccak, to_checksum_address
 
 from .artifact_history import ArtifactHistory, SettlementEntry, TransitionRecord  # noqa: F401 (re-exported)
 from .collateral import Position
-from .lifecycle import LOSS, PROFIT, Reputation, State
+from .lifecycle import LOSS, PROFIT, Reputation, State, thresholds_valid
 from .maker import PoolKey
 from .wad import DecimalLike, to_wad
 
@@ -43,13 +43,13 @@ def deployment_parameters(close_after: int, window: int, prices: Sequence[Decima
     """The registry's trigger thresholds (wad) from ``prices``, after the constructor's checks
     (which revert with a bare ``InvalidParameters``): a ``ValueError`` naming the values."""
     thresholds = [to_wad(p, name="price") for p in prices]
-    if len(thresholds) != 3 or not 0 < thresholds[2] < thresholds[1] < thresholds[0] < 10**18:
+    if window < 4 or close_after < 0:
+        raise ValueError(f"the window must be at least 4 seconds (got {window}); close_after at least 0 (got {close_after})")
+    if not thresholds_valid(window, thresholds):
         raise ValueError(
             "trigger prices must be three, falling strictly inside (0, 1): validated > flagged > deprecated "
             f"(the seed's 0.7, 0.3, 0.1); got {', '.join(str(p) for p in prices)}"
         )
-    if window < 4 or close_after < 0:
-        raise ValueError(f"the window must be at least 4 seconds (got {window}); close_after at least 0 (got {close_after})")
     return thresholds
 
 

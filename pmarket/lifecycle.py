@@ -61,6 +61,12 @@ def allowed(current: State, to: State) -> bool:
     return to in ALLOWED.get(current, frozenset())
 
 
+def thresholds_valid(window: int, prices: Sequence[int]) -> bool:
+    """The registry constructor's check (``InvalidParameters`` otherwise): a window of at least 4
+    seconds and three trigger prices (wad) falling strictly inside (0, 1): validated > flagged > deprecated."""
+    return window >= 4 and len(prices) == 3 and 0 < prices[2] < prices[1] < prices[0] < 10**18
+
+
 def worst01(p: Position) -> int:
     """Worst payoff of a position over ``[0, 1]`` (36 decimals)."""
     return p.quantity * WAD - p.cost if p.quantity < 0 else -p.cost

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 from eth_account import Account
 
-from pmarket.artifacts import Artifacts
+from pmarket.artifacts import DAY, Artifacts, artifact_id
 from pmarket.bounties import Bounties
 
 Measure = Callable[[Any], dict[str, int]]
@@ -49,6 +49,8 @@ def lean_anvil() -> Iterator[None]:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break
             time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{ours.anvil_bin} did not listen on port {port} within 10 s: {' '.join(cmd)}")
         with networks.ethereum.local.use_provider("foundry", provider_settings={"host": f"http://127.0.0.1:{port}"}):
             yield
     finally:
@@ -75,11 +77,9 @@ def artifact_gas(ex: Any, crowd: Any, owner: Any, traders: list[Any], measure: M
     arts.grant_oracle(owner, owner)
     gas: dict[str, dict[str, int]] = {}
 
-    def register(name: str, fee: int = 0) -> int:
-        b = 100
-        units = ex.token_units("70")
-        ex.token.approve(arts.address, units, sender=registrant)
-        receipt = arts.contract.register(_id(name), b * WAD, fee, sender=registrant)
+    def register(name: str) -> int:
+        ex.token.approve(arts.address, ex.token_units("70"), sender=registrant)  # funding(100) is 69.3
+        receipt = arts.contract.register(artifact_id(name), 100 * WAD, 0, sender=registrant)
         if name == "x10":
             gas["artifacts: register (market, managed root, tracked pool b = 100)"] = measure(receipt)
         return arts.info(name).root_id
@@ -116,7 +116,7 @@ def _trigger_close_bounty(ex: Any, arts: Artifacts, owner: Any, registrant: Any,
 
     gas: dict[str, dict[str, int]] = {}
     ex.token.approve(arts.address, ex.token_units("70"), sender=registrant)
-    arts.contract.register(_id("t"), 100 * WAD, 100, sender=registrant)
+    arts.contract.register(artifact_id("t"), 100 * WAD, 100, sender=registrant)
     key = arts.pool_key("t")
     gas["artifacts: tracked pool, trader's first buy (lists the root)"] = measure(ex.maker.buy(alice, key, "long", 89))
     gas["artifacts: tracked pool, buy adding to a position"] = measure(ex.maker.buy(alice, key, "long", 1))
@@ -125,28 +125,22 @@ def _trigger_close_bounty(ex: Any, arts: Artifacts, owner: Any, registrant: Any,
         ex.maker.sell(bob, key, "short", 20)
     chain.pending_timestamp += 6 * 3600
     gas["artifacts: observe (a snapshot)"] = measure(arts.observe(bob, "t"))
-    chain.pending_timestamp += 86_400
+    chain.pending_timestamp += DAY
     gas["artifacts: trigger validated (time-weighted price past 0.7)"] = measure(arts.trigger(bob, "t", "validated"))
     ex.token.approve(arts.address, ex.token_units("70"), sender=registrant)
-    arts.contract.register(_id("c"), 100 * WAD, 1000, sender=registrant)
+    arts.contract.register(artifact_id("c"), 100 * WAD, 1000, sender=registrant)
     key = arts.pool_key("c")
     ex.maker.buy(alice, key, "long", 5)
     for _ in range(3):
         ex.maker.buy(bob, key, "short", 50)
         ex.maker.sell(bob, key, "short", 50)
-    chain.pending_timestamp += 91 * 86_400
+    chain.pending_timestamp += 91 * DAY
     gas["artifacts: close a position after 90 days (pool at the marginal price)"] = measure(arts.close(alice, "c"))
     bounties = Bounties.deploy(arts, owner)
     ex.token.mint(bob.address, ex.token_units("1000"), sender=bob)
     ex.token.approve(bounties.address, 2**256 - 1, sender=bob)
-    gas["bounties: post"] = measure(bounties.contract.post(_id("b1"), _id("t"), ex.token_units("1000"), sender=bob))
+    gas["bounties: post"] = measure(bounties.contract.post(artifact_id("b1"), artifact_id("t"), ex.token_units("1000"), sender=bob))
     claimants = [Account.from_key((7 * 10**6 + i + 1).to_bytes(32, "big")).address for i in range(10)]
-    receipt = bounties.contract.distribute(_id("b1"), claimants, list(range(1, 11)), sender=owner)
+    receipt = bounties.contract.distribute(artifact_id("b1"), claimants, list(range(1, 11)), sender=owner)
     gas["bounties: distribute to 10 claimants"] = measure(receipt)
     return gas
-
-
-def _id(name: str) -> bytes:
-    from pmarket.artifacts import artifact_id
-
-    return artifact_id(name)

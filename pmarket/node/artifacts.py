@@ -19,13 +19,13 @@ from eth_utils import keccak
 
 from .. import errors
 from ..artifact_history import TransitionRecord
-from ..lifecycle import Reputation, State, allowed
+from ..lifecycle import Reputation, State, allowed, thresholds_valid
 from ..lmsr import fixed
 from ..lmsr.pool import funding
 from ..lmsr.pool import prices as lmsr_prices
 from ..vault import to_internal, to_tokens
 from . import Node
-from .artifact_settlement import ArtifactSettlementRules
+from .artifact_settlement import ZERO_ID, ArtifactSettlementRules
 from .state import addr
 
 WAD = 10**18
@@ -34,7 +34,6 @@ RING = 8
 ORACLE_ROLE = keccak(text="ORACLE_ROLE")
 ADMIN_ROLE = bytes(32)
 UINT96_MAX = 2**96 - 1
-ZERO_ID = bytes(32)
 
 
 @dataclass
@@ -77,7 +76,7 @@ class ArtifactsNode(ArtifactSettlementRules):
         prices: Sequence[int] = (7 * WAD // 10, 3 * WAD // 10, WAD // 10),
     ) -> None:
         p = list(prices)
-        if window < 4 or p[2] == 0 or p[2] >= p[1] or p[1] >= p[0] or p[0] >= WAD:
+        if not thresholds_valid(window, p):
             raise errors.fail("InvalidParameters")
         self.node, self.address = node, addr(address)
         self.close_after, self.window, self.prices = close_after, window, tuple(p)
@@ -163,8 +162,7 @@ class ArtifactsNode(ArtifactSettlementRules):
                 self.node.set_frozen(self.address, r.root_id, True)
             elif to is not State.LISTED:
                 if to is State.FLAGGED:
-                    residual = self.address if r.pool_id == ZERO_ID else self.node.s.pools[r.pool_id].key.account
-                    self.node.flag_root(self.address, r.root_id, residual)
+                    self.node.flag_root(self.address, r.root_id, self._residual(r))
                 else:
                     self.node.settle(self.address, r.root_id, WAD if to is State.VALIDATED else 0)
                 a.open, r.outcome, settled = False, to, True

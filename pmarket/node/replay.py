@@ -148,12 +148,11 @@ class Replay:
     # ---- maker -------------------------------------------------------------------------------
     def _on_PoolCreated(self, e: Event) -> None:
         k = PoolKey.from_tuple(e.args["key"])
-        key = self.node.create_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
+        tracked = self.tracked is not None and self.tracked(bytes(e.args["poolId"]))
+        create = self.node.create_tracked_pool if tracked else self.node.create_pool
+        key = create(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
         _expect(key.id == bytes(e.args["poolId"]), "pool id differs")
         _expect(funding(key.b) == int(e.args["funding"]), "funding differs")
-        if self.tracked is not None and self.tracked(key.id):
-            pool = self.node.s.pools[key.id]
-            pool.tracked, pool.updated = True, self.node.clock()
 
     def _on_PositionClosed(self, e: Event) -> None:
         key = self.node.pool(self._key(e.args["poolId"])).key
