@@ -4,7 +4,6 @@ pragma solidity ^0.8.24;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {FixedPointMathLib} from "solady/utils/FixedPointMathLib.sol";
 
 import {ArtifactSettlement} from "./artifacts/ArtifactSettlement.sol";
 import {ArtifactsBase} from "./artifacts/ArtifactsBase.sol";
@@ -19,37 +18,25 @@ import {IExchange} from "./interfaces/IExchange.sol";
 /// @dev Roles (OpenZeppelin `AccessControl`): `DEFAULT_ADMIN_ROLE`, held by the deployer, is the
 /// admin of every role: it grants and revokes `ORACLE_ROLE`, and itself. `ORACLE_ROLE` posts
 /// transitions. Anyone may register an artifact (paying its pool's funding), trigger a transition
-/// on the time-weighted price, observe, settle positions, close after the delay and sweep.
+/// on a price that stayed past its threshold, settle positions and sweep; a holder closes their own
+/// position after the delay. Nobody's position moves by another's call: see `Lifecycle` and
+/// `ArtifactSettlement` for who may do what.
 contract Artifacts is IArtifacts, AccessControl, Lifecycle, ArtifactSettlement {
     using SafeERC20 for IERC20;
 
     /// @notice The role that posts lifecycle transitions.
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
 
-    uint256 private immutable _validatePrice;
-    uint256 private immutable _flagPrice;
-    uint256 private immutable _deprecatePrice;
-
     /// @param exchange_ The Exchange (with its Maker) the artifacts' markets live on.
     /// @param closeAfter_ Seconds a round must be listed before holders may close (90 days usual).
-    /// @param window_ Shortest time-weighted price window of a trigger (seconds, at least 4).
+    /// @param window_ How long (seconds, 1 .. 2^32 - 1) the pool's price must have stayed past a
+    /// threshold for a trigger: the price-range period of the artifacts' pools.
     /// @param prices Thresholds (wad): validated above `prices[0]`, flagged below `prices[1]`,
     /// deprecated below `prices[2]` (0.7, 0.3, 0.1 in the seed); `0 < [2] < [1] < [0] < 1`.
     constructor(IExchange exchange_, uint256 closeAfter_, uint256 window_, uint256[3] memory prices)
-        ArtifactsBase(exchange_, closeAfter_, window_, _logits(prices, window_))
+        ArtifactsBase(exchange_, closeAfter_, window_, prices)
     {
-        (_validatePrice, _flagPrice, _deprecatePrice) = (prices[0], prices[1], prices[2]);
         _grantRole(DEFAULT_ADMIN_ROLE, msg.sender);
-    }
-
-    /// @dev The thresholds as log-odds `ln(p / (1 - p))` (wad), once, at deployment.
-    function _logits(uint256[3] memory p, uint256 window_) private pure returns (int256[3] memory l) {
-        if (window_ < 4 || p[2] == 0 || p[2] >= p[1] || p[1] >= p[0] || p[0] >= uint256(WAD)) {
-            revert InvalidParameters();
-        }
-        for (uint256 i; i < 3; ++i) {
-            l[i] = FixedPointMathLib.lnWad(int256(p[i] * uint256(WAD) / (uint256(WAD) - p[i])));
-        }
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -98,11 +85,6 @@ contract Artifacts is IArtifacts, AccessControl, Lifecycle, ArtifactSettlement {
     function trigger(bytes32 artifact, State to) external {
         _requireTriggerable(artifact, to);
         _transition(artifact, to, true);
-    }
-
-    /// @inheritdoc IArtifacts
-    function observe(bytes32 artifact) external {
-        _observe(artifact);
     }
 
     /*//////////////////////////////////////////////////////////////

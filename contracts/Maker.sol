@@ -5,9 +5,10 @@ import {IMaker, PoolKey, Side} from "./interfaces/IMaker.sol";
 import {IExchange} from "./interfaces/IExchange.sol";
 import {LMSRMath} from "./libraries/LMSRMath.sol";
 import {Order} from "./libraries/OrderStructs.sol";
-import {PoolMath, Terms, Trade} from "./libraries/PoolMath.sol";
+import {PoolMath, Trade} from "./libraries/PoolMath.sol";
 import {PoolQuotes} from "./libraries/PoolQuotes.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {MakerBase} from "./maker/MakerBase.sol";
+import {TrackedPools} from "./maker/TrackedPools.sol";
 
 /// @title pmarket Maker
 /// @notice Logarithmic market scoring rule pools on pmarket markets (protocol.md section 5): the
@@ -21,45 +22,9 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// favour and fees only add. So the pool passes its own collateral check at every outcome, always.
 /// Deployment: the Maker first, naming the Exchange's future address; the Exchange's constructor
 /// checks that the Maker names it (`Deploy.sol`, `pmarket.exchange.Exchange.deploy`).
-contract Maker is IMaker {
-    /// @dev One slot per pool: outstanding shares per side (forward units), its status and whether
-    /// it is tracked (a price accumulator and a cushion, `Track`).
-    struct Pool {
-        int96 qLong;
-        int96 qShort;
-        uint8 status;
-        bool tracked;
-    }
-
-    /// @dev One slot per tracked pool: the time integral of its log-odds `ln(p / (1 - p))` (wad
-    /// seconds), when it was last brought up to date, and its cushion: fees collected and not yet
-    /// given up by closes at the marginal price (wad).
-    struct Track {
-        int128 cumulative;
-        uint40 updated;
-        uint88 cushion;
-    }
-
-    /// @dev The log-odds a tracked pool accumulates are capped at +-100 (prices within e^-100 of 0
-    /// or 1 count as that close), so a century of them fits the accumulator.
-    int256 private constant LOGIT_CAP = 100e18;
-
-    uint8 private constant NONE = 0;
-    uint8 private constant OPEN = 1;
-    uint8 private constant CLOSED = 2;
-    uint256 public constant MAX_FEE_BPS = 1000;
-
-    /// @inheritdoc IMaker
-    address public immutable exchange;
-
-    mapping(bytes32 poolId => Pool) private _pools;
-    mapping(bytes32 poolId => PoolKey) private _keys;
-    mapping(bytes32 poolId => Track) private _tracks;
-
+contract Maker is TrackedPools {
     /// @param exchange_ The Exchange this maker trades on (its address is known before it is deployed).
-    constructor(address exchange_) {
-        exchange = exchange_;
-    }
+    constructor(address exchange_) MakerBase(exchange_) {}
 
     /*//////////////////////////////////////////////////////////////
                                  POOLS
@@ -70,35 +35,7 @@ contract Maker is IMaker {
         external
         returns (bytes32 poolId)
     {
-        return _create(rootId, branchId, b, feeBps, salt, false);
-    }
-
-    /// @inheritdoc IMaker
-    function createTrackedPool(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt)
-        external
-        returns (bytes32 poolId)
-    {
-        poolId = _create(rootId, branchId, b, feeBps, salt, true);
-        _tracks[poolId].updated = uint40(block.timestamp);
-    }
-
-    function _create(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt, bool tracked)
-        private
-        returns (bytes32 poolId)
-    {
-        if (b == 0) revert InvalidLiquidity(b);
-        if (feeBps > MAX_FEE_BPS) revert FeeTooHigh(feeBps, MAX_FEE_BPS);
-        (int128 lo, int128 hi) = IExchange(exchange).bounds(rootId, branchId);
-        if (lo == hi) revert PointMarket(rootId, branchId);
-        PoolKey memory key = PoolKey(rootId, branchId, lo, hi, b, feeBps, msg.sender, salt);
-        poolId = keccak256(abi.encode(key));
-        if (_pools[poolId].status != NONE) revert PoolExists(poolId);
-        _pools[poolId] = Pool(0, 0, OPEN, tracked);
-        _keys[poolId] = key;
-        uint256 amount = PoolMath.funding(b);
-        address account = poolAccount(poolId);
-        emit PoolCreated(poolId, msg.sender, rootId, key, account, amount);
-        IExchange(exchange).poolOpen(msg.sender, account, rootId, branchId, amount);
+        return _create(rootId, branchId, b, feeBps, salt, 0);
     }
 
     /// @inheritdoc IMaker
@@ -167,56 +104,9 @@ contract Maker is IMaker {
         Side side = order.quantity > 0 ? Side.Long : Side.Short;
         (Trade memory t, bool ok) = PoolMath.price(_termsOf(key), p.qLong, p.qShort, side, int256(uint256(quantity)));
         if (!ok) revert PoolOverflow(poolId);
-        _store(key, poolId, p, t, t.fee, 0);
+        _store(key, poolId, p, t, order.trader, t.fee, 0);
         orderHash = IExchange(exchange).poolFill(order, poolAccount(poolId), quantity, t.cost);
         emit PoolFilled(poolId, orderHash, order.trader, t.quantity, t.cost, t.fee);
-    }
-
-    /// @inheritdoc IMaker
-    function closeFor(PoolKey calldata key, address trader)
-        external
-        returns (int256 quantity, int256 cost, uint256 discount)
-    {
-        (bytes32 poolId, Pool memory p) = _open(key);
-        if (msg.sender != key.creator) revert NotPoolCreator(poolId, msg.sender);
-        if (!p.tracked) revert PoolNotTracked(poolId);
-        (int256 q,) = IExchange(exchange).position(trader, key.rootId, key.branchId);
-        if (q == 0) revert NothingToClose(poolId, trader);
-        // The trader sells back their shares: long ones for a long position, short ones for a short.
-        (Trade memory t, bool ok) = PoolMath.price(
-            Terms(key.lo, key.hi, key.b, 0), p.qLong, p.qShort, q > 0 ? Side.Long : Side.Short, q > 0 ? -q : q
-        );
-        if (!ok) revert PoolOverflow(poolId);
-        quantity = -q;
-        cost = quantity * _marginal(key, p, quantity > 0);
-        // What the pool gives up against the LMSR price of the same sale, rounded up; its cushion
-        // (fees not yet given up) must cover it, so the pool's loss stays within its funding.
-        discount = t.cost > cost ? uint256(PoolMath.ceilDiv(t.cost - cost, PoolMath.WAD)) : 0;
-        uint256 cushion = _tracks[poolId].cushion;
-        if (discount > cushion) revert BeyondCushion(poolId, discount, cushion);
-        _store(key, poolId, p, t, 0, discount);
-        emit PositionClosed(poolId, trader, quantity, cost, discount);
-        _closeOnExchange(key, poolId, trader, quantity, cost);
-    }
-
-    /// @dev The close as a pool trade on the Exchange, with its lowest payoff over the bounds.
-    function _closeOnExchange(PoolKey calldata key, bytes32 poolId, address trader, int256 quantity, int256 cost)
-        private
-    {
-        int256 atLo = quantity * key.lo;
-        int256 atHi = quantity * key.hi;
-        int256 worst = PoolMath.floorDiv((atLo < atHi ? atLo : atHi) - cost, PoolMath.WAD);
-        IExchange(exchange).poolTrade(trader, poolAccount(poolId), key.rootId, key.branchId, quantity, cost, worst);
-    }
-
-    /// @dev The marginal forward price (wad) rounded against the trader: up for a buyer.
-    function _marginal(PoolKey calldata key, Pool memory p, bool up) private pure returns (int256) {
-        int256 w = int256(key.hi) - key.lo;
-        uint256 pl = LMSRMath.priceLong((int256(p.qLong) - p.qShort) * w, key.b);
-        uint256 scaled = pl * uint256(w);
-        uint256 f = scaled / LMSRMath.ONE;
-        if (up && scaled % LMSRMath.ONE != 0) ++f;
-        return key.lo + int256(f);
     }
 
     /// @dev A slippage bound as a signed amount, saturating: `type(uint256).max` means "no bound" for a
@@ -242,63 +132,15 @@ contract Maker is IMaker {
 
     /// @dev Apply a priced trade of `msg.sender`: the pool's state, the log, the Exchange's positions.
     function _trade(PoolKey calldata key, bytes32 poolId, Pool memory p, Side side, Trade memory t) private {
-        _store(key, poolId, p, t, t.fee, 0);
+        _store(key, poolId, p, t, msg.sender, t.fee, 0);
         emit PoolTraded(poolId, msg.sender, side, t.quantity, t.cost, t.fee);
         IExchange(exchange).poolTrade(
             msg.sender, poolAccount(poolId), key.rootId, key.branchId, t.quantity, t.cost, t.worst
         );
     }
 
-    /// @dev Store the pool's state after trade `t` from state `p`. A tracked pool first brings its
-    /// accumulator up to date at the old price and its cushion by `gained - spent`.
-    function _store(PoolKey calldata key, bytes32 poolId, Pool memory p, Trade memory t, uint256 gained, uint256 spent)
-        private
-    {
-        // Casts are safe: `PoolMath.price` bounded both by 2^95 - 1.
-        _pools[poolId] = Pool(int96(t.qLong), int96(t.qShort), OPEN, p.tracked);
-        if (p.tracked) {
-            Track memory k = _tracks[poolId];
-            _tracks[poolId] = Track(
-                _accumulate(k, _logit(key.lo, key.hi, key.b, p)),
-                uint40(block.timestamp),
-                SafeCast.toUint88(k.cushion + gained - spent)
-            );
-        }
-    }
-
-    /// @dev The accumulator brought up to now at log-odds `x` (constant since the last update).
-    function _accumulate(Track memory k, int256 x) private view returns (int128) {
-        return SafeCast.toInt128(k.cumulative + x * int256(block.timestamp - k.updated));
-    }
-
-    /// @dev The pool's log-odds `d / b` (wad), capped at `LOGIT_CAP`.
-    function _logit(int256 lo, int256 hi, uint256 b, Pool memory p) private pure returns (int256 x) {
-        x = (int256(p.qLong) - p.qShort) * (hi - lo) / int256(b);
-        if (x > LOGIT_CAP) return LOGIT_CAP;
-        if (x < -LOGIT_CAP) return -LOGIT_CAP;
-    }
-
     function _retire(bytes32 poolId, Pool memory p) private {
         _pools[poolId] = Pool(p.qLong, p.qShort, CLOSED, p.tracked);
-    }
-
-    /// @dev The id and state of an open pool.
-    function _open(PoolKey calldata key) private view returns (bytes32 poolId, Pool memory p) {
-        poolId = keccak256(abi.encode(key));
-        p = _pools[poolId];
-        if (p.status != OPEN) {
-            if (p.status == NONE) revert UnknownPool(poolId);
-            revert PoolClosed(poolId);
-        }
-    }
-
-    function _terms(PoolKey memory key) private pure returns (Terms memory) {
-        return Terms(key.lo, key.hi, key.b, key.feeBps);
-    }
-
-    /// @dev `_terms` straight from calldata (no copy of the whole key to memory).
-    function _termsOf(PoolKey calldata key) private pure returns (Terms memory) {
-        return Terms(key.lo, key.hi, key.b, key.feeBps);
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -321,11 +163,6 @@ contract Maker is IMaker {
         Pool memory p = _pools[poolId];
         if (p.status == NONE) revert UnknownPool(poolId);
         return (p.qLong, p.qShort, p.status == OPEN);
-    }
-
-    /// @inheritdoc IMaker
-    function poolAccount(bytes32 poolId) public pure returns (address) {
-        return address(uint160(uint256(poolId)));
     }
 
     /// @inheritdoc IMaker
@@ -367,21 +204,5 @@ contract Maker is IMaker {
     function sharesForCost(bytes32 poolId, Side side, uint256 budget) external view returns (uint256) {
         (PoolKey memory key, Pool memory p) = _view(poolId);
         return PoolQuotes.sharesForCost(_terms(key), p.qLong, p.qShort, side, budget);
-    }
-
-    /// @inheritdoc IMaker
-    function observe(bytes32 poolId) external view returns (int256 cumulative, uint256 timestamp, uint256 cushion) {
-        (PoolKey memory key, Pool memory p) = _view(poolId);
-        if (!p.tracked) revert PoolNotTracked(poolId);
-        Track memory k = _tracks[poolId];
-        // A closed pool's accumulator stopped when it closed.
-        if (p.status != OPEN) return (k.cumulative, k.updated, k.cushion);
-        return (_accumulate(k, _logit(key.lo, key.hi, key.b, p)), block.timestamp, k.cushion);
-    }
-
-    function _view(bytes32 poolId) private view returns (PoolKey memory key, Pool memory p) {
-        p = _pools[poolId];
-        if (p.status == NONE) revert UnknownPool(poolId);
-        key = _keys[poolId];
     }
 }

@@ -18,14 +18,13 @@ import {LMSRMath} from "../libraries/LMSRMath.sol";
 /// their pools returned, waiting to fund the next round's pool or to go back to the registrant.
 abstract contract ArtifactsBase is IArtifactsEE {
     /// @dev Two slots: registrant (20) + state (1) + round market trading (1) + round (2) + round
-    /// start (5) + newest observation (1); liquidity (12) + fee (2) + reserve (16).
+    /// start (5); liquidity (12) + fee (2) + reserve (16).
     struct Artifact {
         address registrant;
         State state;
         bool open;
         uint16 round;
         uint40 roundStart;
-        uint8 head;
         uint96 b;
         uint16 feeBps;
         uint128 reserve;
@@ -39,14 +38,6 @@ abstract contract ArtifactsBase is IArtifactsEE {
         bool collected;
     }
 
-    /// @dev An observation of a pool's log-odds accumulator (one slot).
-    struct Observation {
-        int128 cumulative;
-        uint40 time;
-    }
-
-    /// @dev Observations kept per artifact (a ring), at least a quarter window apart.
-    uint256 internal constant RING = 8;
     int256 internal constant WAD = 1e18;
 
     IExchange internal immutable _exchange;
@@ -54,26 +45,31 @@ abstract contract ArtifactsBase is IArtifactsEE {
     IERC20 internal immutable _token;
     /// @dev Seconds a round must have been listed before holders may close at the marginal price.
     uint256 internal immutable _closeAfter;
-    /// @dev Shortest time over which a time-weighted price may trigger a transition (seconds).
-    uint256 internal immutable _window;
-    /// @dev Price thresholds as log-odds (wad): validated above, flagged and deprecated below.
-    int256 internal immutable _validateLogit;
-    int256 internal immutable _flagLogit;
-    int256 internal immutable _deprecateLogit;
+    /// @dev How long a pool's price must have stayed past a threshold to trigger (seconds): its
+    /// tracked pools' price-range period.
+    uint32 internal immutable _window;
+    /// @dev Price thresholds (wad): validated above, flagged and deprecated below.
+    uint256 internal immutable _validatePrice;
+    uint256 internal immutable _flagPrice;
+    uint256 internal immutable _deprecatePrice;
 
     mapping(bytes32 artifact => Artifact) internal _artifacts;
     mapping(bytes32 artifact => mapping(uint256 round => Round)) internal _rounds;
     mapping(bytes32 artifact => Transition[]) internal _history;
-    mapping(bytes32 artifact => Observation[RING]) internal _observations;
     mapping(address trader => Reputation) internal _reputations;
 
-    constructor(IExchange exchange_, uint256 closeAfter_, uint256 window_, int256[3] memory logits) {
+    /// @dev Thresholds strictly inside (0, 1), deprecate below flag below validate; a window of at
+    /// least a second that fits 32 bits.
+    constructor(IExchange exchange_, uint256 closeAfter_, uint256 window_, uint256[3] memory p) {
+        if (window_ == 0 || window_ > type(uint32).max || p[2] == 0 || p[2] >= p[1] || p[1] >= p[0] || p[0] >= uint256(WAD)) {
+            revert InvalidParameters();
+        }
         _exchange = exchange_;
         _maker = IMaker(exchange_.maker());
         _token = IERC20(exchange_.collateral());
         _closeAfter = closeAfter_;
-        _window = window_;
-        (_validateLogit, _flagLogit, _deprecateLogit) = (logits[0], logits[1], logits[2]);
+        _window = uint32(window_);
+        (_validatePrice, _flagPrice, _deprecatePrice) = (p[0], p[1], p[2]);
     }
 
     /// @dev The root id of `artifact`'s round `round`: this contract's namespace, a hash below.
@@ -98,13 +94,11 @@ abstract contract ArtifactsBase is IArtifactsEE {
         bytes32 poolId;
         if (b != 0) {
             a.reserve = uint128(reserve - funding);
-            poolId = _maker.createTrackedPool(rootId, 1, b, a.feeBps, uint64(round));
+            poolId = _maker.createTrackedPool(rootId, 1, b, a.feeBps, uint64(round), _window);
         }
         _rounds[artifact][round] = Round(rootId, poolId, State.None, false);
         a.open = true;
         a.roundStart = uint40(block.timestamp);
-        a.head = 0;
-        _observations[artifact][0] = Observation(0, uint40(block.timestamp));
         emit RoundOpened(artifact, round, rootId, poolId, funding);
     }
 

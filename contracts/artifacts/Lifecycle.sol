@@ -59,8 +59,10 @@ abstract contract Lifecycle is ArtifactsBase {
         return false; // None, Validated, Deprecated
     }
 
-    /// @dev Check that the pool's time-weighted log-odds, from the newest observation at least a
-    /// window old to now, is past `to`'s threshold.
+    /// @dev Check that the pool's price stayed past `to`'s threshold for at least the whole window:
+    /// the round is a window old and the lowest long price of the window is above the validate
+    /// threshold (validated), or the highest below the flag or deprecate threshold. A spike, however
+    /// high, moves the window's other end only.
     function _requireTriggerable(bytes32 artifact, State to) internal view {
         Artifact storage a = _known(artifact);
         Round storage r = _rounds[artifact][a.round];
@@ -68,40 +70,14 @@ abstract contract Lifecycle is ArtifactsBase {
         if (a.state != State.Listed || !a.open || r.poolId == 0 || !eligible) {
             revert NotTriggerable(artifact, a.state, to);
         }
-        (int256 cumulative, uint256 now_,) = _maker.observe(r.poolId);
-        Observation memory o = _usable(artifact, a.head, a.roundStart, now_);
-        int256 twap = (cumulative - o.cumulative) / int256(now_ - o.time);
-        int256 threshold = to == State.Validated ? _validateLogit : to == State.Flagged ? _flagLogit : _deprecateLogit;
-        bool past = to == State.Validated ? twap > threshold : twap < threshold;
-        if (!past) revert ThresholdNotMet(artifact, to, twap, threshold);
-    }
-
-    /// @dev The newest observation of this round at least a window old (the ring holds eight, at
-    /// least a quarter window apart, so one is whenever observations kept coming).
-    function _usable(bytes32 artifact, uint8 head, uint40 roundStart, uint256 now_)
-        private
-        view
-        returns (Observation memory o)
-    {
-        Observation[RING] storage ring = _observations[artifact];
-        for (uint256 k; k < RING; ++k) {
-            o = ring[(head + RING - k) % RING];
-            if (o.time < roundStart) break; // older slots belong to an earlier round
-            if (now_ - o.time >= _window && now_ > o.time) return o;
+        uint256 readyAt = uint256(a.roundStart) + _window;
+        if (block.timestamp < readyAt) revert WindowNotElapsed(artifact, readyAt);
+        (uint256 low, uint256 high,) = _maker.priceRange(r.poolId);
+        if (to == State.Validated) {
+            if (low <= _validatePrice) revert ThresholdNotMet(artifact, to, low, _validatePrice);
+        } else {
+            uint256 threshold = to == State.Flagged ? _flagPrice : _deprecatePrice;
+            if (high >= threshold) revert ThresholdNotMet(artifact, to, high, threshold);
         }
-        revert WindowNotElapsed(artifact, _window);
-    }
-
-    /// @dev Record an observation when the newest is at least a quarter window old.
-    function _observe(bytes32 artifact) internal {
-        Artifact storage a = _known(artifact);
-        bytes32 poolId = _rounds[artifact][a.round].poolId;
-        if (!a.open || poolId == 0) return;
-        uint8 head = a.head;
-        if (block.timestamp - _observations[artifact][head].time < _window / 4) return;
-        (int256 cumulative,,) = _maker.observe(poolId);
-        head = uint8((head + 1) % RING);
-        a.head = head;
-        _observations[artifact][head] = Observation(int128(cumulative), uint40(block.timestamp));
     }
 }

@@ -41,10 +41,11 @@ interface IArtifactsEE {
     error InvalidTransition(State from, State to);
     /// @notice Only `listed` artifacts may be moved by price, and only to flagged, validated or deprecated.
     error NotTriggerable(bytes32 artifact, State state, State to);
-    /// @notice No price observation of the artifact's pool is at least `window` seconds old yet.
-    error WindowNotElapsed(bytes32 artifact, uint256 window);
-    /// @notice The time-weighted log-odds `twap` (wad) over the window is not past `threshold`.
-    error ThresholdNotMet(bytes32 artifact, State to, int256 twap, int256 threshold);
+    /// @notice The artifact's round is younger than a window: a trigger is possible from `readyAt`.
+    error WindowNotElapsed(bytes32 artifact, uint256 readyAt);
+    /// @notice The price did not stay past `threshold` (wad) through the window: `price` is the
+    /// window's lowest long price (for validated) or highest (for flagged and deprecated).
+    error ThresholdNotMet(bytes32 artifact, State to, uint256 price, uint256 threshold);
     /// @notice Positions may be closed at the marginal price only from `allowedAt` on.
     error CloseNotYet(bytes32 artifact, uint256 allowedAt);
     /// @notice The artifact is not listed (`state`), or its round has no pool: nothing to close against.
@@ -100,20 +101,22 @@ interface IArtifacts is IArtifactsEE {
     /// opens a new round as protocol.md section 6 says; every position's settlement is fixed here.
     function transition(bytes32 artifact, State to) external;
 
-    /// @notice Move a listed artifact to flagged, validated or deprecated because its pool's
-    /// time-weighted price over at least the window has stayed past the state's threshold. Anyone.
+    /// @notice Move a listed artifact to flagged, validated or deprecated because its pool's price
+    /// stayed past the state's threshold through at least the last window (`Maker.priceRange`: the
+    /// lowest price above the validate threshold, or the highest below the flag or deprecate one).
+    /// Anyone: it moves no position by itself (the lifecycle effects follow, as for an oracle's post).
     function trigger(bytes32 artifact, State to) external;
 
-    /// @notice Record an observation of the artifact's pool price accumulator (anyone; at most one
-    /// per quarter window is kept, in a ring of eight).
-    function observe(bytes32 artifact) external;
-
     /// @notice Credit (or debit) settled positions of `traders` in round `round`: losses first, then
-    /// gains; already settled or empty entries are skipped. Anyone; idempotent.
+    /// gains; already settled or empty entries are skipped. Anyone; idempotent: a settlement, each
+    /// payoff fixed by the oracle's (or trigger's) posting, moves nothing else.
     function settle(bytes32 artifact, uint256 round, address[] calldata traders) external returns (uint256 settled);
 
-    /// @notice Close the caller's whole position at the pool's marginal price, after the artifact
-    /// has been listed for the close delay (90 days by default).
+    /// @notice Close the caller's own whole position in the current round against the round's pool,
+    /// after the artifact has been listed for the close delay (90 days by default): at the less
+    /// favourable end of the pool's price range over the last window (the lowest price for a long,
+    /// the highest for a short), the pool giving up at most the caller's own fee credit against the
+    /// fee-free LMSR price (`Maker.closeFor`). The holder's own call: nobody closes another's position.
     function close(bytes32 artifact) external returns (int256 quantity, int256 cost);
 
     /// @notice Collect what round `round`'s pool left into the artifact's reserve (anyone).

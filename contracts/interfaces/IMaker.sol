@@ -62,13 +62,15 @@ interface IMakerEE {
     error PoolOverflow(bytes32 poolId);
     /// @notice Nothing is left for the creator to take.
     error NothingLeft(bytes32 poolId);
-    /// @notice Pool `poolId` keeps no price accumulator or cushion (created by `createPool`).
+    /// @notice Pool `poolId` keeps no price accumulator, range or cushion (created by `createPool`).
     error PoolNotTracked(bytes32 poolId);
+    /// @notice Only the owner of managed root `rootId` may create tracked pools there or close
+    /// positions through them (`caller` is not it, or the root is not managed).
+    error NotRootManager(uint256 rootId, address caller);
+    /// @notice A tracked pool's price-range period must be at least one second.
+    error InvalidPeriod(uint256 period);
     /// @notice `trader` has no position in the pool's market to close.
     error NothingToClose(bytes32 poolId, address trader);
-    /// @notice Closing at the marginal price would give up `discount` (18 decimals) against the
-    /// LMSR price, more than the pool's `cushion` (its fees not yet given up).
-    error BeyondCushion(bytes32 poolId, uint256 discount, uint256 cushion);
 
     /// @notice A pool was created and `funding` (its maximum loss `b ln 2`, rounded up) moved from the
     /// creator's balance into the pool's account `account` of the Exchange.
@@ -81,9 +83,12 @@ interface IMakerEE {
     /// @notice Resting order `orderHash` of `owner` was filled by `quantity` against the pool at total
     /// cost `cost` (36 decimals, fee included), no worse than its limit.
     event PoolFilled(bytes32 indexed poolId, bytes32 indexed orderHash, address indexed owner, int256 quantity, int256 cost, uint256 fee);
-    /// @notice `trader`'s whole position in the pool's market was closed against the pool at its
-    /// marginal price: the trade `quantity` at total cost `cost` (36 decimals); the pool gave up
-    /// `discount` (18 decimals) of its cushion against the LMSR price.
+    /// @notice Pool `poolId` is tracked: it keeps a log-odds accumulator, a price range over the last
+    /// one to two `period`s (seconds) and a cushion of fees credited to the traders who paid them.
+    event PoolTracked(bytes32 indexed poolId, uint256 period);
+    /// @notice `trader`'s whole position in the pool's market was closed against the pool: the trade
+    /// `quantity` at total cost `cost` (36 decimals); the pool gave up `discount` (18 decimals) of
+    /// the trader's own credit against the fee-free LMSR price.
     event PositionClosed(bytes32 indexed poolId, address indexed trader, int256 quantity, int256 cost, uint256 discount);
     /// @notice The idle pool was closed and `released` returned to its creator's balance.
     event PoolRetired(bytes32 indexed poolId, uint256 released);
@@ -108,17 +113,23 @@ interface IMaker is IMakerEE {
         external
         returns (bytes32 poolId);
 
-    /// @notice `createPool` for a tracked pool: it also keeps a time integral of its log-odds
-    /// `ln(p / (1 - p))` (`observe`) and a cushion of the fees it collects, out of which its creator
-    /// may close positions at the marginal price (`closeFor`). Each trade costs about 5,000 gas more.
-    function createTrackedPool(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt)
+    /// @notice `createPool` for a tracked pool, by the owner of managed root `rootId` only
+    /// (`NotRootManager`). It also keeps a time integral of its log-odds `ln(p / (1 - p))`
+    /// (`observe`), the lowest and highest long price over the last one to two `period`s
+    /// (`priceRange`) and a cushion of the fees it collects, each fee credited to the trader who paid
+    /// it (`credit`).
+    function createTrackedPool(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt, uint32 period)
         external
         returns (bytes32 poolId);
 
-    /// @notice Close `trader`'s whole position in the pool's market against the tracked pool at its
-    /// marginal forward price (rounded against the trader), giving up the difference to the LMSR
-    /// price out of the pool's cushion. Only the pool's creator may call (it decides when closing is
-    /// allowed); the trade runs the trader's collateral check like any pool trade.
+    /// @notice Close `trader`'s whole position in the pool's market against the tracked pool. The
+    /// trader gets the less favourable end of the price range (the lowest long price for a long, the
+    /// highest for a short; `priceRange`), rounded against them, but never more above the fee-free
+    /// LMSR price of the same sale than their own credit, which pays the difference (or, when it is
+    /// short, the trader gets the LMSR price plus all of it). Only the pool's creator while it owns
+    /// the root (`NotPoolCreator`, `NotRootManager`): the root's owner can settle the root anyway,
+    /// and the artifact registry closes a holder's position on the holder's own call only. The trade
+    /// runs the trader's collateral check like any pool trade.
     function closeFor(PoolKey calldata key, address trader)
         external
         returns (int256 quantity, int256 cost, uint256 discount);
@@ -182,6 +193,14 @@ interface IMaker is IMakerEE {
     /// The time-weighted log-odds between two observations is the difference of their cumulatives
     /// over the time between them; its logistic is the time-weighted price.
     function observe(bytes32 poolId) external view returns (int256 cumulative, uint256 timestamp, uint256 cushion);
+
+    /// @notice A tracked pool's lowest and highest long price (wad, rounded outwards to 1e-12) over at
+    /// least the last `period` seconds and at most twice that (since it was created, if younger).
+    function priceRange(bytes32 poolId) external view returns (uint256 low, uint256 high, uint256 period);
+
+    /// @notice What is left of the fees `trader` paid to tracked pool `poolId` (wad): the most its
+    /// closes may give up against the LMSR price. The pool's cushion is the sum of all credits.
+    function credit(bytes32 poolId, address trader) external view returns (uint256);
 
     /// @notice The most shares of `side` that `budget` (18 decimals, fee included) buys now.
     function sharesForCost(bytes32 poolId, Side side, uint256 budget) external view returns (uint256 shares);

@@ -124,7 +124,6 @@ contract ArtifactsHandler is Test {
     function warp(uint256 seconds_) external {
         ++calls;
         vm.warp(block.timestamp + bound(seconds_, 1 hours, 60 days));
-        try art.observe(A) {} catch {}
     }
 
     function bounty(uint256 who, uint256 amount) external {
