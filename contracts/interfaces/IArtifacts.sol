@@ -94,11 +94,12 @@ interface IArtifactsEE {
 interface IArtifacts is IArtifactsEE {
     /// @notice Register `artifact`: its first round's market `[0, 1]` and a tracked pool of liquidity
     /// `b` with a fee of `feeBps`, funded with `ceil(b ln 2)` of the caller's tokens (approve this
-    /// contract first). The artifact is listed.
+    /// contract first). The artifact is listed. The caller's own tokens only.
     function register(bytes32 artifact, uint96 b, uint16 feeBps) external returns (uint256 rootId, bytes32 poolId);
 
     /// @notice Post lifecycle state `to` for `artifact` (oracle role). Settles, freezes, unfreezes or
-    /// opens a new round as protocol.md section 6 says; every position's settlement is fixed here.
+    /// opens a new round as protocol.md section 6 says; every position's settlement is fixed here:
+    /// the oracle's posting is the authority.
     function transition(bytes32 artifact, State to) external;
 
     /// @notice Move a listed artifact to flagged, validated or deprecated because its pool's price
@@ -119,10 +120,12 @@ interface IArtifacts is IArtifactsEE {
     /// fee-free LMSR price (`Maker.closeFor`). The holder's own call: nobody closes another's position.
     function close(bytes32 artifact) external returns (int256 quantity, int256 cost);
 
-    /// @notice Collect what round `round`'s pool left into the artifact's reserve (anyone).
+    /// @notice Collect what round `round`'s pool left into the artifact's reserve (anyone: a
+    /// settlement of the pool's own account).
     function sweep(bytes32 artifact, uint256 round) external returns (uint256 collected);
 
-    /// @notice The registrant takes the reserve of a validated or deprecated artifact.
+    /// @notice The registrant takes the reserve of a validated or deprecated artifact (the
+    /// registrant's own call; the reserve is what their funding and the pools' fees left).
     function withdrawReserve(bytes32 artifact, address to) external returns (uint256 amount);
 
     /// @notice The artifact's state, current round, whether that round's market trades, when it

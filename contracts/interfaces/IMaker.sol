@@ -108,7 +108,8 @@ interface IMaker is IMakerEE {
 
     /// @notice Create a pool on market `(rootId, branchId)` with liquidity `b` (shares, 18 decimals)
     /// and a fee of `feeBps` basis points. Locks `ceil(b ln 2)` of the caller's Exchange balance
-    /// (their collateral check must pass after it).
+    /// (their collateral check must pass after it). Anyone, with their own balance: a plain pool
+    /// trades only with its callers and fills only orders their owners signed.
     function createPool(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt)
         external
         returns (bytes32 poolId);
@@ -136,26 +137,29 @@ interface IMaker is IMakerEE {
 
     /// @notice Buy `shares` (18 decimals) of `side` for at most `maxCost` (18 decimals, fee
     /// included), before `deadline`. Returns the forward quantity taken and the cost paid (rounded up).
+    /// The caller's own position and check only.
     function buy(PoolKey calldata key, Side side, uint256 shares, uint256 maxCost, uint256 deadline)
         external
         returns (int256 quantity, int256 cost);
 
     /// @notice Sell `shares` of `side` (a sale of shares not held is a short position, checked like
     /// any other) for at least `minProceeds`, before `deadline`. Returns the forward quantity taken
-    /// and the proceeds (fee deducted, rounded down).
+    /// and the proceeds (fee deducted, rounded down). The caller's own position and check only.
     function sell(PoolKey calldata key, Side side, uint256 shares, uint256 minProceeds, uint256 deadline)
         external
         returns (int256 quantity, int256 proceeds);
 
     /// @notice Fill `quantity` of a resting order of the Exchange's book against the pool, at the LMSR
-    /// cost (fee included); refused when that is worse than the order's limit. Anyone may call.
+    /// cost (fee included); refused when that is worse than the order's limit. Anyone may call;
+    /// authority: the owner's signature on the order (its fee is credited to the owner).
     function fill(PoolKey calldata key, Order calldata order, uint128 quantity) external returns (bytes32 orderHash);
 
-    /// @notice Close an idle pool (no outstanding shares) and return its balance to the creator.
+    /// @notice Close an idle pool (no outstanding shares) and return its balance to the creator (the
+    /// creator's own call; it touches the pool's account only).
     function closePool(PoolKey calldata key) external returns (uint256 released);
 
     /// @notice After the pool's market settled: claim the pool's account and pay what is left to the
-    /// creator. Anyone may call; the money goes to the creator.
+    /// creator. Anyone may call (a settlement of the pool's own account); the money goes to the creator.
     function claimPool(PoolKey calldata key) external returns (uint256 released);
 
     /// @notice The key of pool `poolId`.

@@ -35,7 +35,8 @@ interface IManagedRoots is IManagedRootsEE {
 
     /// @notice Close managed root `rootId` at the flagged terms, `residual` (the pool's account, or
     /// any account without a position there) taking the difference: no more trading; every payoff
-    /// is fixed now and credited by claims. Owner only.
+    /// is fixed now and credited by claims. Owner only (the registry, on an oracle's or a
+    /// trigger's flagged state).
     function flagRoot(uint256 rootId, address residual) external;
 
     /// @notice Whether root `rootId` is managed.

@@ -69,6 +69,7 @@ interface IMarkets is IMarketsEE {
     function defineMarket(uint256 rootId, uint16 branchId, int128 min, int128 max) external;
 
     /// @notice Settle existing root `rootId` at `outcome`: a definition with `min == max == outcome`.
+    /// Owner or oracle: the posting that fixes every position's payoff in the root.
     function settle(uint256 rootId, int128 outcome) external;
 
     /// @notice Effective bounds of market `(rootId, branchId)`.
@@ -103,7 +104,8 @@ interface IMarketsAdmin is IMarketsEE {
     function isOracle(uint256 rootId, address oracle) external view returns (bool);
 
     /// @notice Freeze (or unfreeze) root `rootId` and all its sub-markets: while frozen, no order
-    /// enters its book, nothing matches and no pool trades there (`MarketFrozen`). Owner or oracle.
+    /// enters its book, nothing matches and no pool trades there (`MarketFrozen`). Owner or oracle
+    /// (a posting; it moves no position).
     function setFrozen(uint256 rootId, bool frozen) external;
 
     /// @notice Whether root `rootId` is frozen.

@@ -48,6 +48,7 @@ interface IMatchingEE is IOrdersEE {
 /// @notice Permissionless matching of resting signed orders, partial fills, cancels and reductions.
 interface IMatching is IMatchingEE {
     /// @notice Match a resting bid and ask (optionally through pre-signed Partials). Anyone may call;
+    /// authority: both owners' signatures on the orders, each filled within its limit and quantity;
     /// the contract checks every order. No collateral check is needed: a fill at a price within both
     /// limits never lowers either trader's worst case (docs/protocol.md).
     function matchOrders(MatchRequest calldata request) external;
@@ -66,11 +67,13 @@ interface IMatching is IMatchingEE {
 /// @notice Cancels and reductions signed by an order's owner (served by the Exchange's extension).
 interface IAmendments is IMatchingEE {
     /// @notice Cancel the open rest of `order` by appending `offset`, signed by the order's owner
+    /// (authority: that signature; anyone may relay it)
     /// (tradeType Offset, unmatched, `quantity == -order.quantity`, same price, `previous` = the
     /// order's hash).
     function cancelOrder(Order calldata order, Order calldata offset, bytes calldata signature) external;
 
-    /// @notice Trim `order` by appending `reduction`, signed by its owner (tradeType Reduction,
+    /// @notice Trim `order` by appending `reduction`, signed by its owner (authority: that signature;
+    /// anyone may relay it) (tradeType Reduction,
     /// matched, opposite sign, same price, `previous` = the order's hash, size at most what is open).
     function reduceOrder(Order calldata order, Order calldata reduction, bytes calldata signature) external;
 }

@@ -40,7 +40,8 @@ interface IOrdersEE {
 /// @title IOrders
 /// @notice Wallet-signed EIP-712 orders in an append-only book, chained per trader.
 interface IOrders is IOrdersEE {
-    /// @notice Add a signed Primary limit order to the book. Anyone may relay it.
+    /// @notice Add a signed Primary limit order to the book. Anyone may relay it. Authority: the
+    /// trader's signature; nothing else of theirs moves.
     /// @return orderHash The order's EIP-712 digest, its key in the book.
     function placeOrder(Order calldata order, bytes calldata signature) external returns (bytes32 orderHash);
 

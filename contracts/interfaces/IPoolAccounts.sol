@@ -38,7 +38,8 @@ interface IPoolTrades is IPoolAccountsEE {
     /// @notice Record `trader` taking forward quantity `quantity` at total cost `cost` (36 decimals)
     /// in `(rootId, branchId)` against `pool`, whose side is the opposite; `worst` is the trade's own
     /// lowest payoff over the market's bounds (18 decimals, rounded down). Runs `trader`'s
-    /// collateral check. Refused if the root settled.
+    /// collateral check. Refused if the root settled. Maker only: for the trader who called the
+    /// Maker (buy, sell), or on a close the managed root's owner relays for the holder's own call.
     function poolTrade(
         address trader,
         address pool,
@@ -54,15 +55,18 @@ interface IPoolTrades is IPoolAccountsEE {
 /// @notice The maker's other hooks (served by the Exchange's extension): funding and releasing pool
 /// accounts, and fills of resting orders against a pool. Only the maker may call them.
 interface IPoolAccounts is IPoolAccountsEE {
-    /// @notice Open pool account `pool` on `(rootId, branchId)` with `amount` taken from `creator`'s
+    /// @notice Maker only, for the caller of `createPool` (`creator`): open pool account `pool` on
+    /// `(rootId, branchId)` with `amount` taken from `creator`'s
     /// balance (the creator's collateral check runs). The pool's cached worst case is `-amount` for
     /// good: the maker guarantees its loss never exceeds its funding.
     function poolOpen(address creator, address pool, uint256 rootId, uint16 branchId, uint256 amount) external;
 
-    /// @notice Move `amount` from pool account `pool` to `to`; the pool's check must still pass.
+    /// @notice Move `amount` from pool account `pool` to `to` (Maker only: a pool's own account to its
+    /// creator); the pool's check must still pass.
     function poolRelease(address pool, address to, uint256 amount) external;
 
     /// @notice Fill `quantity` of resting `order` against `pool` at total cost `cost` (36
     /// decimals); refused beyond the order's limit (`FillBeyondLimit`). Returns the order's hash.
+    /// Maker only; authority: the owner's signature on the order, filled within its limit.
     function poolFill(Order calldata order, address pool, uint128 quantity, int256 cost) external returns (bytes32);
 }

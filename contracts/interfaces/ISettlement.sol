@@ -29,10 +29,11 @@ interface ISettlement is ISettlementEE {
     /// @notice Claim the caller's payoff in settled root `rootId`; their open orders there are void.
     function claim(uint256 rootId) external returns (int256 payoff);
 
-    /// @notice Claim for `trader` (anyone may; the payoff goes to `trader`'s balance).
+    /// @notice Claim for `trader` (anyone may; the payoff goes to `trader`'s balance). Authority: a
+    /// settlement, the payoff fixed by the root's settlement; a managed root only by its owner.
     function claimFor(address trader, uint256 rootId) external returns (int256 payoff);
 
-    /// @notice Claim for many traders: losses first, then gains; failing entries are skipped with
+    /// @notice Claim for many traders (a settlement, like `claimFor`): losses first, then gains; failing entries are skipped with
     /// `ClaimSkipped`.
     /// @return claimed How many claims were applied.
     function claimMany(uint256 rootId, address[] calldata traders) external returns (uint256 claimed);

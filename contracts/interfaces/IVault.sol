@@ -25,16 +25,18 @@ interface IVaultEE {
 /// @title IVault
 /// @notice One ERC-20 collateral per deployment; balances kept in 18 decimals.
 interface IVault is IVaultEE {
-    /// @notice Deposit `tokenAmount` token units from the caller for the caller.
+    /// @notice Deposit `tokenAmount` token units from the caller for the caller (the caller's own call).
     function deposit(uint256 tokenAmount) external;
 
-    /// @notice Deposit `tokenAmount` token units from the caller for `account`.
+    /// @notice Deposit `tokenAmount` token units from the caller for `account`: the caller's tokens,
+    /// which only add to `account`'s balance (nothing of `account`'s is taken or moved).
     function depositFor(address account, uint256 tokenAmount) external;
 
     /// @notice Withdraw up to `amount` (18 decimals) to the caller; see `withdrawTo`.
     function withdraw(uint256 amount) external;
 
-    /// @notice Withdraw up to `amount` (18 decimals) of the caller's balance to `to`. Only whole token
+    /// @notice Withdraw up to `amount` (18 decimals) of the caller's balance to `to` (the caller's own
+    /// call, their own balance only). Only whole token
     /// units move: the debit is `tokens * unit` where `tokens = amount / unit`; dust stays credited.
     function withdrawTo(address to, uint256 amount) external;
 
