@@ -3,7 +3,6 @@ pragma solidity ^0.8.24;
 
 import {IMaker, PoolKey} from "../interfaces/IMaker.sol";
 import {IExchange} from "../interfaces/IExchange.sol";
-import {LMSRMath} from "../libraries/LMSRMath.sol";
 import {PoolMath, Terms} from "../libraries/PoolMath.sol";
 
 /// @title MakerBase
@@ -85,12 +84,6 @@ abstract contract MakerBase is IMaker {
     /// @dev `_terms` straight from calldata (no copy of the whole key to memory).
     function _termsOf(PoolKey calldata key) internal pure returns (Terms memory) {
         return Terms(key.lo, key.hi, key.b, key.feeBps);
-    }
-
-    /// @dev The marginal long price (36 decimals) at outstanding shares `qLong, qShort` on a market of
-    /// width `w`.
-    function _priceLong(int256 w, uint256 b, int256 qLong, int256 qShort) internal pure returns (uint256) {
-        return LMSRMath.priceLong((qLong - qShort) * w, b);
     }
 
     /// @inheritdoc IMaker

@@ -32,25 +32,26 @@ abstract contract TrackedPools is MakerBase {
         uint88 cushion;
     }
 
-    /// @dev One slot per tracked pool: the lowest and highest long price (units of 1e-12, rounded
-    /// outwards) since `start` and over the period before it, and the period's length (seconds).
-    /// Together they cover at least the last `period` seconds (the price is constant between trades).
+    /// @dev One slot per tracked pool: the lowest and highest log-odds (units of 1e-9, rounded
+    /// outwards, capped at +-100) since `start` and over the period before it, and the period's
+    /// length (seconds). Together they cover at least the last `period` seconds (the price is
+    /// constant between trades). Log-odds, not prices: a trade already has them for one division,
+    /// where a price needs an exponential (about 1,500 gas); prices are made from them when read.
     struct Range {
         uint40 start;
         uint32 period;
-        uint40 low;
-        uint40 high;
-        uint40 prevLow;
-        uint40 prevHigh;
+        int40 low;
+        int40 high;
+        int40 prevLow;
+        int40 prevHigh;
     }
 
     /// @dev The log-odds a tracked pool accumulates are capped at +-100 (prices within e^-100 of 0
     /// or 1 count as that close), so a century of them fits the accumulator.
     int256 private constant LOGIT_CAP = 100e18;
-    /// @dev A 36-decimal price in the range's units of 1e-12.
-    uint256 private constant UNIT = 1e24;
-    /// @dev A price in the range's units as a wad.
-    uint256 private constant TO_WAD = 1e6;
+    /// @dev The range's unit of log-odds (1e-9) in `d = (qLong - qShort) * w` units per `b`, and its cap.
+    int256 private constant RANGE_UNIT = 1e9;
+    int256 private constant RANGE_CAP = 100e9;
 
     mapping(bytes32 poolId => Track) private _tracks;
     mapping(bytes32 poolId => Range) private _ranges;
@@ -59,8 +60,7 @@ abstract contract TrackedPools is MakerBase {
     /// @inheritdoc MakerBase
     function _startTracking(bytes32 poolId, uint32 period) internal override {
         _tracks[poolId].updated = uint40(block.timestamp);
-        (uint40 lo, uint40 hi) = _units(LMSRMath.ONE / 2); // a new pool prices long at 0.5 exactly
-        _ranges[poolId] = Range(uint40(block.timestamp), period, lo, hi, lo, hi);
+        _ranges[poolId] = Range(uint40(block.timestamp), period, 0, 0, 0, 0); // log-odds 0: price 0.5
         emit PoolTracked(poolId, period);
     }
 
@@ -118,8 +118,8 @@ abstract contract TrackedPools is MakerBase {
         int256 quantity
     ) private view returns (int256 cost, uint256 discount) {
         int256 w = int256(key.hi) - key.lo;
-        Range memory r = _rolled(_ranges[poolId], w, key.b, p.qLong, p.qShort);
-        int256 atRange = quantity * _rangePrice(key.lo, w, r, quantity > 0);
+        (Range memory r,) = _rolled(_ranges[poolId], (int256(p.qLong) - p.qShort) * w, key.b);
+        int256 atRange = quantity * _rangePrice(key, r, quantity > 0);
         if (atRange >= lmsr) return (lmsr, 0);
         uint256 need = uint256(PoolMath.ceilDiv(lmsr - atRange, PoolMath.WAD));
         uint256 owned = _credits[poolId][trader];
@@ -137,14 +137,25 @@ abstract contract TrackedPools is MakerBase {
     }
 
     /// @dev The forward price (wad) at the range's end that is worse for the holder: the highest for a
-    /// buyer, the lowest for a seller, rounded against them.
-    function _rangePrice(int256 lo, int256 w, Range memory r, bool buying) private pure returns (int256) {
-        if (buying) {
-            uint256 high = r.high > r.prevHigh ? r.high : r.prevHigh;
-            return lo + PoolMath.ceilDiv(int256(uint256(high)) * w, 1e12);
+    /// buyer, the lowest for a seller, rounded against them (past the price's error bound too).
+    function _rangePrice(PoolKey calldata key, Range memory r, bool buying) private pure returns (int256) {
+        int256 w = int256(key.hi) - key.lo;
+        uint256 pl = _rangePrices(r, key.b, buying);
+        if (buying) return key.lo + PoolMath.ceilDiv(int256(pl) * w, int256(LMSRMath.ONE));
+        return key.lo + int256(pl) * w / int256(LMSRMath.ONE);
+    }
+
+    /// @dev The long price (36 decimals) at the range's highest log-odds plus the error bound, or at
+    /// its lowest minus it.
+    function _rangePrices(Range memory r, uint256 b, bool high) private pure returns (uint256) {
+        if (high) {
+            int256 x = r.high > r.prevHigh ? r.high : r.prevHigh;
+            uint256 ph = LMSRMath.priceLong(x * RANGE_UNIT * int256(b), b) + LMSRMath.ERR;
+            return ph > LMSRMath.ONE ? LMSRMath.ONE : ph;
         }
-        uint256 low = r.low < r.prevLow ? r.low : r.prevLow;
-        return lo + int256(uint256(low)) * w / 1e12;
+        int256 y = r.low < r.prevLow ? r.low : r.prevLow;
+        uint256 pl = LMSRMath.priceLong(y * RANGE_UNIT * int256(b), b);
+        return pl > LMSRMath.ERR ? pl - LMSRMath.ERR : 0;
     }
 
     /// @dev Store the pool's state after trade `t` from state `p`. A tracked pool brings its
@@ -168,33 +179,33 @@ abstract contract TrackedPools is MakerBase {
             _accumulate(k, _logit(w, key.b, p)), uint40(block.timestamp), SafeCast.toUint88(k.cushion + gained - spent)
         );
         if (gained != spent) _credits[poolId][payer] = _credits[poolId][payer] + gained - spent;
-        Range memory r = _rolled(_ranges[poolId], w, key.b, p.qLong, p.qShort);
-        (uint40 lo, uint40 hi) = _units(_priceLong(w, key.b, t.qLong, t.qShort));
-        if (lo < r.low) r.low = lo;
-        if (hi > r.high) r.high = hi;
-        _ranges[poolId] = r;
+        (Range memory r, bool changed) = _rolled(_ranges[poolId], (int256(p.qLong) - p.qShort) * w, key.b);
+        (int40 lo, int40 hi) = _units((t.qLong - t.qShort) * w, key.b);
+        if (lo < r.low) (r.low, changed) = (lo, true);
+        if (hi > r.high) (r.high, changed) = (hi, true);
+        // A trade inside the period's range leaves the slot as it is (no write: 2,900 gas less).
+        if (changed) _ranges[poolId] = r;
     }
 
-    /// @dev Range `r` brought up to now, the price having been that of `qLong, qShort` since the last
-    /// trade: a period that ended becomes the previous one (or, two periods on, the constant price).
-    function _rolled(Range memory r, int256 w, uint256 b, int256 qLong, int256 qShort)
-        private
-        view
-        returns (Range memory)
-    {
+    /// @dev Range `r` brought up to now, the pool's state having been `d` since the last trade: a
+    /// period that ended becomes the previous one (or, two periods on, the constant log-odds).
+    function _rolled(Range memory r, int256 d, uint256 b) private view returns (Range memory, bool rolled) {
         uint256 start = r.start;
-        if (block.timestamp < start + r.period) return r;
-        (uint40 lo, uint40 hi) = _units(_priceLong(w, b, qLong, qShort));
+        if (block.timestamp < start + r.period) return (r, false);
+        (int40 lo, int40 hi) = _units(d, b);
         if (block.timestamp < start + 2 * uint256(r.period)) (r.prevLow, r.prevHigh) = (r.low, r.high);
         else (r.prevLow, r.prevHigh) = (lo, hi);
         (r.start, r.low, r.high) = (uint40(block.timestamp), lo, hi);
-        return r;
+        return (r, true);
     }
 
-    /// @dev A 36-decimal price in units of 1e-12, rounded down and up (it is at most 1e36: 40 bits).
-    function _units(uint256 price) private pure returns (uint40 lo, uint40 hi) {
-        lo = uint40(price / UNIT);
-        hi = price % UNIT == 0 ? lo : lo + 1;
+    /// @dev The log-odds `d / b` in units of 1e-9, rounded down and up, capped at +-100.
+    function _units(int256 d, uint256 b) private pure returns (int40 lo, int40 hi) {
+        int256 unit = RANGE_UNIT * int256(b);
+        int256 down = PoolMath.floorDiv(d, unit);
+        int256 up = d % unit == 0 ? down : down + 1;
+        lo = int40(down < -RANGE_CAP ? -RANGE_CAP : down > RANGE_CAP ? RANGE_CAP : down);
+        hi = int40(up < -RANGE_CAP ? -RANGE_CAP : up > RANGE_CAP ? RANGE_CAP : up);
     }
 
     /// @dev The accumulator brought up to now at log-odds `x` (constant since the last update).
@@ -228,9 +239,10 @@ abstract contract TrackedPools is MakerBase {
         (PoolKey memory key, Pool memory p) = _view(poolId);
         if (!p.tracked) revert PoolNotTracked(poolId);
         Range memory r = _ranges[poolId];
-        if (p.status == OPEN) r = _rolled(r, int256(key.hi) - key.lo, key.b, p.qLong, p.qShort);
-        low = (r.low < r.prevLow ? r.low : r.prevLow) * TO_WAD;
-        high = (r.high > r.prevHigh ? r.high : r.prevHigh) * TO_WAD;
+        if (p.status == OPEN) (r,) = _rolled(r, (int256(p.qLong) - p.qShort) * (int256(key.hi) - key.lo), key.b);
+        low = _rangePrices(r, key.b, false) / 1e18;
+        uint256 ph = _rangePrices(r, key.b, true);
+        high = ph / 1e18 + (ph % 1e18 == 0 ? 0 : 1);
         return (low, high, r.period);
     }
 
