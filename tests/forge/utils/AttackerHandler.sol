@@ -431,7 +431,7 @@ contract AttackerHandler is Test {
     function _orderOf(address owner, uint256 pick) internal view returns (bool, Order memory o) {
         uint256 n = orders.length;
         for (uint256 k; k < n; ++k) {
-            o = orders[(pick + k) % n];
+            o = orders[(pick % n + k) % n];
             if (owner == address(0) || o.trader == owner) return (true, o);
         }
         return (false, o);
