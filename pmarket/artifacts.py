@@ -21,7 +21,7 @@ from eth_utils import keccak, to_checksum_address
 
 from .artifact_history import ArtifactHistory, SettlementEntry, TransitionRecord  # noqa: F401 (re-exported)
 from .collateral import Position
-from .lifecycle import LOSS, PROFIT, Reputation, State, thresholds_valid
+from .lifecycle import LOSS, MAX_WINDOW, PROFIT, Reputation, State, thresholds_valid
 from .maker import PoolKey
 from .wad import DecimalLike, to_wad
 
@@ -43,8 +43,10 @@ def deployment_parameters(close_after: int, window: int, prices: Sequence[Decima
     """The registry's trigger thresholds (wad) from ``prices``, after the constructor's checks
     (which revert with a bare ``InvalidParameters``): a ``ValueError`` naming the values."""
     thresholds = [to_wad(p, name="price") for p in prices]
-    if window < 4 or close_after < 0:
-        raise ValueError(f"the window must be at least 4 seconds (got {window}); close_after at least 0 (got {close_after})")
+    if not 1 <= window <= MAX_WINDOW or close_after < 0:
+        raise ValueError(
+            f"the window must be 1 to {MAX_WINDOW:,} seconds (got {window}); close_after at least 0 (got {close_after})"
+        )
     if not thresholds_valid(window, thresholds):
         raise ValueError(
             "trigger prices must be three, falling strictly inside (0, 1): validated > flagged > deprecated "
@@ -215,11 +217,21 @@ class Artifacts(ArtifactHistory):
         return self._transact("transition", artifact_id(artifact), int(State.parse(state)), sender=oracle)
 
     def trigger(self, caller: Any, artifact: ArtifactLike, state: StateLike) -> Any:
-        """Move a listed artifact on its pool's time-weighted price (anyone)."""
+        """Move a listed artifact because its pool's price stayed past the state's threshold through
+        the last window (anyone): validated needs the range's low above the validate price, flagged
+        and deprecated its high below theirs. Refused with ``WindowNotElapsed(artifact, readyAt)``
+        in the round's first window, ``ThresholdNotMet(artifact, to, price, threshold)`` otherwise."""
         return self._transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=caller)
 
-    def observe(self, caller: Any, artifact: ArtifactLike) -> Any:
-        return self._transact("observe", artifact_id(artifact), sender=caller)
+    def price_range(self, artifact: ArtifactLike) -> tuple[int, int, int]:
+        """``(low, high, period)`` of the current round's pool (wad, seconds): what a trigger reads
+        (``Maker.priceRange``)."""
+        return self.exchange.maker.price_range(self._pool_id(artifact))
+
+    def parameters(self) -> tuple[int, int, tuple[int, int, int]]:
+        """``(close_after, window, (validate, flag, deprecate))`` as deployed."""
+        close_after, window, validate, flag, deprecate = self._call("parameters")
+        return int(close_after), int(window), (int(validate), int(flag), int(deprecate))
 
     # ---- settlement --------------------------------------------------------------------------
     def settle(self, caller: Any, artifact: ArtifactLike, round_: int, traders: Iterable[Any]) -> Any:
@@ -281,7 +293,9 @@ class Artifacts(ArtifactHistory):
         return SettlementReport(state, round_, settled, sent, skipped)
 
     def close(self, holder: Any, artifact: ArtifactLike) -> Any:
-        """Close the holder's whole position at the pool's marginal price (after the close delay)."""
+        """Close the holder's own whole position against the round's pool, after the close delay: at
+        the range's worse end (its low for a long, its high for a short), the pool giving up at most
+        the holder's own fee credit against the fee-free LMSR sale (``Maker.closeFor``)."""
         return self._transact("close", artifact_id(artifact), sender=holder)
 
     def sweep(self, caller: Any, artifact: ArtifactLike, round_: int) -> Any:
@@ -298,6 +312,12 @@ class Artifacts(ArtifactHistory):
         return ArtifactInfo(
             aid, State(int(state)), int(round_), bool(is_open), int(start), str(registrant), int(reserve), int(root), bytes(pool)
         )
+
+    def _pool_id(self, artifact: ArtifactLike) -> bytes:
+        pool = self.info(artifact).pool_id
+        if pool == bytes(32):
+            raise ValueError(f"artifact {artifact_name(artifact_id(artifact))} has no pool in its current round")
+        return pool
 
     def pool_key(self, artifact: ArtifactLike) -> Optional[PoolKey]:
         """The current round's pool key (None for a round without a pool)."""

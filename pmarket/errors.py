@@ -108,9 +108,12 @@ MakerMismatch = _subclass("MakerMismatch", "The maker given to the Exchange's co
 ExtensionMismatch = _subclass("ExtensionMismatch", "The extension given to the Exchange's constructor has other parameters.")
 PoolAccountInUse = _subclass("PoolAccountInUse", "A new pool's account already has positions.")
 FillBeyondLimit = _subclass("FillBeyondLimit", "Filling against the pool would trade beyond the order's limit.")
-PoolNotTracked = _subclass("PoolNotTracked", "The pool keeps no price accumulator or cushion (not a tracked pool).")
+PoolNotTracked = _subclass("PoolNotTracked", "The pool keeps no price accumulator, range or cushion (not a tracked pool).")
+NotRootManager = _subclass(
+    "NotRootManager", "Only the owner of a managed root creates tracked pools there and closes through them."
+)
+InvalidPeriod = _subclass("InvalidPeriod", "A tracked pool's price-range period of zero seconds.")
 NothingToClose = _subclass("NothingToClose", "The trader has no position in the pool's market to close.")
-BeyondCushion = _subclass("BeyondCushion", "Closing at the marginal price would give up more than the pool's fee cushion.")
 # Managed roots (artifact markets)
 MarketFlagged = _subclass("MarketFlagged", "The artifact's round closed at the flagged terms: no more trading; claim.")
 RootNotManageable = _subclass("RootNotManageable", "The root cannot become managed (not fresh, not [0, 1], or not the caller's).")
@@ -120,12 +123,17 @@ ArtifactExists = _subclass("ArtifactExists", "The artifact id is registered alre
 UnknownArtifact = _subclass("UnknownArtifact", "The artifact was never registered.")
 InvalidTransition = _subclass("InvalidTransition", "The lifecycle does not go from this state to that one.")
 NotTriggerable = _subclass("NotTriggerable", "Only a listed artifact moves by price, and only to flagged, validated or deprecated.")
-WindowNotElapsed = _subclass("WindowNotElapsed", "No price observation is a whole window old yet: observe, wait, retry.")
-ThresholdNotMet = _subclass("ThresholdNotMet", "The time-weighted price over the window is not past the state's threshold.")
+WindowNotElapsed = _subclass("WindowNotElapsed", "The round is younger than a window: a trigger is possible from readyAt.")
+ThresholdNotMet = _subclass(
+    "ThresholdNotMet", "The price did not stay past the threshold through the window (price: the range's low or high)."
+)
 CloseNotYet = _subclass("CloseNotYet", "Positions close at the marginal price only after the close delay (90 days).")
 NotClosable = _subclass("NotClosable", "The artifact is not listed, or its round has no pool to close against.")
 RoundNotSettled = _subclass("RoundNotSettled", "The round does not exist or has not settled.")
 ReserveLocked = _subclass("ReserveLocked", "Only the registrant takes the reserve, once the artifact is final.")
+InvalidParameters = _subclass(
+    "InvalidParameters", "Registry parameters out of range: a window outside 1 .. 2**32 - 1 s or thresholds out of order."
+)
 AccessControlUnauthorizedAccount = _subclass(
     "AccessControlUnauthorizedAccount", "The account lacks the role (e.g. the oracle role for a transition)."
 )

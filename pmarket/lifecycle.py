@@ -10,7 +10,6 @@ artifact's market is bounded ``[0, 1]``, so a position ``(q, cost)`` has the wor
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Iterable, Optional, Sequence, Union
@@ -61,10 +60,15 @@ def allowed(current: State, to: State) -> bool:
     return to in ALLOWED.get(current, frozenset())
 
 
+#: The longest trigger window (seconds): the registry's pools keep their price-range period in 32 bits.
+MAX_WINDOW = 2**32 - 1
+
+
 def thresholds_valid(window: int, prices: Sequence[int]) -> bool:
-    """The registry constructor's check (``InvalidParameters`` otherwise): a window of at least 4
-    seconds and three trigger prices (wad) falling strictly inside (0, 1): validated > flagged > deprecated."""
-    return window >= 4 and len(prices) == 3 and 0 < prices[2] < prices[1] < prices[0] < 10**18
+    """The registry constructor's check (``InvalidParameters`` otherwise): a window of 1 to
+    ``2**32 - 1`` seconds (its pools' price-range period) and three trigger prices (wad) falling
+    strictly inside (0, 1): validated > flagged > deprecated."""
+    return 1 <= window <= MAX_WINDOW and len(prices) == 3 and 0 < prices[2] < prices[1] < prices[0] < 10**18
 
 
 def worst01(p: Position) -> int:
@@ -204,8 +208,3 @@ def bounty_shares(amount: int, weights: Sequence[int]) -> list[int]:
         paid = up_to
     return shares
 
-
-def logit(price: int) -> float:
-    """Log-odds ``ln(p / (1 - p))`` of a wad price, as a float (analytics only)."""
-    p = price / WAD
-    return math.log(p / (1 - p))

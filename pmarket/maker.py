@@ -7,6 +7,9 @@ chain's 18-decimal integers come back. ``exchange.maker`` is the deployment's :c
     pool = exchange.maker.create_pool(carol, root_id=1, b=100)
     exchange.maker.buy(alice, pool, "long", 10, max_cost=6)
     exchange.maker.prices(pool)          # (long, short), 18 decimals
+
+Tracked pools (an artifact's, created by the managed root's owner) also have ``price_range``,
+``credit`` and ``observe``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .exchange import Exchange
 
 SideLike = Union[Side, str, int]
+#: A pool named by its key or its id.
+PoolLike = Union["PoolKey", bytes]
 #: How long a trade stays valid when no deadline is given, in seconds.
 DEFAULT_DEADLINE = 3600
 _KEY_TYPES = ["(uint256,uint16,int128,int128,uint96,uint16,address,uint64)"]
@@ -123,6 +128,33 @@ class Maker:
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
         return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
 
+    def create_tracked_pool(
+        self,
+        creator: Any,
+        root_id: int,
+        *,
+        b: DecimalLike,
+        period: int,
+        branch_id: int = 1,
+        fee_bps: int = 0,
+        salt: Optional[int] = None,
+    ) -> PoolKey:
+        """``create_pool`` for a tracked pool (``Maker.createTrackedPool``): only the owner of managed
+        root ``root_id`` may (``NotRootManager``). It keeps its price range over the last one to two
+        ``period`` seconds (``InvalidPeriod`` for 0) and credits each fee to the trader who paid it."""
+        b_wad = to_wad(b, name="b")
+        if salt is None:
+            salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
+        self._transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=creator)
+        lo, hi = self.exchange.contract.bounds(root_id, branch_id)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
+
+    def close_for(self, pool: PoolKey, trader: Any, *, sender: Any = None) -> Any:
+        """Close ``trader``'s whole position against tracked ``pool`` (``Maker.closeFor``): only the
+        pool's creator while it owns the root (the default sender). The artifact registry calls it
+        for the holder's own ``close``."""
+        return self._transact("closeFor", pool.as_tuple(), _address(trader), sender=sender or self._account(pool.creator))
+
     def close_pool(self, pool: PoolKey, *, sender: Any = None) -> Any:
         """Close an idle pool and return its balance to the creator (the default sender)."""
         return self._transact("closePool", pool.as_tuple(), sender=sender or self._account(pool.creator))
@@ -200,6 +232,30 @@ class Maker:
     def shares_for_cost(self, pool: PoolKey, side: SideLike, budget: DecimalLike) -> int:
         return int(self._call("sharesForCost", pool.id, int(Side.parse(side)), to_wad(budget, name="budget")))
 
+    # ---- tracked pools -------------------------------------------------------------------------
+    def price_range(self, pool: PoolLike) -> tuple[int, int, int]:
+        """``(low, high, period)``: a tracked pool's lowest and highest long price (wad) over at least
+        the last ``period`` seconds (docs/artifacts.md: how far back it reaches). The pool keeps
+        log-odds to 1e-9, rounded outwards; their prices are moved past LMSRMath's error bound
+        (1e-33) against the holder and rounded outwards to the wei."""
+        low, high, period = self._call("priceRange", _pool_id(pool))
+        return int(low), int(high), int(period)
+
+    def credit(self, pool: PoolLike, trader: Any) -> int:
+        """What is left of the fees ``trader`` paid to a tracked pool (wad): the most its closes may
+        give up against the fee-free LMSR price."""
+        return int(self._call("credit", _pool_id(pool), _address(trader)))
+
+    def observe(self, pool: PoolLike) -> tuple[int, int, int]:
+        """``(cumulative, timestamp, cushion)``: a tracked pool's time integral of its log-odds (wad
+        seconds, a TWAP oracle for integrators), the time it is read at, and its cushion (wad, the
+        sum of every trader's credit)."""
+        cumulative, timestamp, cushion = self._call("observe", _pool_id(pool))
+        return int(cumulative), int(timestamp), int(cushion)
+
+    def cushion(self, pool: PoolLike) -> int:
+        return self.observe(pool)[2]
+
     def funding_for(self, b: DecimalLike) -> int:
         return int(self._call("fundingFor", to_wad(b, name="b")))
 
@@ -239,6 +295,10 @@ class Maker:
         from ape import accounts
 
         return accounts[address]
+
+
+def _pool_id(pool: "PoolLike") -> bytes:
+    return pool.id if isinstance(pool, PoolKey) else bytes(pool)
 
 
 def _address(who: Any) -> str:

@@ -23,7 +23,7 @@ DAY = 86_400
 __all__ = [
     "WAD", "UNIT", "DAY", "oracle", "dave", "erin", "frank", "ex", "registry", "escrow",
     "give", "register", "book_trade", "pool_of", "chain_terms", "reference_terms", "ledger_of",
-    "reserve_after_registration", "root_of", "new_traders", "warp_to",
+    "reserve_after_registration", "root_of", "new_traders", "warp_to", "around",
 ]
 
 
@@ -147,6 +147,15 @@ def new_traders(accounts: Any, owner: Any, n: int) -> list[Any]:
 def warp_to(chain: Any, timestamp: int) -> None:
     """Mine a block at ``timestamp`` (the node's clock moves on from there)."""
     chain.mine(timestamp=timestamp)
+
+
+def around(price36: int) -> tuple[int, int]:
+    """A tracked pool's range (wad) while its log-odds stayed at one value exact to 1e-9 (the range's
+    unit), at long price ``price36`` (36 decimals, as LMSRMath computes it): that price less and
+    plus LMSRMath's error bound (1e-33), rounded down and up to the wei."""
+    from pmarket.lmsr.fixed import ERR
+
+    return (price36 - ERR) // WAD, -(-(price36 + ERR) // WAD)
 
 
 def positions_of(ex: Exchange, root: int, traders: Iterable[Any]) -> dict[str, Position]:

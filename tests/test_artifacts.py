@@ -10,6 +10,7 @@ from pmarket import errors
 from pmarket.artifacts import Artifacts, artifact_id
 from pmarket.bounties import Bounties
 from pmarket.lifecycle import LOSS, PROFIT, State, compute_settlement_pnl
+from pmarket.lmsr import pool as lmsr
 
 from .test_maker import refused
 
@@ -74,8 +75,12 @@ def test_close_after_ninety_days_with_time_travel(listed, exchange, alice, chain
     allowed = listed.info("paper").round_start + 90 * DAY + 1
     assert refused(errors.CloseNotYet, lambda: listed.close(alice, "paper"))["allowedAt"] == allowed
     chain.pending_timestamp = allowed
-    # A pool without fees has no cushion: closing at the marginal price would give up too much.
-    assert "discount" in refused(errors.BeyondCushion, lambda: listed.close(alice, "paper"))
+    # A pool without fees credits nobody: the close is the fee-free LMSR sale, nothing given up.
+    q_long, q_short, _ = exchange.maker.pool_state(key)
+    sale = lmsr.price(key.terms, q_long, q_short, lmsr.Side.LONG, -10 * WAD)
+    [log] = exchange.maker.contract.PositionClosed.from_receipt(listed.close(alice, "paper"))
+    assert (int(log.quantity), int(log.cost), int(log.discount)) == (-10 * WAD, sale.cost, 0)
+    assert exchange.position(alice, key.root_id, 1).quantity == 0 and exchange.maker.cushion(key) == 0
 
 
 def test_bounty_shares_sum_exactly(listed, exchange, owner, alice, bob, carol):

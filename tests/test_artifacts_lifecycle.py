@@ -1,7 +1,8 @@
 """Artifact lifecycles on Anvil, through the Python clients: a challenge freezes every action on the
 artifact's market (and nothing else), flagged -> listed opens a new round that trades and settles,
-the 90-day close at the pool's marginal price with time travel, price-triggered transitions over
-observations, reputations after mixed outcomes across artifacts, and the history queries.
+the 90-day close at the pool's price range within the holder's own credit (pump-then-close loses),
+price-triggered transitions on the range (a spike does not trigger), who may make tracked pools,
+reputations after mixed outcomes across artifacts, and the history queries.
 
 Refusals arrive as :mod:`pmarket.errors` classes; each test registers its own artifacts on the
 module's registry (ape reverts every test), so clock moves of one test do not reach another."""
@@ -17,11 +18,10 @@ from pmarket.artifacts import artifact_id
 from pmarket.collateral import Position
 from pmarket.lifecycle import LOSS, PROFIT, Reputation, State, compute_settlement_pnl
 from pmarket.lmsr import pool as lmsr
-from pmarket.lmsr.fixed import ln_wad
 from pmarket.matching import Leg, MatchRequest
 
 from .artifact_fixtures import *  # noqa: F401,F403 (fixtures)
-from .artifact_fixtures import DAY, UNIT, WAD, book_trade, give, register, root_of
+from .artifact_fixtures import DAY, UNIT, WAD, around, book_trade, give, register, root_of
 from .test_maker import refused
 
 F10 = 6_931_471_805_599_453_095  # funding of b = 10: ceil(10 ln 2) at 18 decimals, ln 2 rounded up
@@ -219,61 +219,68 @@ def test_transitions_need_the_oracle_and_follow_the_matrix(ex, registry, owner, 
 
 
 # ---- the 90-day close ---------------------------------------------------------------------------
-def test_close_after_ninety_days_at_the_marginal_price_within_the_cushion(ex, registry, owner, oracle, alice, bob, carol, chain):
-    """b = 100, fee 3%. alice buys 10 long (the pool's cushion: her fee, 3% of 5.1249 = 0.1537),
-    carol 2 short. After 90 days (and one second) each may sell back at the pool's marginal price,
-    rounded against them; the pool gives up the difference to the LMSR price out of its cushion:
-    alice's 10 long from d = 8 cost it 10 sigma(0.08) - 100 (ln(1 + e^0.08) - ln(1 + e^-0.02)) =
-    0.124914. bob's 20 short later would cost more than what is left: refused."""
-    for who in (alice, bob, carol):
-        give(ex, owner, who, "20")
+def expected_close(ex, key, who):
+    """The close of ``who``'s position by the contract's rule, from what the chain shows: the fee-free
+    LMSR sale of the whole position, the range's worse end for the holder (its low for a long, its
+    high for a short; on ``[0, 1]`` the forward price at either end is ``priceRange``'s) and the
+    holder's credit. Returns quantity, cost, discount and which of the three cases it is."""
+    q = ex.position(who, key.root_id, 1).quantity
+    q_long, q_short, _ = ex.maker.pool_state(key)
+    sale = lmsr.price(lmsr.Terms(key.lo, key.hi, key.b, 0), q_long, q_short, lmsr.Side.LONG if q > 0 else lmsr.Side.SHORT, -abs(q))
+    low, high, _ = ex.maker.price_range(key)
+    quantity = -q
+    at_range = quantity * (high if quantity > 0 else low)
+    if at_range >= sale.cost:
+        return quantity, sale.cost, 0, "lmsr"
+    need, credit = -(-(sale.cost - at_range) // WAD), ex.maker.credit(key, who)
+    return (quantity, at_range, need, "range") if need <= credit else (quantity, sale.cost - credit * WAD, credit, "credit")
+
+
+def test_close_after_ninety_days_at_the_range_within_the_holders_credit(ex, registry, owner, oracle, alice, bob, carol, dave, chain):
+    """b = 100, fee 3%. alice buys 10 long, dave 30 long, carol 2 short; each fee is its payer's
+    credit and the cushion their sum. After 90 days (and one second), quiet since: the range is the
+    price, sigma(0.38) -+ 1e-33 rounded outwards. alice's 10 are bought back at the range's low, her
+    credit (3% of 5.12) paying the discount against the LMSR sale (0.12); dave's 30 would need 1.11
+    at the range's new low, more than his credit (3% of 16.9): he gets the LMSR sale plus all of it;
+    carol, buying back 2 at the range's high, would pay more than the LMSR price: she pays that,
+    nothing given up. Nobody's close moves anyone else's credit."""
+    for who in (alice, bob, carol, dave):
+        give(ex, owner, who, "40")
     register(registry, owner, "old", b=100, fee_bps=300)
     key = registry.pool_key("old")
-    terms = lmsr.Terms(0, WAD, 100 * WAD, 0)  # a close pays no fee
-    fees = [int(log.fee) for tx in (ex.maker.buy(alice, key, "long", 10), ex.maker.buy(carol, key, "short", 2))
-            for log in ex.maker.contract.PoolTraded.from_receipt(tx)]
-    # alice's fee: 3% of 5.12495 = 0.15375; carol's: 3% of her 2 short shares' 0.955 = 0.0287
-    assert 0.15374 * WAD < fees[0] < 0.15375 * WAD + 1 and 0.0286 * WAD < fees[1] < 0.0287 * WAD
-    assert int(ex.maker.contract.observe(key.id)[2]) == sum(fees)  # the cushion
+    fees = {}
+    for who, side, q in ((alice, "long", 10), (dave, "long", 30), (carol, "short", 2)):
+        [log] = ex.maker.contract.PoolTraded.from_receipt(ex.maker.buy(who, key, side, q))
+        fees[who.address] = int(log.fee)
+        assert ex.maker.credit(key, who) == fees[who.address] > 0
+    assert ex.maker.credit(key, bob) == 0 and ex.maker.cushion(key) == sum(fees.values())
     start = registry.info("old").round_start
     allowed = start + 90 * DAY + 1
     assert refused(errors.CloseNotYet, lambda: registry.close(alice, "old")) == {"artifact": artifact_id("old"), "allowedAt": allowed}
     chain.pending_timestamp = allowed - 1  # the last second of the 90 days: still refused
     assert refused(errors.CloseNotYet, lambda: registry.close(alice, "old"))["allowedAt"] == allowed
-    chain.pending_timestamp = allowed
+    chain.mine(timestamp=allowed)
+    spot = lmsr.price_long(lmsr.Terms(0, WAD, 100 * WAD, 0), 38 * WAD, 0)  # d = 10 + 30 - 2, 36 decimals
+    assert abs(spot / 10**36 - 1 / (1 + math.exp(-0.38))) < 1e-15
+    assert ex.maker.price_range(key) == (*around(spot), DAY)  # log-odds 0.38 exactly
 
-    def close(who, q, side):
-        """Close ``who``'s position of ``q`` (signed) and check it against the hand rules."""
-        q_long, q_short, _ = ex.maker.pool_state(key)
-        pl36 = lmsr.price_long(terms, q_long, q_short)  # the marginal long price, 36 decimals
-        assert pl36 % WAD != 0  # so the rounding below matters
-        price = pl36 // WAD if q > 0 else -(-pl36 // WAD)  # a seller gets it rounded down, a buyer pays it up
-        cost = -q * price
-        sale = lmsr.price(terms, q_long, q_short, side, -abs(q))  # the same sale at the LMSR price
-        discount = -(-(sale.cost - cost) // WAD)
-        cushion = int(ex.maker.contract.observe(key.id)[2])
-        before = ex.position(who, key.root_id, 1)
-        receipt = registry.close(who, "old")
-        [log] = ex.maker.contract.PositionClosed.from_receipt(receipt)
-        assert (str(log.trader), int(log.quantity), int(log.cost), int(log.discount)) == (who.address, -q, cost, discount)
+    cases = []
+    for who in (alice, dave, carol):
+        quantity, cost, discount, case = expected_close(ex, key, who)
+        credits = {w: ex.maker.credit(key, w) for w in fees}
+        cushion, before = ex.maker.cushion(key), ex.position(who, key.root_id, 1)
+        [log] = ex.maker.contract.PositionClosed.from_receipt(registry.close(who, "old"))
+        assert (str(log.trader), int(log.quantity), int(log.cost), int(log.discount)) == (who.address, quantity, cost, discount)
         assert ex.position(who, key.root_id, 1) == Position(0, before.cost + cost)
-        assert int(ex.maker.contract.observe(key.id)[2]) == cushion - discount
-        return before, discount, cushion
-
-    _, discount, cushion = close(alice, 10 * WAD, lmsr.Side.LONG)
-    assert cushion == sum(fees)
-    assert 0.12491 * WAD < discount < 0.12492 * WAD
-    close(carol, -2 * WAD, lmsr.Side.SHORT)
-
-    # bob's 20 short: the pool would give up about 20^2 / (2 * 100) * p (1 - p) ~ 0.5 > its cushion
-    ex.maker.buy(bob, key, "short", 20)
-    q_long, q_short, _ = ex.maker.pool_state(key)
-    pl36 = lmsr.price_long(terms, q_long, q_short)
-    cost = 20 * WAD * -(-pl36 // WAD)
-    sale = lmsr.price(terms, q_long, q_short, lmsr.Side.SHORT, -20 * WAD)
-    err = refused(errors.BeyondCushion, lambda: registry.close(bob, "old"))
-    assert err == {"poolId": key.id, "discount": -(-(sale.cost - cost) // WAD), "cushion": int(ex.maker.contract.observe(key.id)[2])}
-    assert err["discount"] > err["cushion"]
+        assert ex.maker.cushion(key) == cushion - discount
+        assert {w: ex.maker.credit(key, w) for w in fees} == {**credits, who.address: credits[who.address] - discount}
+        cases.append((case, discount))
+    assert [c for c, _ in cases] == ["range", "credit", "lmsr"]
+    # alice's discount: 10 sigma(0.38) - 100 (ln(1 + e^0.38) - ln(1 + e^0.28)) = 0.1213
+    f = lambda d: 100 * math.log(1 + math.exp(d / 100))  # noqa: E731 (the LMSR cost in shares)
+    assert abs(cases[0][1] / WAD - (10 / (1 + math.exp(-0.38)) - (f(38) - f(28)))) < 1e-9
+    assert cases[1][1] == fees[dave.address]
+    assert ex.maker.cushion(key) == sum(fees.values()) - cases[0][1] - cases[1][1] == ex.maker.credit(key, alice) + ex.maker.credit(key, carol)
 
     # a closed position settles at what the close locked in, whatever the outcome, and scores nothing
     balance = ex.balance(alice)
@@ -282,6 +289,54 @@ def test_close_after_ninety_days_at_the_marginal_price_within_the_cushion(ex, re
     assert ex.balance(alice) - balance == compute_settlement_pnl(locked, "validated") == (-locked.cost) // WAD
     assert compute_settlement_pnl(locked, "deprecated") == compute_settlement_pnl(locked, "validated")
     assert registry.reputation(alice)[0] == Reputation()
+
+
+def _flat(ex, who, root):
+    """What ``who``'s flat position in ``root`` realised (wad, 36-decimal cost): a flat position
+    pays ``-cost`` at settlement whatever the outcome."""
+    p = ex.position(who, root, 1)
+    assert p.quantity == 0
+    return -p.cost
+
+
+def test_pump_then_close_ends_below_the_close_alone(ex, registry, owner, alice, bob, carol, chain):
+    """Three twin artifacts (b = 10, fee 5%): alice long 4, bob and carol trading in and out three
+    times (their fees credited to them). After the delay, on "alone" alice just closes; on "pump"
+    she first buys 100 more and closes the lot (the old rule paid her the pumped marginal price out
+    of the others' fees); on "friend" carol buys 50 long, alice closes, carol sells. The range keeps
+    the price from before the pump and the LMSR is path-independent, so pumping only adds its fee:
+    alice ends lower, and alice and carol together end lower than without the friend's pump."""
+    for who in (alice, bob, carol):
+        give(ex, owner, who, "400")
+    names = ("alone", "pump", "friend")
+    for name in names:
+        register(registry, owner, name, b=10, fee_bps=500)
+    keys = {n: registry.pool_key(n) for n in names}
+    for name in names:
+        ex.maker.buy(alice, keys[name], "long", 4)
+        for _ in range(3):
+            for who, side in ((bob, "short"), (carol, "long")):
+                ex.maker.buy(who, keys[name], side, 5)
+                ex.maker.sell(who, keys[name], side, 5)
+    chain.mine(timestamp=max(registry.info(n).round_start for n in names) + 91 * DAY)
+    others = {n: {w.address: ex.maker.credit(keys[n], w) for w in (bob, carol)} for n in names}
+    assert others["alone"] == others["pump"] == others["friend"] and all(others["alone"].values())
+
+    registry.close(alice, "alone")
+    alone = _flat(ex, alice, keys["alone"].root_id)
+
+    ex.maker.buy(alice, keys["pump"], "long", 100)
+    registry.close(alice, "pump")
+    assert _flat(ex, alice, keys["pump"].root_id) < alone
+    assert {w.address: ex.maker.credit(keys["pump"], w) for w in (bob, carol)} == others["pump"]
+
+    carol_before = -ex.position(carol, keys["friend"].root_id, 1).cost  # flat after her round trips
+    ex.maker.buy(carol, keys["friend"], "long", 50)
+    registry.close(alice, "friend")
+    ex.maker.sell(carol, keys["friend"], "long", 50)
+    together = _flat(ex, alice, keys["friend"].root_id) + _flat(ex, carol, keys["friend"].root_id)
+    assert together < alone + carol_before
+    assert ex.maker.credit(keys["friend"], bob) == others["friend"][bob.address]
 
 
 def test_close_is_refused_when_not_listed_or_nothing_to_close(ex, registry, owner, oracle, alice, bob, chain):
@@ -295,80 +350,128 @@ def test_close_is_refused_when_not_listed_or_nothing_to_close(ex, registry, owne
 
 
 # ---- price-triggered transitions --------------------------------------------------------------
-def test_trigger_on_the_time_weighted_price(ex, registry, owner, alice, bob, carol, chain):
-    """b = 10: carol's 10 long move the log-odds to d / b = 1 (price sigma(1) = 0.7311 > 0.7) in the
-    registration's own second. Over [t0, T] the time-weighted log-odds is 1 * (T - t_trade) / (T - t0)."""
+def test_trigger_on_the_price_range(ex, registry, owner, bob, carol, chain):
+    """b = 10: carol's 10 long move the price to sigma(1) = 0.7311 > 0.7 in the registration's own
+    second. The range covers the last one to two days: for the first day it still holds the
+    opening 0.5, so validated waits two days; flagged and deprecated are refused with the range's
+    high, validated with its low."""
     give(ex, owner, carol, "10")
     register(registry, owner, "trig", b=10)
     t0 = registry.info("trig").round_start
     aid = artifact_id("trig")
-    # the only observation (the round's opening) is not a window (one day) old yet
-    assert refused(errors.WindowNotElapsed, lambda: registry.trigger(bob, "trig", "validated")) == {"artifact": aid, "window": DAY}
-    receipt = ex.maker.buy(carol, registry.pool_key("trig"), "long", 10)
-    t_trade = receipt.timestamp
-    assert ex.maker.prices(registry.pool_key("trig"))[0] == 731_058_578_630_004_879  # sigma(1)
-    T = t0 + DAY + 100
-    chain.pending_timestamp = T
-    twap = WAD * (T - t_trade) // (T - t0)
-    # flagged needs the log-odds below ln(0.3 / 0.7) = -0.8473, deprecated below ln(1/9) = -2.1972
-    err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", "flagged"))
-    assert (err["artifact"], err["to"], err["twap"]) == (aid, State.FLAGGED, twap)
-    assert abs(err["threshold"] / WAD - math.log(3 / 7)) < 1e-15
-    # the node's port of solady's lnWad gives the registry's threshold to the wei
-    assert err["threshold"] == ln_wad(3 * WAD // 10 * WAD // (7 * WAD // 10))
-    err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", "deprecated"))
-    assert err["to"] == State.DEPRECATED and abs(err["threshold"] / WAD - math.log(1 / 9)) < 1e-15
-    assert err["threshold"] == ln_wad(WAD // 10 * WAD // (9 * WAD // 10))
+    assert refused(errors.WindowNotElapsed, lambda: registry.trigger(bob, "trig", "validated")) == {"artifact": aid, "readyAt": t0 + DAY}
+    ex.maker.buy(carol, registry.pool_key("trig"), "long", 10)
+    spot = 731_058_578_630_004_879  # sigma(1), as LMSRMath rounds it
+    assert ex.maker.prices(registry.pool_key("trig"))[0] == spot
+    low, high = around(731_058_578_630_004_879_251_159_241_821_836_273)  # log-odds 1 exactly: sigma(1) -+ 1e-33
+    opening = WAD // 2 - 1  # log-odds 0: 0.5 - 1e-33, rounded down
+    assert registry.price_range("trig") == (opening, high, DAY)
+    chain.mine(timestamp=t0 + DAY)  # a day on: the first day is the previous period
+    err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", "validated"))
+    assert err == {"artifact": aid, "to": State.VALIDATED, "price": opening, "threshold": 7 * WAD // 10}
+    for to, threshold in (("flagged", 3 * WAD // 10), ("deprecated", WAD // 10)):
+        err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", to))
+        assert err == {"artifact": aid, "to": State.parse(to), "price": high, "threshold": threshold}
     for to in ("challenged", "listed"):
         assert refused(errors.NotTriggerable, lambda: registry.trigger(bob, "trig", to)) == {
             "artifact": aid, "state": State.LISTED, "to": State.parse(to)}
-    # validated needs above ln(0.7 / 0.3) = 0.8473: twap ~ 1 passes; bob, no oracle, triggers it
-    assert twap > math.log(7 / 3) * WAD
-    registry.trigger(bob, "trig", "validated")
+    chain.mine(timestamp=t0 + 2 * DAY)  # two quiet days: the range is the price
+    assert registry.price_range("trig") == (low, high, DAY)
+    registry.trigger(bob, "trig", "validated")  # bob, no oracle
     last = registry.history("trig")[-1]
-    assert (last.state, last.by, last.triggered, last.price, last.round) == (State.VALIDATED, bob.address, True, 731_058_578_630_004_879, 0)
+    assert (last.state, last.by, last.triggered, last.price, last.round) == (State.VALIDATED, bob.address, True, spot, 0)
     assert registry.info("trig").state is State.VALIDATED
     assert refused(errors.NotTriggerable, lambda: registry.trigger(bob, "trig", "validated"))["state"] == State.VALIDATED
 
 
-def test_observations_keep_the_window_recent(ex, registry, owner, alice, bob, carol, dave, chain):
-    """Two artifacts priced high (log-odds 1) for ten days, then back to 0.5 (log-odds 0). On "obs"
-    someone observes then; on "twin" nobody does. A day later the twin's only usable observation is
-    the round's opening: over 11 days the log-odds average 10/11 = 0.91 > 0.847 and validated
-    triggers on stale prices. "obs" uses the observation of day 10: average 0, refused. Then the
-    price falls to sigma(-1) = 0.27 < 0.3; observed and a day later, flagged triggers."""
-    for who in (alice, bob, carol, dave):
-        give(ex, owner, who, "20")
-    register(registry, owner, "obs", b=10)
-    register(registry, owner, "twin", b=10)
-    keys = {name: registry.pool_key(name) for name in ("obs", "twin")}
-    t0 = max(registry.info(n).round_start for n in keys)
-    ex.maker.buy(alice, keys["obs"], "long", 10)
-    ex.maker.buy(bob, keys["twin"], "long", 10)
-    chain.pending_timestamp = t0 + 10 * DAY
-    ex.maker.sell(alice, keys["obs"], "long", 10)
-    ex.maker.sell(bob, keys["twin"], "long", 10)
-    t10 = registry.observe(carol, "obs").timestamp
-    assert ex.maker.prices(keys["obs"])[0] == WAD // 2
-    chain.pending_timestamp = t0 + 11 * DAY + 60
-    err = refused(errors.ThresholdNotMet, lambda: registry.trigger(carol, "obs", "validated"))
-    assert err["twap"] == 0
-    registry.trigger(carol, "twin", "validated")  # stale: nobody observed the fall
-    assert registry.info("twin").state is State.VALIDATED
-    # the fall below 0.3, observed, and a window later
-    t_fall = ex.maker.buy(dave, keys["obs"], "short", 10).timestamp
-    t_obs = registry.observe(carol, "obs").timestamp
-    # half a day later the newest observation a window old is still day 10's: log-odds 0 until the
-    # fall, -1 since: the average is -1 * (T - t_fall) / (T - t10) ~ -1/3, not below -0.847
-    T = t_obs + DAY // 2
-    chain.pending_timestamp = T
-    err = refused(errors.ThresholdNotMet, lambda: registry.trigger(carol, "obs", "flagged"))
-    assert err["twap"] == -(WAD * (T - t_fall) // (T - t10))
-    chain.pending_timestamp = t_obs + DAY + 1
-    registry.trigger(carol, "obs", "flagged")
-    record = registry.history("obs")[-1]
-    assert (record.state, record.triggered, record.by) == (State.FLAGGED, True, carol.address)
-    assert record.price == ex.maker.contract.prices(keys["obs"].id)[0] == 268_941_421_369_995_120  # sigma(-1), down
+def test_a_spike_does_not_trigger_a_price_that_stayed_does(ex, registry, owner, alice, bob, carol, chain):
+    """b = 10, a one-day window. bob's 5 short put the price at sigma(-0.5) = 0.3775 for three days;
+    alice pushes it to within 1e-12 of 1 (x = 100, the range's cap) for 30 minutes and sells back. (The old
+    time-weighted rule averaged (0.5 h * 100 - 23.5 h * 0.5) / 24 h = 1.59 > ln(7/3) and validated.)
+    The range's low stays 0.3775: refused during the spike, a day and two days after, with that low.
+    Then carol's 20 long hold the price at sigma(1.5) = 0.8176: a day later the low is still the old
+    0.3775; two days later it is 0.8176 and validated triggers."""
+    give(ex, owner, alice, "2000")
+    give(ex, owner, carol, "50")
+    give(ex, owner, bob, "10")
+    register(registry, owner, "spike", b=10)
+    key, t0 = registry.pool_key("spike"), registry.info("spike").round_start
+    aid = artifact_id("spike")
+    ex.maker.buy(bob, key, "short", 5)
+    terms = lmsr.Terms(0, WAD, 10 * WAD, 0)
+    calm = around(lmsr.price_long(terms, 0, 5 * WAD))[0]  # sigma(-0.5) - 1e-33, rounded down
+    assert abs(calm / WAD - 1 / (1 + math.exp(0.5))) < 1e-11
+    chain.mine(timestamp=t0 + 3 * DAY)
+    spike_at = ex.maker.buy(alice, key, "long", 1005).timestamp
+    assert ex.maker.prices(key)[0] > WAD - 10**6  # within 1e-12 of 1
+    chain.pending_timestamp = spike_at + 30 * 60
+    ex.maker.sell(alice, key, "long", 1005)
+    low, high, _ = registry.price_range("spike")
+    assert low == calm and high == WAD  # x = 100: LMSRMath's price is 1 to 36 decimals
+    for at in (spike_at + 31 * 60, spike_at + DAY, spike_at + 2 * DAY):
+        chain.mine(timestamp=at)
+        err = refused(errors.ThresholdNotMet, lambda: registry.trigger(carol, "spike", "validated"))
+        assert err == {"artifact": aid, "to": State.VALIDATED, "price": calm, "threshold": 7 * WAD // 10}
+    stayed = ex.maker.buy(carol, key, "long", 20).timestamp  # d = 15: sigma(1.5)
+    above = around(lmsr.price_long(terms, 20 * WAD, 5 * WAD))[0]
+    assert abs(above / WAD - 1 / (1 + math.exp(-1.5))) < 1e-11
+    chain.mine(timestamp=stayed + DAY)
+    assert refused(errors.ThresholdNotMet, lambda: registry.trigger(carol, "spike", "validated"))["price"] == calm
+    chain.mine(timestamp=stayed + 2 * DAY)
+    assert registry.price_range("spike")[0] == above
+    registry.trigger(carol, "spike", "validated")
+    assert registry.info("spike").state is State.VALIDATED
+
+
+# ---- who may make tracked pools and close through them ------------------------------------------
+def test_only_a_managed_roots_owner_makes_tracked_pools_and_closes(ex, registry, owner, alice, bob, carol, chain):
+    """The review's first finding: anyone could create a tracked pool with b = 1 next to any market,
+    push its price to about 0 and close anyone's position there. carol is now refused on a book
+    root and on an artifact's root (NotRootManager with the root and her address); the owner of a
+    root it manages (here an account, not the registry) makes one with a period of at least a
+    second and may close through it while it owns the root; nobody closes through the registry's
+    pool but the registry, and only for the holder's own call."""
+    for who in (alice, bob, carol):
+        give(ex, owner, who, "100")
+    ex.define(owner, 7, 1, "0", "1")
+    book_trade(ex, 7, alice, bob, "0.5", "100", sender=owner)
+    register(registry, owner, "mine", b=10)
+    root = root_of(registry, "mine")
+    for r in (7, root):
+        err = refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(carol, r, b=1, period=DAY))
+        assert err == {"rootId": r, "caller": carol.address}
+    # the owner of root 7, which is not managed, is refused too
+    assert refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(owner, 7, b=1, period=DAY)) == {
+        "rootId": 7, "caller": owner.address}
+    ex.maker.create_pool(carol, 7, b=1)  # an untracked pool is anyone's: it trades only with its callers
+    assert ex.position(alice, 7, 1) == Position(100 * WAD, 50 * WAD * WAD)
+
+    # carol cannot close alice's position in the artifact's market, directly or through the registry
+    book_trade(ex, root, alice, bob, "0.5", "10", sender=owner)
+    key = registry.pool_key("mine")
+    chain.mine(timestamp=registry.info("mine").round_start + 91 * DAY)
+    assert refused(errors.NotPoolCreator, lambda: ex.maker.close_for(key, alice, sender=carol)) == {"poolId": key.id, "caller": carol.address}
+    assert refused(errors.NothingToClose, lambda: registry.close(carol, "mine")) == {"poolId": key.id, "trader": carol.address}
+    assert ex.position(alice, root, 1) == Position(10 * WAD, 5 * WAD * WAD)
+    registry.close(alice, "mine")  # her own call closes her whole position, the book-matched part too
+    assert ex.position(alice, root, 1).quantity == 0
+
+    # an account managing its own [0, 1] root: a period of 0 is refused; a day is fine
+    ex.define(owner, 9, 1, "0", "1")
+    ex.contract.manageRoot(9, sender=owner)
+    assert refused(errors.InvalidPeriod, lambda: ex.maker.create_tracked_pool(owner, 9, b=1, period=0)) == {"period": 0}
+    give(ex, owner, owner, "1")
+    pool = ex.maker.create_tracked_pool(owner, 9, b=1, period=DAY)
+    [log] = ex.maker.contract.PoolTracked.range(chain.blocks.head.number, chain.blocks.head.number + 1)
+    assert (bytes(log.poolId), int(log.period)) == (pool.id, DAY)
+    assert ex.maker.price_range(pool) == (WAD // 2 - 1, WAD // 2 + 1, DAY)  # log-odds 0: 0.5 -+ 1e-33, outwards
+    assert refused(errors.PoolNotTracked, lambda: ex.maker.price_range(ex.maker.pools()[-2])) is not None
+    ex.maker.buy(alice, pool, "long", 1)
+    ex.maker.close_for(pool, alice)  # the owner closes through its own pool: it can settle the root anyway
+    assert ex.position(alice, 9, 1).quantity == 0
+    ex.maker.buy(alice, pool, "long", 1)
+    ex.contract.transferRootOwnership(9, bob.address, sender=owner)
+    assert refused(errors.NotRootManager, lambda: ex.maker.close_for(pool, alice)) == {"rootId": 9, "caller": owner.address}
 
 
 # ---- reputation and history across several artifacts ------------------------------------------
