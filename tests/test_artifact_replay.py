@@ -1,7 +1,8 @@
 """A deployment with artifact markets rebuilt from its events by the independent node: managed
 roots, hard freezes, a flagged close with pro-rata bonuses, claims through the registry, a tracked
-pool's close at the marginal price after 90 days, pool claims and the registrant's reserve. The
-node must accept every event with the chain's values and end with the chain's balances."""
+pool's close after 90 days (at its price range, within the holder's credit), pool claims and the
+registrant's reserve. The node must accept every event with the chain's values (tracked pools
+from ``PoolTracked``) and end with the chain's balances, ranges, credits and cushions."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def test_a_node_rebuilds_artifact_markets_from_events(ex, registry, owner, oracl
     registry.transition(oracle, "thin", "challenged")
     registry.settle_artifact(oracle, "thin", "flagged", progress=False)
     registry.transition(oracle, "thin", "listed")  # round 1, funded from the reserve
-    # "slow": fees build a cushion; after 90 days alice closes at the marginal price
+    # "slow": fees build a cushion of credits; after 90 days alice closes
     register(registry, owner, "slow", b="10", fee_bps=1000)
     key = registry.pool_key("slow")
     ex.maker.buy(alice, key, "long", 5)
@@ -42,5 +43,15 @@ def test_a_node_rebuilds_artifact_markets_from_events(ex, registry, owner, oracl
     assert node.s.registry.roots[thin].flagged and node.s.flag_terms[thin].bonus_rate < 10**18
     for who in (alice, bob, carol, dave, registry.address, registry.pool_key("thin").account):
         assert node.balance(who) == ex.balance(who), who
-    assert node.s.pools[key.id].cushion == registry.exchange.maker.contract.observe(key.id)[2]
+    # every tracked pool's range, credits and cushion as the Maker keeps them (replayed from
+    # PoolTracked, each trade, fill and close at its block's time)
+    maker = registry.exchange.maker
+    tracked = [p for p in node.s.pools.values() if p.tracked]
+    assert len(tracked) == 3  # thin's two rounds, slow's
+    for pool in tracked:
+        assert node.price_range(pool.key.id) == maker.price_range(pool.key)
+        assert node.observe_pool(pool.key.id)[2] == maker.cushion(pool.key)
+        for who in (alice, bob, carol, dave):
+            assert node.credit(pool.key.id, who.address) == maker.credit(pool.key, who)
+    assert node.credit(key.id, dave.address) > 0 and node.s.pools[key.id].cushion > 0
     assert registry.info("slow").state is State.VALIDATED

@@ -7,6 +7,9 @@ so only ``warp`` moves it). The expected numbers are worked by hand in the comme
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 import pytest
 
 from pmarket.scenario import Scenario, ScenarioError, run_offchain
@@ -134,6 +137,13 @@ def test_flag_new_round_and_ninety_day_close(project):
     assert errors[6] == "MarketFlagged"
     assert errors[14] == "CloseNotYet" and errors[16] == "CloseNotYet"
     assert errors[18] is None, r["results"][18]
+    # ann's 2 long of round 1 (bought at sigma(0) .. sigma(0.2)) are bought back at the range's low,
+    # sigma(0.2) = 0.549833997312477908... less 1e-33, rounded down; her credit (10% of her
+    # purchase) pays the difference to the LMSR sale, 10 ln((1 + e^0.2) / 2)
+    closed = r["results"][18]["closed"]
+    assert (closed["quantity"], closed["cost"]) == ("-2", "-1.099667994624955816")
+    assert abs(float(closed["cost"]) + 2 / (1 + math.exp(-0.2))) < 1e-15
+    assert abs(float(closed["discount"]) - (2 / (1 + math.exp(-0.2)) - 10 * math.log((1 + math.exp(0.2)) / 2))) < 1e-15
     assert errors[19] == "NothingToClose"
     # Flagged: ann's long 4 gets back half of what it cost her; she then trades round 1 and
     # closes flat there before the validation, so round 1 holds no quantity of hers.
@@ -157,22 +167,21 @@ TRIGGERS = {
         {"do": "deposit", "by": "ann", "amount": "50"},
         {"do": "deposit", "by": "bob", "amount": "50"},
         {"do": "deposit", "by": "cat", "amount": "5"},
-        {"do": "artifact", "by": "reg", "id": "t", "b": "10", "fee": 50},
-        {"do": "trigger", "by": "bob", "artifact": "t", "state": "validated"},  # 4: no window yet
-        {"do": "buy", "by": "ann", "pool": "t", "side": "long", "shares": "10"},  # log-odds 1
-        {"do": "warp", "seconds": 6 * 3600},
-        {"do": "observe", "by": "bob", "artifact": "t"},
-        {"do": "observe", "by": "bob", "artifact": "t"},  # a quarter window not passed: no-op
-        {"do": "warp", "seconds": DAY},
-        {"do": "trigger", "by": "bob", "artifact": "t", "state": "flagged"},  # 10: twap 1 > -0.85
-        {"do": "trigger", "by": "bob", "artifact": "t", "state": "challenged"},  # 11: not triggerable
-        {"do": "sell", "by": "ann", "pool": "t", "side": "long", "shares": "10"},
-        {"do": "buy", "by": "bob", "pool": "t", "side": "short", "shares": "30"},  # log-odds -3
-        {"do": "observe", "by": "bob", "artifact": "t"},
+        {"do": "artifact", "by": "reg", "id": "t", "b": "10", "fee": 50},  # t0; the range's period: a day
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "validated"},  # 4: the round is not a window old
+        {"do": "buy", "by": "ann", "pool": "t", "side": "long", "shares": "10"},  # x = 1: sigma(1) = 0.731
+        {"do": "warp", "seconds": 30 * 3600},  # t0 + 30 h: the first day (0.5 .. 0.731) is the previous period
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "flagged"},  # 7: the range's high 0.731 >= 0.3
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "challenged"},  # 8: not triggerable
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "validated"},  # 9: its low 0.5 <= 0.7
+        {"do": "sell", "by": "ann", "pool": "t", "side": "long", "shares": "10"},  # rolls the range at t0 + 30 h
+        {"do": "buy", "by": "bob", "pool": "t", "side": "short", "shares": "30"},  # x = -3: 0.0474
         {"do": "warp", "seconds": DAY + 1},
-        {"do": "trigger", "by": "bob", "artifact": "t", "state": "validated"},  # 16: twap -3
-        {"do": "trigger", "by": "ann", "artifact": "t", "state": "deprecated"},  # -3 < -2.197
-        {"do": "trigger", "by": "ann", "artifact": "t", "state": "flagged"},  # 18: final
+        {"do": "trigger", "by": "ann", "artifact": "t", "state": "deprecated"},  # 13: 0.731 from before the fall
+        {"do": "warp", "seconds": DAY},  # two days since the last trade: the range is the price
+        {"do": "trigger", "by": "bob", "artifact": "t", "state": "validated"},  # 15: its low 0.0474
+        {"do": "trigger", "by": "ann", "artifact": "t", "state": "deprecated"},  # its high 0.0474 < 0.1
+        {"do": "trigger", "by": "ann", "artifact": "t", "state": "flagged"},  # 17: final
         {"do": "settle_artifact", "by": "ann", "artifact": "t"},
         # a thin pool: b = 1, a short of 20 at 0.1 (commits 18), flagged: the bonuses shrink pro rata
         {"do": "artifact", "by": "reg", "id": "thin", "b": "1"},
@@ -209,11 +218,31 @@ def test_triggers_and_a_thin_pool(project):
     r = run_offchain(TRIGGERS)
     errors = [x.get("error") for x in r["results"]]
     assert errors[4] == "WindowNotElapsed"
-    assert errors[10] == "ThresholdNotMet" and errors[11] == "NotTriggerable" and errors[16] == "ThresholdNotMet"
-    assert errors[17] is None and errors[18] == "NotTriggerable"
+    assert errors[8] == "NotTriggerable" and errors[17] == "NotTriggerable"
+    # the range's ends: log-odds 1, 0 and -3 exactly, their prices moved 1e-33 (LMSRMath's error
+    # bound) against the trigger and rounded outwards to the wei: sigma(1) = 0.73105857863000487925
+    # up, 0.5 down, sigma(-3) = 0.04742587317756678087 down
+    refused = {i: (r["results"][i]["error"], r["results"][i]["price"], r["results"][i]["threshold"]) for i in (7, 9, 13, 15)}
+    assert refused == {
+        7: ("ThresholdNotMet", "0.73105857863000488", "0.3"),
+        9: ("ThresholdNotMet", "0.499999999999999999", "0.7"),
+        13: ("ThresholdNotMet", "0.73105857863000488", "0.1"),
+        15: ("ThresholdNotMet", "0.04742587317756678", "0.7"),
+    }
+    assert errors[16] is None
     t = r["artifacts"]["t"]
     assert [(h["state"], h["by"], h["triggered"]) for h in t["history"]] == [
         ("listed", "reg", False), ("deprecated", "ann", True)
     ]
+    # the settled round's pool was claimed: it keeps the range of its last trade (ann's sale
+    # rolled it at t0 + 30 h, so its previous period still holds 0.731)
+    assert r["pools"]["t#0"]["range"] == {"low": "0.04742587317756678", "high": "0.73105857863000488"}
+    # each fee (0.5%) is its payer's credit: ann's buy of 10 and her sale, 10 ln((1 + e) / 2) each,
+    # and bob's 30 short, 10 ln((1 + e^3) / 2); the cushion is their sum
+    credits = r["pools"]["t#0"]["credits"]
+    assert set(credits) == {"ann", "bob"}
+    assert abs(float(credits["ann"]) - 2 * 0.005 * 10 * math.log((1 + math.e) / 2)) < 1e-12
+    assert abs(float(credits["bob"]) - 0.005 * 10 * math.log((1 + math.e**3) / 2)) < 1e-12
+    assert Decimal(r["pools"]["t#0"]["cushion"]) == sum(Decimal(c) for c in credits.values())
     thin = r["artifacts"]["thin"]
     assert [x["outcome"] for x in thin["rounds"]] == ["flagged", "deprecated"]

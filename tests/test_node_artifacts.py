@@ -1,6 +1,7 @@
-"""The independent node's artifact markets, without a chain: solady's lnWad ported bit for bit,
-the flagged terms of a thin pool against the reference, the time-weighted trigger, the cushion of
-a close, all-or-nothing refusals, and money conservation to the wei through a whole lifecycle.
+"""The independent node's artifact markets, without a chain: the flagged terms of a thin pool
+against the reference, triggers on the pool's price range (a dip's delay), closes at the range
+within the holder's own credit, who may make tracked pools, all-or-nothing refusals, and money
+conservation to the wei through a whole lifecycle.
 (`tests/test_artifact_scenarios.py` runs the same rules against Anvil and compares every report.)"""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import pytest
 
 from pmarket import errors
 from pmarket.lifecycle import State, compute_settlement_pnl
-from pmarket.lmsr.fixed import ln_wad
-from pmarket.lmsr.pool import Side
+from pmarket.lmsr import fixed
+from pmarket.lmsr.pool import Side, Terms, price
 from pmarket.node import Node, NodeConfig
 from pmarket.node.artifacts import ORACLE_ROLE, ArtifactsNode
 from pmarket.node.bounties import BountiesNode
@@ -22,6 +23,8 @@ from pmarket.scenario import Scenario
 from pmarket.scenario.backends import NodeBackend
 from pmarket.scenario.runner import Runner
 from pmarket.vault import to_internal
+
+from .artifact_fixtures import around
 
 WAD = 10**18
 DAY = 86_400
@@ -55,18 +58,6 @@ def conserved(node: Node) -> None:
     """Every token in the vault is someone's balance or in a pot, to the wei."""
     held = sum(node.s.balances.values()) + sum(node.s.pots.values())
     assert held == to_internal(node.s.vault_tokens, node.s.config.decimals)
-
-
-def test_ln_wad_is_solady_bit_for_bit():
-    # exact points of ln and the three seed thresholds (the chain test compares them with
-    # the registry's own ThresholdNotMet values)
-    assert ln_wad(WAD) == 0 and ln_wad(2 * WAD) == 693_147_180_559_945_309
-    assert [ln_wad(p * WAD // (WAD - p)) for p in (7 * WAD // 10, 3 * WAD // 10, WAD // 10)] == [
-        847_297_860_387_203_613, -847_297_860_387_203_615, -2_197_224_577_336_219_384]
-    for x in (1, 10**9, 123_456_789 * 10**12, WAD - 1, WAD + 1, 10**30, 2**254):
-        assert abs(ln_wad(x) / WAD - math.log(x / WAD)) < 1e-12 * max(1.0, abs(math.log(x / WAD)))
-    with pytest.raises(ValueError):
-        ln_wad(0)
 
 
 THIN = {"actions": [
@@ -108,49 +99,155 @@ def test_flagged_thin_pool_pays_the_reference_terms():
     assert (reg.reputation(ann)[0].incorrect, reg.reputation(bob)[0].correct) == (1, 1)
 
 
-def test_time_weighted_trigger(reg):
-    """b = 10 and 10 long bought at registration: log-odds exactly 1 from t0 on."""
+SPOT = 731_058_578_630_004_879_251_159_241_821_836_273  # sigma(1) in 36 decimals, as LMSRMath rounds it
+# log-odds exactly 1 (1e9 of the range's units of 1e-9): the range is SPOT -+ 1e-33, to the wei
+LOW, HIGH = 731_058_578_630_004_879, 731_058_578_630_004_880
+OPENING = (WAD // 2 - 1, WAD // 2 + 1)  # log-odds 0: 0.5 -+ 1e-33, rounded outwards
+
+
+def test_trigger_reads_the_price_range(reg):
+    """b = 10 and 10 long bought at registration: the price is sigma(1) = 0.7310585786300048792...
+    from t0 on. The range covers the last one to two days, so for a day it still holds the
+    opening 0.5: validated triggers two days on, never before."""
     node, a = reg.node, aid("trig")
     _, pool_id = reg.register(ADMIN, a, 10 * WAD, 0)
-    key = node.s.pools[pool_id].key
-    refused("WindowNotElapsed", lambda: reg.trigger(BOB, a, State.VALIDATED))
+    t0, key = node.clock(), node.s.pools[pool_id].key
+    assert node.price_range(pool_id) == (*OPENING, DAY)  # a new pool: log-odds 0; period = window
+    assert around(10**36 // 2) == OPENING and around(SPOT) == (LOW, HIGH)
     node.trade_forward(CAT, key, Side.LONG, 10 * WAD, 2**200)
-    node.s.now += DAY + 100
+    assert fixed.price_long((10 * WAD) * WAD, 10 * WAD) == SPOT and abs(SPOT / 10**36 - 1 / (1 + math.exp(-1))) < 1e-15
+    assert node.price_range(pool_id) == (OPENING[0], HIGH, DAY)
+    node.s.now = t0 + DAY - 1
+    assert refused("WindowNotElapsed", lambda: reg.trigger(BOB, a, State.VALIDATED)) == {"artifact": a, "readyAt": t0 + DAY}
+    node.s.now = t0 + DAY  # the first day (0.5 to 0.731) is the previous period now
+    assert node.price_range(pool_id) == (OPENING[0], HIGH, DAY)
+    v = refused("ThresholdNotMet", lambda: reg.trigger(BOB, a, State.VALIDATED))
+    assert v == {"artifact": a, "to": State.VALIDATED, "price": OPENING[0], "threshold": 7 * WAD // 10}
     v = refused("ThresholdNotMet", lambda: reg.trigger(BOB, a, State.FLAGGED))
-    assert (v["twap"], v["threshold"]) == (WAD, reg.logits[1])
+    assert v == {"artifact": a, "to": State.FLAGGED, "price": HIGH, "threshold": 3 * WAD // 10}
     snapshot = deepcopy((node.s, reg.artifacts, reg.transitions))
     refused("NotTriggerable", lambda: reg.trigger(BOB, a, State.CHALLENGED))
     assert deepcopy((node.s, reg.artifacts, reg.transitions)) == snapshot  # a refusal changes nothing
+    node.s.now = t0 + 2 * DAY  # two periods without a trade: the range is the constant price
+    assert node.price_range(pool_id) == (LOW, HIGH, DAY)
     reg.trigger(BOB, a, State.VALIDATED)
     last = reg.history(a)[-1]
-    assert (last.state, last.by, last.triggered, last.price) == (State.VALIDATED, BOB, True, 731_058_578_630_004_879)
+    assert (last.state, last.by, last.triggered, last.price) == (State.VALIDATED, BOB, True, SPOT // 10**18)
 
 
-def test_close_spends_the_cushion(reg):
-    """After the delay a close at the marginal price gives up the difference to the LMSR price of
-    the same sale; without fees the cushion is empty and the close is refused."""
+def test_a_dip_delays_a_trigger_by_one_to_two_windows(reg):
+    """The price stays at sigma(1) for three days; bob sells it to sigma(-0.2) = 0.45 for a minute
+    and buys back. The dip's low stays in the range until two days after the dip began."""
+    node, a = reg.node, aid("dip")
+    _, pool_id = reg.register(ADMIN, a, 10 * WAD, 0)
+    t0, key = node.clock(), node.s.pools[pool_id].key
+    node.trade_forward(CAT, key, Side.LONG, 10 * WAD, 2**200)
+    node.s.now = dip = t0 + 3 * DAY
+    node.trade_forward(BOB, key, Side.SHORT, 12 * WAD, 2**200)
+    dip_low = around(fixed.price_long(-2 * WAD * WAD, 10 * WAD))[0]  # x = (10 - 12) / 10
+    node.s.now = dip + 60
+    node.trade_forward(BOB, key, Side.SHORT, -12 * WAD, -(2**200))
+    assert node.price_range(pool_id)[:2] == (dip_low, HIGH)
+    node.s.now = dip + 2 * DAY - 1
+    v = refused("ThresholdNotMet", lambda: reg.trigger(BOB, a, State.VALIDATED))
+    assert (v["price"], v["threshold"]) == (dip_low, 7 * WAD // 10)
+    node.s.now = dip + 2 * DAY
+    assert node.price_range(pool_id)[:2] == (LOW, HIGH)
+    reg.trigger(BOB, a, State.VALIDATED)
+
+
+def test_a_trade_late_in_a_period_keeps_a_dip_for_up_to_three_windows(reg):
+    """The range's previous period is as long as the time between the two rolls that bound it: a
+    trade just before the second day ends rolls the range with the dip's day in it, and that day
+    stays for one more period, so the dip counts until almost three days after it began."""
+    node, a = reg.node, aid("late")
+    _, pool_id = reg.register(ADMIN, a, 10 * WAD, 0)
+    t0, key = node.clock(), node.s.pools[pool_id].key
+    node.trade_forward(CAT, key, Side.LONG, 10 * WAD, 2**200)
+    node.s.now = dip = t0 + 3 * DAY  # the dip's trade rolls the range: it starts a period at `dip`
+    node.trade_forward(BOB, key, Side.SHORT, 12 * WAD, 2**200)
+    node.trade_forward(BOB, key, Side.SHORT, -12 * WAD, -(2**200))
+    dip_low = node.price_range(pool_id)[0]
+    assert dip_low < WAD // 2
+    node.s.now = dip + 2 * DAY - 1  # a tiny trade rolls it late: the previous period is [dip, now)
+    node.trade_forward(CAT, key, Side.LONG, WAD // 1000, 2**200)
+    node.s.now = dip + 3 * DAY - 2
+    assert node.price_range(pool_id)[0] == dip_low
+    refused("ThresholdNotMet", lambda: reg.trigger(BOB, a, State.VALIDATED))
+    node.s.now = dip + 3 * DAY - 1
+    assert node.price_range(pool_id)[0] > 7 * WAD // 10
+    reg.trigger(BOB, a, State.VALIDATED)
+
+
+def test_close_at_the_range_within_the_holders_own_credit(reg):
+    """After the delay: without fees (no credit) a close is the fee-free LMSR sale exactly. With a
+    10% fee, ann (2 long, a fee of 0.105) is paid the range's low, sigma(1) less 1e-33 rounded down,
+    her credit covering the discount against the LMSR sale (0.04); cat (8 long, a fee of 0.515)
+    would need 0.74 at the range's new low: she gets the LMSR sale plus all of her credit. Nobody's
+    close touches bob's credit (1.71, from trading in and out)."""
     node = reg.node
     for name, fee in (("nofee", 0), ("fees", 1000)):
         _, pool_id = reg.register(ADMIN, aid(name), 10 * WAD, fee)
         key = node.s.pools[pool_id].key
-        node.trade_forward(ANN, key, Side.LONG, 5 * WAD, 2**200)
+        node.trade_forward(ANN, key, Side.LONG, 2 * WAD, 2**200)
+        node.trade_forward(CAT, key, Side.LONG, 8 * WAD, 2**200)
         for _ in range(3):
             node.trade_forward(BOB, key, Side.SHORT, 8 * WAD, 2**200)
             node.trade_forward(BOB, key, Side.SHORT, -8 * WAD, -(2**200))
     refused("CloseNotYet", lambda: reg.close(ANN, aid("fees")))
     node.s.now += 90 * DAY + 1
-    cushion = node.observe_pool(reg.rounds[(aid("nofee"), 0)].pool_id)[2]
-    assert cushion == 0
-    v = refused("BeyondCushion", lambda: reg.close(ANN, aid("nofee")))
-    assert v["discount"] > 0 and v["cushion"] == 0
-    fees = reg.rounds[(aid("fees"), 0)].pool_id
-    before = node.observe_pool(fees)[2]
-    quantity, cost = reg.close(ANN, aid("fees"))
-    after = node.observe_pool(fees)[2]
-    assert quantity == -5 * WAD and 0 < before - after
+    nofee, fees = (reg.rounds[(aid(n), 0)].pool_id for n in ("nofee", "fees"))
+    assert node.observe_pool(nofee)[2] == node.credit(nofee, ANN) == 0
+    pool = node.s.pools[nofee]
+    sale = price(pool.key.terms, pool.q_long, pool.q_short, Side.LONG, -2 * WAD)
+    assert reg.close(ANN, aid("nofee")) == (-2 * WAD, sale.cost)
+    assert node.observe_pool(nofee)[2] == 0
+
+    pool, terms = node.s.pools[fees], Terms(0, WAD, 10 * WAD, 0)  # a close pays no fee
+    credits = {w: node.credit(fees, w) for w in (ANN, BOB, CAT)}
+    assert 0 < credits[ANN] < credits[CAT] < credits[BOB] and node.observe_pool(fees)[2] == sum(credits.values())
+    spot = fixed.price_long((pool.q_long - pool.q_short) * WAD, 10 * WAD)
+    low = around(spot)[0]
+    assert node.price_range(fees)[0] == low  # quiet for 90 days: the range is the price
+    sale = price(terms, pool.q_long, pool.q_short, Side.LONG, -2 * WAD)
+    at_range = -2 * WAD * low
+    need = -(-(sale.cost - at_range) // WAD)
+    assert 0 < need <= credits[ANN]
+    assert reg.close(ANN, aid("fees")) == (-2 * WAD, at_range)
+    assert node.credit(fees, ANN) == credits[ANN] - need
+
+    # cat's close: her credit does not cover the discount at the (now lower) range low
+    low = node.price_range(fees)[0]
+    sale = price(terms, pool.q_long, pool.q_short, Side.LONG, -8 * WAD)
+    assert -(-(sale.cost - -8 * WAD * low) // WAD) > credits[CAT]
+    assert reg.close(CAT, aid("fees")) == (-8 * WAD, sale.cost - credits[CAT] * WAD)
+    assert node.credit(fees, CAT) == 0 and node.credit(fees, BOB) == credits[BOB]
+    assert node.observe_pool(fees)[2] == credits[BOB] + credits[ANN] - need
     assert node.position(ANN, reg.rounds[(aid("fees"), 0)].root_id, 1).quantity == 0
     refused("NothingToClose", lambda: reg.close(ANN, aid("fees")))
     conserved(node)
+
+
+def test_only_the_root_manager_makes_tracked_pools_and_closes(reg):
+    """Tracked pools are the managed root's owner's: cat is refused on a plain root and on the
+    artifact's; the registry itself needs a period; a close for another trader is the pool
+    creator's (the registry's) only."""
+    node, a = reg.node, aid("own")
+    root, pool_id = reg.register(ADMIN, a, 10 * WAD, 100)
+    node.define(CAT, 7, 1, 0, WAD)
+    for r in (7, root):
+        assert refused("NotRootManager", lambda: node.create_tracked_pool(CAT, r, 1, WAD, 0, 0, DAY)) == {
+            "rootId": r, "caller": CAT}
+    assert refused("NotRootManager", lambda: node.create_tracked_pool(REGISTRY, 7, 1, WAD, 0, 0, DAY))["rootId"] == 7
+    assert refused("InvalidPeriod", lambda: node.create_tracked_pool(REGISTRY, root, 1, WAD, 0, 9, 0)) == {"period": 0}
+    node.create_pool(CAT, 7, 1, WAD, 0, 0)  # an untracked pool is anyone's
+    key = node.s.pools[pool_id].key
+    node.trade_forward(ANN, key, Side.LONG, WAD, 2**200)
+    assert refused("NotPoolCreator", lambda: node.close_for(CAT, key, ANN)) == {"poolId": key.id, "caller": CAT}
+    assert node.position(ANN, root, 1).quantity == WAD
+    untracked = next(p.key for p in node.s.pools.values() if not p.tracked)
+    assert refused("PoolNotTracked", lambda: node.close_for(CAT, untracked, ANN)) == {"poolId": untracked.id}
+    refused("PoolNotTracked", lambda: node.price_range(untracked.id))
 
 
 def test_bounty_escrow(reg):

@@ -2,8 +2,9 @@
 
 Crediting settled positions trader by trader through the Exchange's claim (the registry owns the
 round's managed market, so every credit passes here and is logged and scored), the residual's
-remainder collected into the artifact's reserve, closes at the marginal price after the delay,
-and the registrant's reserve once the artifact is final.
+remainder collected into the artifact's reserve, the holder's own close after the delay (at the
+pool's price range within the holder's fee credit, :mod:`pmarket.node.tracked`), and the
+registrant's reserve once the artifact is final.
 """
 
 from __future__ import annotations
@@ -80,8 +81,9 @@ class ArtifactSettlementRules:
         return collected
 
     def close(self: "ArtifactsNode", caller: str, artifact: bytes) -> tuple[int, int]:
-        """``close``: the caller's position sold to the pool at its marginal price, once the round
-        has been listed for more than the delay; returns quantity and cost (36 decimals)."""
+        """``close``: the caller's own position sold to the pool (``closeFor``: the range's worse end
+        within the caller's credit), once the round has been listed for more than the delay;
+        returns quantity and cost (36 decimals)."""
         a = self._known(artifact)
         r = self.rounds[(artifact, a.round)]
         if a.state is State.CHALLENGED and a.open:

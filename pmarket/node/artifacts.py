@@ -3,7 +3,7 @@
 :class:`ArtifactsNode` sits beside a :class:`pmarket.node.Node` (the Exchange and its Maker) as the
 registry sits beside them on chain, and calls it as the contract does: it defines and manages each
 round's market, funds its tracked pool, freezes, flags and settles the market as the oracle posts
-states, and keeps the history, the observation ring and the reputations. Settlement, closes and
+states, and keeps the history and the reputations. Settlement, closes and
 reserves are :mod:`pmarket.node.artifact_settlement`. Every action is all-or-nothing: a refusal
 (raised as the contract's error, by name and values) leaves the node and the registry untouched.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from copy import deepcopy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator, Optional, Sequence
 
 from eth_utils import keccak
@@ -30,7 +30,6 @@ from .state import addr
 
 WAD = 10**18
 DAY = 86_400
-RING = 8
 ORACLE_ROLE = keccak(text="ORACLE_ROLE")
 ADMIN_ROLE = bytes(32)
 UINT96_MAX = 2**96 - 1
@@ -47,10 +46,7 @@ class ArtifactRecord:
     open: bool = False
     round: int = 0
     round_start: int = 0
-    head: int = 0
     reserve: int = 0
-    #: The observation ring: ``(cumulative, time)`` slots, newest at ``head``.
-    ring: list[tuple[int, int]] = field(default_factory=lambda: [(0, 0)] * RING)
 
 
 @dataclass
@@ -79,9 +75,8 @@ class ArtifactsNode(ArtifactSettlementRules):
         if not thresholds_valid(window, p):
             raise errors.fail("InvalidParameters")
         self.node, self.address = node, addr(address)
+        #: The window is also the period of the rounds' tracked pools' price ranges.
         self.close_after, self.window, self.prices = close_after, window, tuple(p)
-        #: Thresholds as log-odds (wad), as the constructor computes them with solady's lnWad.
-        self.logits = tuple(fixed.ln_wad(x * WAD // (WAD - x)) for x in p)
         self.roles: dict[bytes, set[str]] = {ADMIN_ROLE: {addr(admin)}, ORACLE_ROLE: set()}
         self.artifacts: dict[bytes, ArtifactRecord] = {}
         self.rounds: dict[tuple[bytes, int], RoundRecord] = {}
@@ -128,22 +123,12 @@ class ArtifactsNode(ArtifactSettlementRules):
             self._transition(addr(caller), artifact, State.parse(to), False)
 
     def trigger(self, caller: str, artifact: bytes, to: State) -> None:
-        """``trigger``: anyone posts ``to`` when the time-weighted price is past its threshold."""
+        """``trigger``: anyone posts ``to`` when the pool's price stayed past its threshold through
+        the last window (its price range)."""
         with self._atomic():
             to = State.parse(to)
             self._require_triggerable(artifact, to)
             self._transition(addr(caller), artifact, to, True)
-
-    def observe(self, caller: str, artifact: bytes) -> None:
-        """``observe``: record the pool's accumulator when the newest observation is a quarter window old."""
-        a = self._known(artifact)
-        pool_id = self.rounds[(artifact, a.round)].pool_id
-        now = self.node.clock()
-        if not a.open or pool_id == ZERO_ID or now - a.ring[a.head][1] < self.window // 4:
-            return
-        cumulative = self.node.observe_pool(pool_id)[0]
-        a.head = (a.head + 1) % RING
-        a.ring[a.head] = (cumulative, now)
 
     def _transition(self, caller: str, artifact: bytes, to: State, triggered: bool) -> None:
         a = self._known(artifact)
@@ -179,22 +164,17 @@ class ArtifactsNode(ArtifactSettlementRules):
         eligible = to in (State.FLAGGED, State.VALIDATED, State.DEPRECATED)
         if a.state is not State.LISTED or not a.open or r.pool_id == ZERO_ID or not eligible:
             raise errors.fail("NotTriggerable", artifact=artifact, state=int(a.state), to=int(to))
-        cumulative, now, _ = self.node.observe_pool(r.pool_id)
-        o_cumulative, o_time = self._usable(artifact, a, now)
-        twap = fixed.tdiv(cumulative - o_cumulative, now - o_time)
-        threshold = self.logits[0 if to is State.VALIDATED else 1 if to is State.FLAGGED else 2]
-        if not (twap > threshold if to is State.VALIDATED else twap < threshold):
-            raise errors.fail("ThresholdNotMet", artifact=artifact, to=int(to), twap=twap, threshold=threshold)
-
-    def _usable(self, artifact: bytes, a: ArtifactRecord, now: int) -> tuple[int, int]:
-        """The newest observation of this round at least a window old (``Lifecycle._usable``)."""
-        for k in range(RING):
-            o = a.ring[(a.head + RING - k) % RING]
-            if o[1] < a.round_start:
-                break
-            if now - o[1] >= self.window and now > o[1]:
-                return o
-        raise errors.fail("WindowNotElapsed", artifact=artifact, window=self.window)
+        ready_at = a.round_start + self.window
+        if self.node.clock() < ready_at:
+            raise errors.fail("WindowNotElapsed", artifact=artifact, readyAt=ready_at)
+        low, high, _ = self.node.price_range(r.pool_id)
+        if to is State.VALIDATED:
+            if low <= self.prices[0]:
+                raise errors.fail("ThresholdNotMet", artifact=artifact, to=int(to), price=low, threshold=self.prices[0])
+        else:
+            threshold = self.prices[1 if to is State.FLAGGED else 2]
+            if high >= threshold:
+                raise errors.fail("ThresholdNotMet", artifact=artifact, to=int(to), price=high, threshold=threshold)
 
     # ---- rounds ------------------------------------------------------------------------------
     def root_of(self, artifact: bytes, round_: int) -> int:
@@ -213,10 +193,9 @@ class ArtifactsNode(ArtifactSettlementRules):
         pool_id = ZERO_ID
         if b:
             a.reserve -= cost
-            pool_id = node.create_tracked_pool(self.address, root_id, 1, b, a.fee_bps, a.round).id
+            pool_id = node.create_tracked_pool(self.address, root_id, 1, b, a.fee_bps, a.round, self.window).id
         self.rounds[(artifact, a.round)] = RoundRecord(root_id, pool_id)
-        a.open, a.round_start, a.head = True, node.clock(), 0
-        a.ring[0] = (0, node.clock())
+        a.open, a.round_start = True, node.clock()
 
     def _fund(self, amount: int) -> int:
         """Deposit ``amount`` (wad, rounded up to whole token units) as the registry's balance."""

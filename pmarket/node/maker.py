@@ -112,7 +112,7 @@ class MakerRules:
         if (amount > limit) if buying else (amount < limit):
             raise errors.fail("SlippageExceeded", amount=amount, limit=limit)
         self._record(addr(trader), key, t)
-        self._store(pool, t, t.fee, 0)  # type: ignore[attr-defined]  # TrackedPoolRules
+        self._store(pool, t, trader, t.fee, 0)  # type: ignore[attr-defined]  # TrackedPoolRules
         self.last_trade = t
         return t.quantity, amount
 
@@ -137,7 +137,7 @@ class MakerRules:
         updated = self._positions(order.trader, key, q, t.cost)
         self.shrink_open(order, h, rec, quantity)  # type: ignore[attr-defined]
         self.s.positions.update(updated)
-        self._store(pool, t, t.fee, 0)  # type: ignore[attr-defined]  # TrackedPoolRules
+        self._store(pool, t, order.trader, t.fee, 0)  # type: ignore[attr-defined]  # its owner paid the fee
         self.last_trade = t
         return h
 

@@ -49,8 +49,8 @@ class Replay:
     #: Dependent orders (Partial, Offset, Reduction) logged just before the event that uses them.
     pending: dict[bytes, SignedOrder] = field(default_factory=dict)
     partial_for: dict[bytes, bytes] = field(default_factory=dict)
-    #: Whether a pool is tracked (an artifact's; fixed at creation, not in ``PoolCreated``).
-    tracked: Optional[Callable[[bytes], bool]] = None
+    #: Tracked pools announced by ``PoolTracked`` (logged just before their ``PoolCreated``): period.
+    tracked: dict[bytes, int] = field(default_factory=dict)
 
     def feed(self, events: Iterable[Event]) -> "Replay":
         for event in events:
@@ -146,11 +146,16 @@ class Replay:
         self.node.set_frozen(addr(e.args["by"]), int(e.args["rootId"]), bool(e.args["frozen"]))
 
     # ---- maker -------------------------------------------------------------------------------
+    def _on_PoolTracked(self, e: Event) -> None:
+        self.tracked[bytes(e.args["poolId"])] = int(e.args["period"])
+
     def _on_PoolCreated(self, e: Event) -> None:
         k = PoolKey.from_tuple(e.args["key"])
-        tracked = self.tracked is not None and self.tracked(bytes(e.args["poolId"]))
-        create = self.node.create_tracked_pool if tracked else self.node.create_pool
-        key = create(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
+        period = self.tracked.pop(bytes(e.args["poolId"]), None)
+        if period is None:
+            key = self.node.create_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
+        else:  # the node checks the creator manages the root, as the Maker did
+            key = self.node.create_tracked_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt, period)
         _expect(key.id == bytes(e.args["poolId"]), "pool id differs")
         _expect(funding(key.b) == int(e.args["funding"]), "funding differs")
 
@@ -242,20 +247,7 @@ def node_from_chain(exchange: Any, **config: Any) -> Replay:
         ),
         erc1271=_erc1271_via(exchange),
     )
-    return Replay(node, tracked=_tracked_via(exchange)).feed(events_of(exchange))
-
-
-def _tracked_via(exchange: Any) -> Callable[[bytes], bool]:
-    """Whether a pool is tracked, asked of the Maker (``observe`` refuses untracked pools)."""
-
-    def tracked(pool_id: bytes) -> bool:
-        try:
-            exchange.maker.contract.observe(pool_id)
-        except Exception:
-            return False
-        return True
-
-    return tracked
+    return Replay(node).feed(events_of(exchange))
 
 
 def _erc1271_via(exchange: Any) -> Callable[[str, bytes, bytes], bool]:

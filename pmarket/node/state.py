@@ -51,6 +51,24 @@ class Pool:
     cumulative: int = 0
     updated: int = 0
     cushion: int = 0
+    #: Its price range (``TrackedPools.Range``), in log-odds units of 1e-9.
+    range: Optional["PriceRange"] = None
+    #: Each trader's credit: what is left of the fees they paid (wad); the cushion is their sum.
+    credits: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class PriceRange:
+    """A tracked pool's lowest and highest log-odds ``d / b`` (units of 1e-9, rounded outwards,
+    capped at +-100) since ``start`` and over the period before it, and the period (seconds):
+    ``TrackedPools.Range``."""
+
+    start: int
+    period: int
+    low: int
+    high: int
+    prev_low: int
+    prev_high: int
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Optional, Protocol, Sequence
 
 from ..artifacts import artifact_id
+from ..errors import ContractError
 from ..lifecycle import Reputation, State
 from ..maker import PoolKey
 from .backends import TOKEN_DECIMALS
@@ -26,9 +27,8 @@ class ArtifactBackend(Protocol):
     def register_artifact(self, who: str, artifact: bytes, b: int, fee_bps: int) -> None: ...
     def transition(self, who: str, artifact: bytes, state: State) -> None: ...
     def trigger(self, who: str, artifact: bytes, state: State) -> None: ...
-    def observe(self, who: str, artifact: bytes) -> None: ...
     def settle_artifact(self, who: str, artifact: bytes, round_: int, traders: Sequence[str]) -> list[tuple[str, str]]: ...
-    def close_artifact(self, who: str, artifact: bytes) -> None: ...
+    def close_artifact(self, who: str, artifact: bytes) -> tuple[int, int, int]: ...
     def warp(self, seconds: int) -> None: ...
     def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str) -> None: ...
     def distribute(self, who: str, bounty: bytes, claimants: Sequence[str], weights: Sequence[int]) -> dict[str, int]: ...
@@ -41,6 +41,8 @@ class ArtifactBackend(Protocol):
     def escrowed(self) -> int: ...
     def pool_key(self, pool_id: bytes) -> Optional[PoolKey]: ...
     def cushion(self, key: PoolKey) -> int: ...
+    def price_range(self, key: PoolKey) -> tuple[int, int, int]: ...
+    def credit(self, key: PoolKey, trader: str) -> int: ...
 
 
 class ArtifactActions:
@@ -87,15 +89,16 @@ class ArtifactActions:
         return None
 
     def _lifecycle_action(self: "Runner", index: int, do: str, a: dict[str, Any], who: Optional[str]) -> Optional[dict[str, Any]]:
+        from .runner import wad_str
+
         b, aid = self.backend, self._artifact(index, a["artifact"])
         if do == "lifecycle":
             b.transition(who, aid, a["state"])
         elif do == "trigger":
             b.trigger(who, aid, a["state"])
-        elif do == "observe":
-            b.observe(who, aid)
         elif do == "close":
-            b.close_artifact(who, aid)
+            quantity, cost, discount = b.close_artifact(who, aid)
+            return {"closed": {"quantity": wad_str(quantity), "cost": wad_str(cost, 36), "discount": wad_str(discount)}}
         elif do == "claim_artifact":
             b.settle_artifact(who, aid, a.get("round", self._settled_round(aid)), [who])
         elif do == "settle_artifact":
@@ -107,6 +110,16 @@ class ArtifactActions:
             skipped = b.settle_artifact(who, aid, round_, everyone)
             return {"skipped": [{"trader": self._name(t), "error": name} for t, name in skipped]}
         return None
+
+    @staticmethod
+    def _refusal_values(err: ContractError) -> dict[str, Any]:
+        """What a refused trigger reports besides the error's name: the range's end it read and the
+        threshold (``readyAt`` is a time, which differs between backends)."""
+        from .runner import wad_str
+
+        if err.name != "ThresholdNotMet":
+            return {}
+        return {"price": wad_str(int(err.values["price"])), "threshold": wad_str(int(err.values["threshold"]))}
 
     # ---- names ------------------------------------------------------------------------------
     def _artifact(self: "Runner", index: int, name: str, known: bool = True) -> bytes:
@@ -225,7 +238,12 @@ class ArtifactActions:
 
         for label, key in self.round_pools.items():
             if label in out.get("pools", {}):
-                out["pools"][label]["cushion"] = wad_str(self.backend.cushion(key))
+                pool = out["pools"][label]
+                pool["cushion"] = wad_str(self.backend.cushion(key))
+                low, high, _ = self.backend.price_range(key)
+                pool["range"] = {"low": wad_str(low), "high": wad_str(high)}
+                credits = {n: self.backend.credit(key, self.address(n)) for n in self.scenario.traders}
+                pool["credits"] = {n: wad_str(c) for n, c in credits.items() if c}
         bounties = self._bounties_report()
         if bounties:
             out["bounties"] = bounties

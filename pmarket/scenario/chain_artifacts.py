@@ -3,7 +3,7 @@
 The scenario's deployer deploys the registry and the escrow right after the Exchange (its nonces
 4 and 5 on a fresh Anvil, where the node puts them too). From the first artifact action on, blocks
 keep one timestamp (``anvil_setBlockTimestampInterval 0``) and only ``warp`` moves time, so rounds,
-observations and time-weighted prices see the same seconds as the node's clock.
+price ranges and closes see the same seconds as the node's clock.
 """
 
 from __future__ import annotations
@@ -80,9 +80,6 @@ class ChainArtifacts:
     def trigger(self, who: str, artifact: bytes, state: State) -> None:
         self._send(self.registry.functions.trigger(artifact, int(state)), who)
 
-    def observe(self, who: str, artifact: bytes) -> None:
-        self._send(self.registry.functions.observe(artifact), who)
-
     def settle_artifact(self, who: str, artifact: bytes, round_: int, traders: Sequence[str]) -> list[tuple[str, str]]:
         receipt = self._send(self.registry.functions.settle(artifact, round_, list(traders)), who)
         return [
@@ -90,8 +87,10 @@ class ChainArtifacts:
             for log in self._events(receipt, "SettlementSkipped", self.registry)
         ]
 
-    def close_artifact(self, who: str, artifact: bytes) -> None:
-        self._send(self.registry.functions.close(artifact), who)
+    def close_artifact(self, who: str, artifact: bytes) -> tuple[int, int, int]:
+        receipt = self._send(self.registry.functions.close(artifact), who)
+        [log] = self._events(receipt, "PositionClosed", self.maker)
+        return int(log.args.quantity), int(log.args.cost), int(log.args.discount)
 
     def warp(self, seconds: int) -> None:
         self._pin_clock()
@@ -160,3 +159,10 @@ class ChainArtifacts:
 
     def cushion(self, key: PoolKey) -> int:
         return int(self._view("observe", key.id, contract=self.maker)[2])
+
+    def price_range(self, key: PoolKey) -> tuple[int, int, int]:
+        low, high, period = self._view("priceRange", key.id, contract=self.maker)
+        return int(low), int(high), int(period)
+
+    def credit(self, key: PoolKey, trader: str) -> int:
+        return int(self._view("credit", key.id, trader, contract=self.maker))

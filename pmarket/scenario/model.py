@@ -32,13 +32,13 @@ Artifact markets (protocol section 6; the deployer ``admin`` holds the oracle ro
 - ``{"do": "grant", "by": N, "role": "oracle", "to": M}``: N (normally ``admin``) makes M an oracle
 - ``{"do": "lifecycle", "by": N, "artifact": A, "state": S}``: an oracle posts S (listed, flagged,
   challenged, validated, deprecated)
-- ``{"do": "trigger", "by": N, "artifact": A, "state": S}`` and ``{"do": "observe", "by": N,
-  "artifact": A}``: price-triggered transitions, anyone
+- ``{"do": "trigger", "by": N, "artifact": A, "state": S}``: a price-triggered transition, anyone
+  (the pool's price must have stayed past the threshold through the last window)
 - ``{"do": "claim_artifact", "by": N, "artifact": A}`` with optional ``"round"`` (default: the newest
   settled round): N's settlement credited; ``{"do": "settle_artifact", "by": N, "artifact": A}``
   credits every trader and pool of that round in one batch
-- ``{"do": "close", "by": N, "artifact": A}``: N closes its position at the pool's marginal price
-  (after the close delay)
+- ``{"do": "close", "by": N, "artifact": A}``: N closes its own position against the pool (after
+  the close delay): at the range's worse end for N, within N's fee credit
 - ``{"do": "warp", "seconds": T}``: time passes
 - ``{"do": "bounty", "by": N, "id": ID, "artifact": A, "amount": X}`` (token units) and
   ``{"do": "distribute", "by": N, "bounty": ID, "claimants": {M: W, ...}}`` (integer weights)
@@ -80,7 +80,6 @@ ACTIONS = {
     "grant": ("by", "role", "to"),
     "lifecycle": ("by", "artifact", "state"),
     "trigger": ("by", "artifact", "state"),
-    "observe": ("by", "artifact"),
     "claim_artifact": ("by", "artifact"),
     "settle_artifact": ("by", "artifact"),
     "close": ("by", "artifact"),
@@ -90,7 +89,7 @@ ACTIONS = {
 }
 #: The actions of artifact markets (run by :mod:`pmarket.scenario.artifact_actions`).
 ARTIFACT_ACTIONS = frozenset(
-    {"artifact", "grant", "lifecycle", "trigger", "observe", "claim_artifact", "settle_artifact", "close", "warp", "bounty", "distribute"}
+    {"artifact", "grant", "lifecycle", "trigger", "claim_artifact", "settle_artifact", "close", "warp", "bounty", "distribute"}
 )
 OPTIONAL = {
     "match": ("price", "bid_partial", "ask_partial"),

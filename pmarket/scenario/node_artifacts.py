@@ -49,14 +49,15 @@ class NodeArtifacts:
     def trigger(self, who: str, artifact: bytes, state: State) -> None:
         self.registry.trigger(who, artifact, state)
 
-    def observe(self, who: str, artifact: bytes) -> None:
-        self.registry.observe(who, artifact)
-
     def settle_artifact(self, who: str, artifact: bytes, round_: int, traders: Sequence[str]) -> list[tuple[str, str]]:
         return self.registry.settle(who, artifact, round_, traders)[1]
 
-    def close_artifact(self, who: str, artifact: bytes) -> None:
-        self.registry.close(who, artifact)
+    def close_artifact(self, who: str, artifact: bytes) -> tuple[int, int, int]:
+        a = self.registry.artifacts.get(artifact)
+        pool_id = self.registry.rounds[(artifact, a.round)].pool_id if a is not None else bytes(32)
+        before = self.node.credit(pool_id, who)
+        quantity, cost = self.registry.close(who, artifact)
+        return quantity, cost, before - self.node.credit(pool_id, who)  # the discount left the credit
 
     def warp(self, seconds: int) -> None:
         self.node.s.now = self.node.clock() + seconds
@@ -98,3 +99,9 @@ class NodeArtifacts:
 
     def cushion(self, key: PoolKey) -> int:
         return self.node.observe_pool(key.id)[2]
+
+    def price_range(self, key: PoolKey) -> tuple[int, int, int]:
+        return self.node.price_range(key.id)
+
+    def credit(self, key: PoolKey, trader: str) -> int:
+        return self.node.credit(key.id, trader)

@@ -67,7 +67,8 @@ class Runner(ArtifactActions):
                     extra = self._apply(index, action)
                     self.results.append({"ok": True, **(extra or {})})
                 except errors.ContractError as err:
-                    self.results.append({"ok": False, "error": err.name})
+                    extra = self._refusal_values(err) if action.do == "trigger" else {}
+                    self.results.append({"ok": False, "error": err.name, **extra})
             return self.report()
         finally:
             release = getattr(self.backend, "release", None)
