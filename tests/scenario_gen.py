@@ -170,3 +170,58 @@ def _match(rng: random.Random, orders: list) -> dict[str, Any]:
     elif roll < 0.35 and q < abs(ask[4]):
         m["ask_partial"] = {"price": _d(ask[3] + rng.choice([0, 0.5, -0.5])), "quantity": _d(q)}
     return m
+
+
+DAY = 86_400
+#: Time steps of the artifact scenarios: within a period, across one, across two (a one-day window).
+WARPS = [60, 1800, 6 * 3600, DAY - 1, DAY, DAY + 1, 2 * DAY, 3 * DAY]
+
+
+def generate_artifact(seed: int, steps: int = 36) -> dict[str, Any]:
+    """A random artifact market: a registered artifact (random liquidity and fee), buys and sales of
+    both sides against its tracked pool, resting orders filled against it (their owners pay the
+    fee), time steps around the one-day window, triggers of every state, a challenge and its
+    release now and then, the 90-day delay passing and closes by holders and strangers. Every
+    price range, credit, cushion, close and trigger verdict must come out the same on both sides."""
+    rng = random.Random(10_000 + seed)
+    traders = TRADERS[: rng.randint(3, 4)]
+    b = rng.choice([5, 10, 20])
+    actions: list[dict[str, Any]] = [{"do": "grant", "by": "admin", "role": "oracle", "to": "ora"}]
+    for t in traders:
+        actions.append({"do": "deposit", "by": t, "amount": str(rng.choice([100, 300, 1000]))})
+    actions.append({"do": "artifact", "by": "reg", "id": "a", "b": str(b), "fee": rng.choice([0, 50, 300, 1000])})
+    orders, release = 0, -1
+    for step in range(steps):
+        if step == release:  # the oracle resolves a challenge back to listed after a few steps
+            actions.append({"do": "lifecycle", "by": "ora", "artifact": "a", "state": "listed"})
+        if step == steps // 2:
+            actions.append({"do": "warp", "seconds": 90 * DAY + rng.choice([1, 3600, DAY])})
+        late = step >= steps // 2
+        kind = rng.choices(
+            ["buy", "sell", "fill", "warp", "trigger", "close", "challenge"],
+            weights=[30, 14, 8, 16, 8 if step > 4 else 2, 14 if late else 2, 2],
+        )[0]
+        if kind in ("buy", "sell"):
+            shares = rng.choice([0.5, 1, 2, 5]) * rng.choice([1, 1, b / 5, b / 2])
+            actions.append({"do": kind, "by": rng.choice(traders), "pool": "a", "side": rng.choice(["long", "short"]),
+                            "shares": _d(shares)})
+        elif kind == "fill":
+            oid, by = f"o{orders}", rng.choice(traders)
+            orders += 1
+            qty = rng.choice([1, 2, 4]) * rng.choice([1, -1])
+            price = rng.choice([0.3, 0.5, 0.7, 0.9]) if qty > 0 else rng.choice([0.1, 0.3, 0.5, 0.7])
+            actions.append({"do": "order", "by": by, "id": oid, "root": "a", "branch": 1, "price": _d(price), "quantity": _d(qty)})
+            actions.append({"do": "fill", "by": rng.choice(traders), "order": oid, "pool": "a", "quantity": _d(abs(qty) / rng.choice([1, 2]))})
+        elif kind == "warp":
+            actions.append({"do": "warp", "seconds": rng.choice(WARPS)})
+        elif kind == "trigger":
+            actions.append({"do": "trigger", "by": rng.choice(traders), "artifact": "a",
+                            "state": rng.choice(["validated", "flagged", "deprecated"])})
+        elif kind == "close":
+            actions.append({"do": "close", "by": rng.choice(traders), "artifact": "a"})
+        elif release < step:
+            actions.append({"do": "lifecycle", "by": "ora", "artifact": "a", "state": "challenged"})
+            release = step + rng.randint(1, 3)
+    for t in traders:
+        actions.append({"do": "close", "by": t, "artifact": "a"})
+    return {"actions": actions}

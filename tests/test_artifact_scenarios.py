@@ -8,6 +8,7 @@ so only ``warp`` moves it). The expected numbers are worked by hand in the comme
 from __future__ import annotations
 
 import math
+import os
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,8 @@ import pytest
 from pmarket.scenario import Scenario, ScenarioError, run_offchain
 from pmarket.scenario.chain import ChainBackend
 from pmarket.scenario.runner import Runner, diff
+
+from .scenario_gen import generate_artifact
 
 DAY = 86_400
 
@@ -246,3 +249,39 @@ def test_triggers_and_a_thin_pool(project):
     assert Decimal(r["pools"]["t#0"]["cushion"]) == sum(Decimal(c) for c in credits.values())
     thin = r["artifacts"]["thin"]
     assert [x["outcome"] for x in thin["rounds"]] == ["flagged", "deprecated"]
+
+
+ARTIFACT_SEEDS = int(os.environ.get("PMARKET_ARTIFACT_SCENARIOS", "8"))
+
+
+def test_node_and_chain_agree_on_ranges_credits_and_closes(project):
+    """Random artifact markets (tests/scenario_gen.py): trades, fills, time steps around the window,
+    triggers, challenges and closes. On every price range, credit, cushion, close (quantity, cost,
+    discount) and trigger verdict (with the range's end it read) the node reports what the chain
+    does. Over the seeds, closes must have taken each of the three prices and triggers been both
+    refused on the range and passed."""
+    failures, seen = [], {"lmsr": 0, "range": 0, "credit": 0, "refused": 0, "triggered": 0, "other": 0}
+    for seed in range(ARTIFACT_SEEDS):
+        scenario = Scenario.load(generate_artifact(seed))
+        node = run_offchain(scenario)
+        chain = Runner(scenario, ChainBackend(scenario.traders, project=project)).run()
+        differences = diff(node, chain)
+        if differences:
+            failures.append((seed, differences[:5]))
+            continue
+        for action, result in zip(scenario.actions, node["results"]):
+            if "closed" in result:
+                closed = result["closed"]
+                seen["lmsr" if closed["discount"] == "0" else "range" if _at_range(closed) else "credit"] += 1
+            if action.do == "trigger":
+                seen["refused" if result.get("error") == "ThresholdNotMet" else "triggered" if result["ok"] else "other"] += 1
+        assert "range" in node["pools"]["a#0"] and "credits" in node["pools"]["a#0"]
+    assert not failures, failures
+    assert all(seen[k] for k in ("lmsr", "range", "credit", "refused", "triggered")), seen
+
+
+def _at_range(closed: dict) -> bool:
+    """Whether a close with a discount was at a range price: its cost is a whole number of wei per
+    share (a price of 18 decimals times the quantity), not the LMSR sale less a credit."""
+    quantity, cost = Decimal(closed["quantity"]), Decimal(closed["cost"])
+    return (cost / quantity * 10**18) % 1 == 0
