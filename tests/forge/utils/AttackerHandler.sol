@@ -63,7 +63,7 @@ contract AttackerHandler is Test {
         string[2] memory names = ["honest-alice", "honest-bob"];
         for (uint256 i; i < 2; ++i) {
             (honest[i], keys[i]) = makeAddrAndKey(names[i]);
-            _deposit(honest[i], 10_000e6);
+            _deposit(honest[i], 1_000_000e6);
         }
         (mallory, malloryKey) = makeAddrAndKey("mallory");
         _deposit(mallory, 1_000_000e6);
@@ -98,7 +98,7 @@ contract AttackerHandler is Test {
         (int128 lo, int128 hi) = _bounds(root, branch);
         if (lo == hi) return;
         int128 p = int128(int256(bound(price, uint256(int256(lo)), uint256(int256(hi)))));
-        int128 q = int128(bound(size, -20e18, 20e18));
+        int128 q = int128(bound(size, -5e18, 5e18));
         if (q == 0) q = 1e18;
         Order memory o = _order(honest[i], root, branch, p, q);
         bytes memory call = abi.encodeCall(IOrders.placeOrder, (o, _sign(keys[i], o)));
@@ -130,27 +130,35 @@ contract AttackerHandler is Test {
         _run(i, Kind.Own, Target.Exchange, honest[i], call, _noOrder());
     }
 
-    /// @notice A keeper (anyone) matches an honest bid with an honest ask: both signed.
-    function keeperMatch(uint256 bidPick, uint256 askPick, uint256 size) external {
-        (bool okBid, Order memory bid) = _orderOf(address(0), bidPick);
-        (bool okAsk, Order memory ask) = _orderOf(address(0), askPick);
-        if (!okBid || !okAsk || bid.quantity <= 0 || ask.quantity >= 0) return;
+    /// @notice A keeper (anyone) matches two honest traders' signed orders: a resting one, and one
+    /// the other trader signs against it at its price.
+    function keeperMatch(uint256 pick, uint256 size) external {
+        (bool found, Order memory o) = _orderOf(address(0), pick);
+        if (!found) return;
+        uint256 j = o.trader == honest[0] ? 1 : 0;
         uint128 q = uint128(bound(size, 1, 20e18));
+        Order memory other = _order(honest[j], o.marketRootId, o.marketBranchId, o.price, o.quantity > 0 ? -int128(q) : int128(q));
+        bytes memory call = abi.encodeCall(IOrders.placeOrder, (other, _sign(keys[j], other)));
+        (bool placed,) = _run(j, Kind.Own, Target.Exchange, honest[j], call, _noOrder());
+        if (!placed) return;
+        orders.push(other);
+        (Order memory bid, Order memory ask) = o.quantity > 0 ? (o, other) : (other, o);
         _matchSigned(bid, ask, q, address(0xBEEF));
     }
 
     /// @notice The oracle posts a lifecycle state, the book root's owner settles it: settlements.
     function oraclePost(uint8 to) external {
-        uint256 pick = bound(to, 0, 9);
-        State s = pick < 3 ? State.Challenged : pick < 6 ? State.Listed : pick < 8 ? State.Flagged
-            : pick == 8 ? State.Validated : State.Deprecated;
+        // Final states are rare, so runs keep trading through challenges, flags and new rounds.
+        uint256 pick = bound(to, 0, 19);
+        State s = pick < 6 ? State.Challenged : pick < 13 ? State.Listed : pick < 18 ? State.Flagged
+            : pick == 18 ? State.Validated : State.Deprecated;
         _run(0, Kind.Settlement, Target.Artifacts, address(this), abi.encodeCall(Artifacts.transition, (A, s)), _noOrder());
         (uint256 root,) = art.market(A);
         if (root != roots[roots.length - 1]) roots.push(root);
     }
 
     function ownerSettle(uint256 outcome) external {
-        if (outcome % 8 != 0) return; // rarely: the book root then stops trading
+        if (outcome % 32 != 0) return; // rarely: the book root then stops trading
         bytes memory call = abi.encodeCall(IMarkets.settle, (R, int128(int256(bound(outcome, 0, 100e18)))));
         _run(0, Kind.Settlement, Target.Exchange, rootOwner, call, _noOrder());
     }
