@@ -1,13 +1,21 @@
-"""Bounties on artifacts (``Bounties.sol``): escrow tokens, distribute once by weight.
+"""Bounties on artifacts (``Bounties.sol``): escrow tokens until an expiry, distribute once by
+weight, or take them back after the expiry.
 
-Anyone escrows the collateral token against a registered artifact; an oracle of the artifact
-registry pays a bounty out once, in proportion to the claimants' weights. The shares are
-differences of rounded-down running totals (:func:`pmarket.lifecycle.bounty_shares`): they sum to
-the bounty exactly, so not one token unit is lost or created::
+Anyone escrows the collateral token against a registered artifact, open until an expiry the poster
+chooses (a year from now unless told otherwise); anyone may add to it while it is open. An oracle
+of the artifact registry pays a bounty out once, before it expires, in proportion to the claimants'
+weights. The shares are differences of rounded-down running totals
+(:func:`pmarket.lifecycle.bounty_shares`): they sum to the bounty exactly, so not one token unit is
+lost or created. A share the token refuses to send (a blacklisted claimant) is owed to its claimant,
+who takes it with :meth:`Bounties.claim`, to any address. After the expiry an undistributed bounty
+goes back to its funders, each reclaiming its own contribution::
 
     bounties = Bounties.deploy(artifacts, admin)
-    bounties.post(funder, "review-1", "paper-42", "100")          # 100 tokens
+    bounties.post(funder, "review-1", "paper-42", "100")          # 100 tokens, open for 365 days
     bounties.distribute_bounty(oracle, "review-1", {alice: 2, bob: 1})
+    bounties.post(funder, "review-2", "paper-42", "5", expires_in=30 * DAY)
+    bounties.reclaim(funder, "review-2")                          # after the 30 days, if undistributed
+    bounties.claim(bob, to=other)                                 # what bob is owed, sent to other
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
 from eth_utils import to_checksum_address
 
-from .artifacts import ArtifactLike, artifact_id
+from .artifacts import DAY, ArtifactLike, artifact_id
 from .lifecycle import bounty_shares
 from .wad import DecimalLike, to_wad
 
@@ -26,32 +34,41 @@ if TYPE_CHECKING:  # pragma: no cover
 
 BountyLike = Union[str, bytes]
 
+#: How long a bounty stays open when its poster names no expiry (seconds).
+DEFAULT_EXPIRY = 365 * DAY
+
 
 @dataclass(frozen=True)
 class BountyInfo:
-    """A bounty: its artifact, funder, escrowed amount (token units) and whether it was paid."""
+    """A bounty: its artifact, funder (the poster), amount in token units (what it holds; what it
+    paid out once distributed; reclaims lower it), whether it was paid, and its expiry (unix
+    seconds: open while the block's time is at most this)."""
 
     bounty: bytes
     artifact: bytes
     funder: str
     amount: int
     distributed: bool
+    expires_at: int
 
 
 @dataclass
 class Bounties:
-    """A deployed bounty escrow, bound to its artifact registry."""
+    """A deployed bounty escrow, bound to its artifact registry, and its token (the Exchange's
+    collateral unless it was deployed with another)."""
 
     contract: Any
     artifacts: "Artifacts"
+    token: Any = None
 
     @classmethod
-    def deploy(cls, artifacts: "Artifacts", deployer: Any, *, project: Any = None) -> "Bounties":
+    def deploy(cls, artifacts: "Artifacts", deployer: Any, *, token: Any = None, project: Any = None) -> "Bounties":
+        """Deploy an escrow beside ``artifacts``, escrowing ``token`` (default: the Exchange's collateral)."""
         from .exchange import _ape_project
 
         project = project or _ape_project()
-        token = artifacts.exchange.token.address
-        contract = project.Bounties.deploy(artifacts.address, token, artifacts.oracle_role, sender=deployer)
+        token_address = str(getattr(token, "address", token or artifacts.exchange.token.address))
+        contract = project.Bounties.deploy(artifacts.address, token_address, artifacts.oracle_role, sender=deployer)
         return cls.at(contract.address, artifacts, project=project)
 
     @classmethod
@@ -73,30 +90,69 @@ class Bounties:
         from .exchange import _ape_project
 
         project = project or _ape_project()
-        return cls(ContractInstance(str(address), contract_type=project.Bounties.contract_type), artifacts)
+        contract = ContractInstance(str(address), contract_type=project.Bounties.contract_type)
+        collateral = artifacts.exchange.token
+        token_address = to_checksum_address(str(contract.token()))
+        # Another token than the collateral: any ERC-20 ABI serves (approve, balanceOf, decimals).
+        token = collateral if token_address == to_checksum_address(str(collateral.address)) else project.TestToken.at(token_address)
+        return cls(contract, artifacts, token)
 
     @property
     def address(self) -> str:
         return str(self.contract.address)
 
     def _units(self, amount: DecimalLike) -> int:
-        decimals = int(self.artifacts.exchange.token.decimals())
+        decimals = int(self.token.decimals())
         return to_wad(amount, name="amount", decimals=decimals)
 
-    def post(self, funder: Any, bounty: BountyLike, artifact: ArtifactLike, amount: DecimalLike) -> Any:
-        """Escrow ``amount`` tokens (a decimal in token units) as ``bounty`` against ``artifact``."""
+    def post(
+        self,
+        funder: Any,
+        bounty: BountyLike,
+        artifact: ArtifactLike,
+        amount: DecimalLike,
+        *,
+        expires_at: Optional[int] = None,
+        expires_in: Optional[int] = None,
+    ) -> Any:
+        """Escrow ``amount`` tokens (a decimal in token units) as ``bounty`` against ``artifact``,
+        open until ``expires_at`` (unix seconds) or for ``expires_in`` seconds from the pending
+        block's time; neither: :data:`DEFAULT_EXPIRY` (365 days). ``InvalidExpiry`` unless the
+        expiry is after the block's time."""
+        if expires_at is not None and expires_in is not None:
+            raise ValueError("give expires_at or expires_in, not both")
         units = self._units(amount)
-        self.artifacts.exchange.token.approve(self.address, units, sender=funder)
-        return self._transact("post", artifact_id(bounty), artifact_id(artifact), units, sender=funder)
+        self.token.approve(self.address, units, sender=funder)
+        if expires_at is None:
+            from ape import chain
+
+            expires_at = int(chain.pending_timestamp) + int(DEFAULT_EXPIRY if expires_in is None else expires_in)
+        return self._transact("post", artifact_id(bounty), artifact_id(artifact), units, int(expires_at), sender=funder)
 
     def fund(self, funder: Any, bounty: BountyLike, amount: DecimalLike) -> Any:
+        """Add ``amount`` tokens to an open bounty (``funder``'s contribution grows by it)."""
         units = self._units(amount)
-        self.artifacts.exchange.token.approve(self.address, units, sender=funder)
+        self.token.approve(self.address, units, sender=funder)
         return self._transact("fund", artifact_id(bounty), units, sender=funder)
+
+    def reclaim(self, funder: Any, bounty: BountyLike) -> int:
+        """``funder`` takes back its whole contribution to an expired, undistributed bounty; returns
+        it in token units. Sent to ``funder``, or owed to it if the token refuses (then :meth:`claim`)."""
+        receipt = self._transact("reclaim", artifact_id(bounty), sender=funder)
+        return sum(int(log.amount) for log in self.contract.BountyReclaimed.from_receipt(receipt))
+
+    def claim(self, account: Any, to: Any = None) -> int:
+        """Send everything ``account`` is owed (shares or reclaims the token refused to send) to
+        ``to`` (default: ``account``); returns the amount in token units."""
+        to = to_checksum_address(str(getattr(to, "address", to) if to is not None else account.address))
+        receipt = self._transact("claim", to, sender=account)
+        return sum(int(log.amount) for log in self.contract.BountyClaimed.from_receipt(receipt))
 
     def distribute_bounty(self, oracle: Any, bounty: BountyLike, claimants: Mapping[Any, int]) -> dict[str, int]:
         """Pay ``bounty`` out to ``claimants`` (account -> positive integer weight), once; returns
-        each claimant's share in token units (what :func:`bounty_shares` computes, and the chain paid)."""
+        each claimant's share in token units (what :func:`bounty_shares` computes, and the chain
+        assigned). A share the token refused to send is owed to its claimant instead (``BountyPending``;
+        see :meth:`owed` and :meth:`claim`)."""
         addresses = [to_checksum_address(str(getattr(c, "address", c))) for c in claimants]
         weights = [int(w) for w in claimants.values()]
         amount = self.info(bounty).amount
@@ -109,11 +165,24 @@ class Bounties:
 
     def info(self, bounty: BountyLike) -> BountyInfo:
         bid = artifact_id(bounty)
-        artifact, funder, amount, distributed = self._call("bounty", bid)
-        return BountyInfo(bid, bytes(artifact), str(funder), int(amount), bool(distributed))
+        artifact, funder, amount, distributed, expires_at = self._call("bounty", bid)
+        return BountyInfo(bid, bytes(artifact), str(funder), int(amount), bool(distributed), int(expires_at))
+
+    def contribution(self, bounty: BountyLike, funder: Any) -> int:
+        """What ``funder`` put into ``bounty`` and could still reclaim (token units)."""
+        return int(self._call("contribution", artifact_id(bounty), str(getattr(funder, "address", funder))))
 
     def escrowed(self) -> int:
+        """Token units in undistributed, unreclaimed bounties."""
         return int(self._call("escrowed"))
+
+    def owed(self, account: Any) -> int:
+        """Token units the escrow owes ``account`` (it takes them with :meth:`claim`)."""
+        return int(self._call("owed", str(getattr(account, "address", account))))
+
+    def owed_total(self) -> int:
+        """Token units owed over all accounts: the escrow's balance is ``escrowed() + owed_total()``."""
+        return int(self._call("owedTotal"))
 
     def _transact(self, method: str, *args: Any, sender: Any) -> Any:
         from .exchange import transact

@@ -144,6 +144,12 @@ AlreadyDistributed = _subclass("AlreadyDistributed", "The bounty was paid out al
 InvalidClaimants = _subclass("InvalidClaimants", "Claimants and weights differ in length, are empty, or are too many.")
 InvalidClaimant = _subclass("InvalidClaimant", "A claimant is the zero address or has weight zero.")
 NotOracle = _subclass("NotOracle", "Only an oracle of the artifact registry distributes bounties.")
+InvalidExpiry = _subclass("InvalidExpiry", "A bounty's expiry is not after the block's timestamp.")
+BountyExpired = _subclass("BountyExpired", "The bounty expired: no more funds or distribution; its funders reclaim.")
+BountyNotExpired = _subclass("BountyNotExpired", "A reclaim before the bounty expired (at its expiry it is still open).")
+NothingToReclaim = _subclass("NothingToReclaim", "The funder has no part of the bounty left (never funded it, or took it back).")
+NothingOwed = _subclass("NothingOwed", "The escrow owes the account nothing to claim.")
+InvalidRecipient = _subclass("InvalidRecipient", "A claim to the zero address or to the escrow itself.")
 
 #: Error name -> exception class, for every error the client knows by name.
 KNOWN: dict[str, type[ContractError]] = {

@@ -140,7 +140,8 @@ def _trigger_close_bounty(ex: Any, arts: Artifacts, owner: Any, registrant: Any,
     bounties = Bounties.deploy(arts, owner)
     ex.token.mint(bob.address, ex.token_units("1000"), sender=bob)
     ex.token.approve(bounties.address, 2**256 - 1, sender=bob)
-    gas["bounties: post"] = measure(bounties.contract.post(artifact_id("b1"), artifact_id("t"), ex.token_units("1000"), sender=bob))
+    expiry = chain.pending_timestamp + 365 * DAY
+    gas["bounties: post"] = measure(bounties.contract.post(artifact_id("b1"), artifact_id("t"), ex.token_units("1000"), expiry, sender=bob))
     claimants = [Account.from_key((7 * 10**6 + i + 1).to_bytes(32, "big")).address for i in range(10)]
     receipt = bounties.contract.distribute(artifact_id("b1"), claimants, list(range(1, 11)), sender=owner)
     gas["bounties: distribute to 10 claimants"] = measure(receipt)

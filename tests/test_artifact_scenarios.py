@@ -205,7 +205,47 @@ TRIGGERS = {
 }
 
 
-@pytest.mark.parametrize("name", ["TABLE", "ROUNDS", "TRIGGERS"])
+EXPIRY = {
+    "actions": [
+        {"do": "grant", "by": "admin", "role": "oracle", "to": "ora"},
+        {"do": "artifact", "by": "reg", "id": "doc", "b": "1"},
+        {"do": "bounty", "by": "cat", "id": "short", "artifact": "doc", "amount": "10", "expires_in": DAY},  # 2
+        {"do": "bounty", "by": "ann", "id": "long", "artifact": "doc", "amount": "4"},  # 3: open 365 days
+        {"do": "bounty", "by": "bob", "id": "never", "artifact": "doc", "amount": "1", "expires_in": 0},  # 4
+        {"do": "reclaim", "by": "cat", "bounty": "short"},  # 5: not expired
+        {"do": "warp", "seconds": DAY},
+        {"do": "reclaim", "by": "cat", "bounty": "short"},  # 7: exactly the expiry: still open
+        {"do": "warp", "seconds": 1},
+        {"do": "distribute", "by": "ora", "bounty": "short", "claimants": {"ann": 1}},  # 9: expired
+        {"do": "reclaim", "by": "ann", "bounty": "short"},  # 10: not ann's
+        {"do": "reclaim", "by": "cat", "bounty": "short"},  # 11: cat's 10 back
+        {"do": "reclaim", "by": "cat", "bounty": "short"},  # 12: once
+        {"do": "distribute", "by": "ora", "bounty": "long", "claimants": {"bob": 1, "cat": 2}},  # 13
+        {"do": "warp", "seconds": 400 * DAY},
+        {"do": "reclaim", "by": "ann", "bounty": "long"},  # 15: paid out, nothing to reclaim
+    ]
+}
+
+
+def test_bounty_expiry_and_reclaims():
+    r = run_offchain(EXPIRY)
+    errors = [x.get("error") for x in r["results"]]
+    assert errors[4] == "InvalidExpiry"
+    assert errors[5] == errors[7] == "BountyNotExpired"
+    assert errors[9] == "BountyExpired"
+    assert errors[10] == errors[12] == "NothingToReclaim"
+    assert r["results"][11] == {"ok": True, "reclaimed": "10"}
+    # 4 tokens at 1:2: floor(4e6 / 3) = 1333333 and 4000000 - 1333333 = 2666667 units.
+    assert r["results"][13]["paid"] == {"bob": "1.333333", "cat": "2.666667"}
+    assert errors[15] == "AlreadyDistributed"
+    assert r["bounties"] == {
+        "escrowed": "0",
+        "short": {"artifact": "doc", "funder": "cat", "amount": "0", "distributed": False},
+        "long": {"artifact": "doc", "funder": "ann", "amount": "4", "distributed": True},
+    }
+
+
+@pytest.mark.parametrize("name", ["TABLE", "ROUNDS", "TRIGGERS", "EXPIRY"])
 def test_node_and_chain_agree_on_artifact_markets(project, name):
     """The independent node models the registry, the escrow, managed roots and tracked pools: on
     every verdict, error, balance, position, pool, cushion, history, reputation and bounty it

@@ -1,6 +1,8 @@
 """Bounties on Anvil through the Python client (``pmarket.bounties``): the documented rounding rule
-with its remainders worked by hand, every refusal of post, fund and distribute as a
-:mod:`pmarket.errors` class, and the escrow holding exactly the undistributed bounties.
+with its remainders worked by hand, every refusal of post, fund, distribute, reclaim and claim as a
+:mod:`pmarket.errors` class, the expiry to the second, funders reclaiming their own parts, claimants
+refused by a blacklisting token owed their shares and pulling them elsewhere, and the escrow holding
+exactly the undistributed bounties plus what it owes.
 
 The rule (``Bounties.sol``): claimant ``i`` gets ``floor(A * W_i / W) - floor(A * W_(i-1) / W)``,
 ``W_i`` the running sum of the weights and ``W`` their total. The shares telescope to ``A``; the
@@ -12,7 +14,8 @@ import pytest
 from eth_utils import to_checksum_address
 
 from pmarket import errors
-from pmarket.artifacts import artifact_id
+from pmarket.artifacts import DAY, artifact_id
+from pmarket.bounties import DEFAULT_EXPIRY, Bounties
 from pmarket.exchange import transact
 from pmarket.lifecycle import bounty_shares
 
@@ -24,8 +27,9 @@ TOKEN = 10**6  # one whole token in units (6 decimals)
 
 
 @pytest.fixture(scope="module")
-def paper(registry, owner, alice, bob, carol, dave):
-    """Artifact "paper" registered; owner, alice, bob and carol hold 1,000 tokens each in their wallets."""
+def paper(registry, owner, alice, bob, carol, dave, erin, frank, blk_escrow):
+    """Artifact "paper" registered; owner, alice, bob and carol hold 1,000 tokens each in their
+    wallets (and the escrow of a blacklisting token is deployed beside the registry)."""
     register(registry, owner, "paper", b=1)
     for who in (owner, alice, bob, carol):
         registry.exchange.token.mint(who.address, 1_000 * TOKEN, sender=who)
@@ -178,3 +182,137 @@ def test_escrow_holds_exactly_the_undistributed_bounties(paper, escrow, owner, o
     paper.transition(oracle, "paper", "deprecated")
     assert escrow.distribute_bounty(oracle, "e3", {alice: 1}) == {alice.address: TOKEN}
     assert escrow.escrowed() == 0 and int(token.balanceOf(escrow.address)) == 5
+
+
+# ---- expiry and reclaims ----------------------------------------------------------------------
+def test_post_takes_an_expiry_a_year_by_default(paper, escrow, owner, chain):
+    receipt = escrow.post(owner, "year", "paper", "1")
+    mined = chain.blocks[receipt.block_number].timestamp
+    # the client names the pending block's time + 365 days; the post is mined in that block
+    assert 0 <= escrow.info("year").expires_at - DEFAULT_EXPIRY - mined <= 2
+    escrow.post(owner, "set", "paper", "1", expires_at=mined + 7 * DAY)
+    assert escrow.info("set").expires_at == mined + 7 * DAY
+    escrow.post(owner, "span", "paper", "1", expires_in=DAY)
+    assert 0 <= escrow.info("span").expires_at - DAY - mined <= 4
+    with pytest.raises(ValueError):
+        escrow.post(owner, "both", "paper", "1", expires_at=mined + DAY, expires_in=DAY)
+
+
+def test_an_expiry_not_in_the_future_is_refused(paper, escrow, owner, chain):
+    err = refused(errors.InvalidExpiry, lambda: escrow.post(owner, "past", "paper", "1", expires_at=1))
+    assert err["expiresAt"] == 1 and err["timestamp"] > 1
+    chain.pending_timestamp = t = chain.pending_timestamp + 100
+    # the approval is mined at t, the post would be at t or later: an expiry of t is never after it
+    err = refused(errors.InvalidExpiry, lambda: escrow.post(owner, "now", "paper", "1", expires_at=t))
+    assert err["expiresAt"] == t and err["timestamp"] >= t
+    assert escrow.escrowed() == 0
+
+
+def test_expiry_to_the_second_and_each_funder_reclaims_its_part(paper, escrow, owner, oracle, alice, bob, chain):
+    """Open while the block's time is at most the expiry: at exactly the expiry a reclaim is refused;
+    one second later funds and distributions are refused and each funder (the poster twice, alice
+    once) takes back exactly its own sum, once; a distributed bounty is never reclaimed. (A
+    distribution at exactly the expiry: the forge suite and the scenarios, whose clocks stand still.)"""
+    token = paper.exchange.token
+    t = chain.pending_timestamp + 10
+    expiry = t + DAY
+    escrow.post(owner, "x1", "paper", "10", expires_at=expiry)
+    escrow.fund(alice, "x1", "2.5")
+    escrow.fund(owner, "x1", "0.5")
+    escrow.post(owner, "x2", "paper", "1", expires_at=expiry)
+    assert escrow.contribution("x1", owner) == 10_500_000 and escrow.contribution("x1", alice) == 2_500_000
+    who = _claimants(1)
+    assert escrow.distribute_bounty(oracle, "x2", dict.fromkeys(who, 1)) == {who[0]: TOKEN}
+    before = _wallets(token, (owner, alice))
+    x1 = artifact_id("x1")
+    early = refused(errors.BountyNotExpired, lambda: escrow.reclaim(owner, "x1"))
+    assert early["id"] == x1 and early["expiresAt"] == expiry and early["timestamp"] < expiry
+    chain.pending_timestamp = expiry
+    assert refused(errors.BountyNotExpired, lambda: escrow.reclaim(owner, "x1")) == {
+        "id": x1, "expiresAt": expiry, "timestamp": expiry}
+    chain.pending_timestamp = expiry + 1
+    expired = refused(errors.BountyExpired, lambda: escrow.distribute_bounty(oracle, "x1", dict.fromkeys(who, 1)))
+    assert expired["id"] == x1 and expired["expiresAt"] == expiry and expired["timestamp"] > expiry
+    expired = refused(errors.BountyExpired, lambda: transact(escrow.contract, "fund", x1, 1, sender=bob))
+    assert expired["id"] == x1 and expired["expiresAt"] == expiry and expired["timestamp"] > expiry
+    assert escrow.reclaim(alice, "x1") == 2_500_000
+    assert escrow.info("x1").amount == 10_500_000 == escrow.escrowed()
+    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim(alice, "x1")) == {"id": x1, "funder": alice.address}
+    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim(bob, "x1")) == {"id": x1, "funder": bob.address}
+    assert escrow.reclaim(owner, "x1") == 10_500_000
+    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim(owner, "x1")) == {"id": x1, "funder": owner.address}
+    assert refused(errors.AlreadyDistributed, lambda: escrow.reclaim(owner, "x2")) == {"id": artifact_id("x2")}
+    assert refused(errors.UnknownBounty, lambda: escrow.reclaim(owner, "x9")) == {"id": artifact_id("x9")}
+    assert [a - b for a, b in zip(_wallets(token, (owner, alice)), before)] == [10_500_000, 2_500_000]
+    info = escrow.info("x1")
+    assert info.amount == 0 and not info.distributed and info.expires_at == expiry
+    assert escrow.escrowed() == 0 == escrow.owed_total() == int(token.balanceOf(escrow.address))
+
+
+# ---- refused transfers: owed, then claimed ----------------------------------------------------
+@pytest.fixture(scope="module")
+def blk(project, owner):
+    """A token that refuses chosen accounts (``contracts/test/BlacklistToken.sol``)."""
+    return project.BlacklistToken.deploy(6, sender=owner)
+
+
+@pytest.fixture(scope="module")
+def blk_escrow(registry, owner, blk) -> Bounties:
+    """An escrow of the blacklisting token beside the same registry; owner holds 1,000 of it."""
+    escrow = Bounties.deploy(registry, owner, token=blk)
+    assert escrow.token.address == blk.address
+    blk.mint(owner.address, 1_000 * TOKEN, sender=owner)
+    return escrow
+
+
+REVERT, RETURN_FALSE = 1, 2
+
+
+def _books(escrow: Bounties) -> None:
+    assert int(escrow.token.balanceOf(escrow.address)) == escrow.escrowed() + escrow.owed_total()
+
+
+def test_a_refused_claimant_is_owed_and_pulls_elsewhere(paper, blk_escrow, blk, owner, oracle, alice, bob, dave, erin):
+    """100 tokens over alice, dave, bob at 1:1:1 with dave blacklisted (reverting) and bob refused
+    by a false return: alice gets her 33.333333 sent; dave's 33.333333 and bob's 33.333334 are owed
+    (the shares of the rounding rule, unchanged). dave cannot take his to himself, takes it to
+    erin; bob to himself once the token accepts him again."""
+    escrow = blk_escrow
+    escrow.post(owner, "bl", "paper", "100")
+    blk.setRefusal(dave.address, REVERT, sender=owner)
+    blk.setRefusal(bob.address, RETURN_FALSE, sender=owner)
+    paid = escrow.distribute_bounty(oracle, "bl", {alice: 1, dave: 1, bob: 1})
+    assert paid == {alice.address: 33_333_333, dave.address: 33_333_333, bob.address: 33_333_334}
+    assert _wallets(blk, (alice, dave, bob)) == [33_333_333, 0, 0]
+    assert (escrow.owed(dave), escrow.owed(bob), escrow.owed(alice)) == (33_333_333, 33_333_334, 0)
+    assert escrow.owed_total() == 66_666_667 and escrow.escrowed() == 0
+    _books(escrow)
+    with pytest.raises(errors.ContractError):  # the token's own error: dave cannot receive
+        escrow.claim(dave)
+    assert escrow.owed(dave) == 33_333_333
+    zero = "0x" + "00" * 20
+    assert refused(errors.InvalidRecipient, lambda: escrow.claim(dave, zero)) == {"to": zero}
+    assert refused(errors.InvalidRecipient, lambda: escrow.claim(dave, escrow.address)) == {"to": escrow.address}
+    assert refused(errors.NothingOwed, lambda: escrow.claim(alice)) == {"claimant": alice.address}
+    assert escrow.claim(dave, to=erin) == 33_333_333
+    assert _wallets(blk, (erin,)) == [33_333_333] and escrow.owed(dave) == 0
+    assert refused(errors.NothingOwed, lambda: escrow.claim(dave, erin)) == {"claimant": dave.address}
+    blk.setRefusal(bob.address, 0, sender=owner)
+    assert escrow.claim(bob) == 33_333_334 and _wallets(blk, (bob,)) == [33_333_334]
+    assert escrow.owed_total() == 0 == int(blk.balanceOf(escrow.address))
+
+
+def test_a_refused_reclaim_is_owed(paper, blk_escrow, blk, owner, frank, chain):
+    """The poster blacklisted after posting: its reclaim after the expiry cannot be sent, so it is
+    owed to it, and it takes it to another address."""
+    escrow = blk_escrow
+    escrow.post(owner, "rc", "paper", "5", expires_in=DAY)
+    escrow.post(owner, "open", "paper", "1")
+    blk.setRefusal(owner.address, REVERT, sender=owner)
+    chain.pending_timestamp = escrow.info("rc").expires_at + 1
+    assert escrow.reclaim(owner, "rc") == 5 * TOKEN
+    assert escrow.owed(owner) == 5 * TOKEN and escrow.escrowed() == TOKEN
+    _books(escrow)
+    assert escrow.claim(owner, to=frank) == 5 * TOKEN
+    assert _wallets(blk, (frank,)) == [5 * TOKEN] and escrow.owed_total() == 0
+    _books(escrow)

@@ -30,6 +30,7 @@ WAD = 10**18
 DAY = 86_400
 REGISTRY, ADMIN = addr("0x" + "11" * 20), addr("0x" + "22" * 20)
 ANN, BOB, CAT = (addr("0x" + c * 40) for c in "abc")
+ZERO_ADDRESS = "0x" + "00" * 20
 
 
 def aid(name: str) -> bytes:
@@ -253,11 +254,67 @@ def test_only_the_root_manager_makes_tracked_pools_and_closes(reg):
 def test_bounty_escrow(reg):
     reg.register(ADMIN, aid("paper"), WAD, 0)
     escrow = BountiesNode(reg)
-    refused("UnknownArtifact", lambda: escrow.post(CAT, aid("r"), aid("nope"), 100))
-    escrow.post(CAT, aid("r"), aid("paper"), 100)
-    refused("BountyExists", lambda: escrow.post(CAT, aid("r"), aid("paper"), 1))
+    later = reg.node.clock() + DAY
+    refused("UnknownArtifact", lambda: escrow.post(CAT, aid("r"), aid("nope"), 100, later))
+    escrow.post(CAT, aid("r"), aid("paper"), 100, later)
+    refused("BountyExists", lambda: escrow.post(CAT, aid("r"), aid("paper"), 1, later))
     refused("NotOracle", lambda: escrow.distribute(CAT, aid("r"), [ANN], [1]))
     refused("InvalidClaimant", lambda: escrow.distribute(ADMIN, aid("r"), [ANN, BOB], [1, 0]))
     assert escrow.distribute(ADMIN, aid("r"), [ANN, BOB, CAT], [1, 1, 1]) == [(ANN, 33), (BOB, 33), (CAT, 34)]
     assert escrow.escrowed == 0
     refused("AlreadyDistributed", lambda: escrow.distribute(ADMIN, aid("r"), [ANN], [1]))
+
+
+def test_bounty_expiry_and_reclaims(reg):
+    """Open while the clock is at most the expiry; after it no funds or distribution, and each
+    funder takes back exactly its own contribution, once."""
+    reg.register(ADMIN, aid("paper"), WAD, 0)
+    escrow = BountiesNode(reg)
+    now = reg.node.clock()
+    assert refused("InvalidExpiry", lambda: escrow.post(CAT, aid("x"), aid("paper"), 100, now)) == {"expiresAt": now, "timestamp": now}
+    escrow.post(CAT, aid("x"), aid("paper"), 60, now + DAY)
+    escrow.fund(ANN, aid("x"), 40)
+    escrow.fund(CAT, aid("x"), 5)
+    escrow.post(ANN, aid("y"), aid("paper"), 9, now + DAY)
+    assert (escrow.contribution(aid("x"), CAT), escrow.contribution(aid("x"), ANN)) == (65, 40)
+    reg.node.s.now = now + DAY  # exactly the expiry: still open
+    refused("BountyNotExpired", lambda: escrow.reclaim(CAT, aid("x")))
+    assert escrow.distribute(ADMIN, aid("y"), [BOB], [1]) == [(BOB, 9)]
+    reg.node.s.now = now + DAY + 1
+    expired = {"id": aid("x"), "expiresAt": now + DAY, "timestamp": now + DAY + 1}
+    assert refused("BountyExpired", lambda: escrow.fund(BOB, aid("x"), 1)) == expired
+    assert refused("BountyExpired", lambda: escrow.distribute(ADMIN, aid("x"), [BOB], [1])) == expired
+    refused("AlreadyDistributed", lambda: escrow.reclaim(ANN, aid("y")))
+    assert escrow.reclaim(ANN, aid("x")) == 40
+    assert refused("NothingToReclaim", lambda: escrow.reclaim(ANN, aid("x"))) == {"id": aid("x"), "funder": ANN}
+    refused("NothingToReclaim", lambda: escrow.reclaim(BOB, aid("x")))
+    assert escrow.reclaim(CAT, aid("x")) == 65
+    assert escrow.bounty(aid("x")).amount == 0 and escrow.escrowed == 0 and escrow.owed_total == 0
+    refused("UnknownBounty", lambda: escrow.reclaim(CAT, aid("z")))
+
+
+def test_bounty_refused_transfers_are_owed(reg):
+    """A claimant (or a funder) the token refuses is owed its share; it claims it to another
+    address; escrowed + owed is the escrow's balance throughout."""
+    reg.register(ADMIN, aid("paper"), WAD, 0)
+    escrow = BountiesNode(reg, "0x" + "ee" * 20)
+    now = reg.node.clock()
+    escrow.refusing.add(BOB)
+    escrow.post(CAT, aid("r"), aid("paper"), 100, now + DAY)
+    balance = 100
+    assert escrow.distribute(ADMIN, aid("r"), [ANN, BOB, CAT], [1, 1, 1]) == [(ANN, 33), (BOB, 33), (CAT, 34)]
+    balance -= 33 + 34  # sent to ann and cat
+    assert escrow.owed == {BOB: 33} and escrow.owed_total == 33 == balance - escrow.escrowed
+    assert refused("InvalidRecipient", lambda: escrow.claim(BOB, ZERO_ADDRESS)) == {"to": ZERO_ADDRESS}
+    refused("InvalidRecipient", lambda: escrow.claim(BOB, escrow.address))
+    assert refused("Revert", lambda: escrow.claim(BOB, BOB)) == {"to": BOB}
+    assert refused("NothingOwed", lambda: escrow.claim(ANN, ANN)) == {"claimant": ANN}
+    assert escrow.claim(BOB, CAT) == 33
+    assert escrow.owed_total == 0 and escrow.owed[BOB] == 0
+    # a funder refused after posting: its reclaim is owed too
+    escrow.post(ANN, aid("s"), aid("paper"), 7, now + 1)
+    escrow.refusing.add(ANN)
+    reg.node.s.now = now + 2
+    assert escrow.reclaim(ANN, aid("s")) == 7
+    assert escrow.owed[ANN] == 7 and escrow.escrowed == 0
+    assert escrow.claim(ANN, CAT) == 7

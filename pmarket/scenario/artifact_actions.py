@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional, Protocol, Sequence
 
 from ..artifacts import artifact_id
 from ..errors import ContractError
+from ..bounties import DEFAULT_EXPIRY
 from ..lifecycle import Reputation, State
 from ..maker import PoolKey
 from .backends import TOKEN_DECIMALS
@@ -30,8 +31,9 @@ class ArtifactBackend(Protocol):
     def settle_artifact(self, who: str, artifact: bytes, round_: int, traders: Sequence[str]) -> list[tuple[str, str]]: ...
     def close_artifact(self, who: str, artifact: bytes) -> tuple[int, int, int]: ...
     def warp(self, seconds: int) -> None: ...
-    def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str) -> None: ...
+    def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str, expires_in: int) -> None: ...
     def distribute(self, who: str, bounty: bytes, claimants: Sequence[str], weights: Sequence[int]) -> dict[str, int]: ...
+    def reclaim_bounty(self, who: str, bounty: bytes) -> int: ...
     # views
     def artifact_state(self, artifact: bytes) -> Optional[tuple[State, int, bool, str, int]]: ...
     def round_info(self, artifact: bytes, round_: int) -> tuple[int, bytes, State, bool]: ...
@@ -77,13 +79,18 @@ class ArtifactActions:
             if a["id"] in self.bounties:
                 raise ScenarioError(f"action {index}: bounty id {a['id']!r} is used twice")
             self.bounties[a["id"]] = (artifact_id(a["id"]), a["artifact"])
-            b.post_bounty(who, self.bounties[a["id"]][0], self._artifact(index, a["artifact"], known=False), a["amount"])
+            artifact = self._artifact(index, a["artifact"], known=False)
+            b.post_bounty(who, self.bounties[a["id"]][0], artifact, a["amount"], a.get("expires_in", DEFAULT_EXPIRY))
         elif do == "distribute":
             if a["bounty"] not in self.bounties:
                 raise ScenarioError(f"action {index}: no bounty with id {a['bounty']!r} before it")
             names = list(a["claimants"])
             paid = b.distribute(who, self.bounties[a["bounty"]][0], [self.address(n) for n in names], list(a["claimants"].values()))
             return {"paid": {self._name(t): wad_str(v, TOKEN_DECIMALS) for t, v in paid.items()}}
+        elif do == "reclaim":
+            if a["bounty"] not in self.bounties:
+                raise ScenarioError(f"action {index}: no bounty with id {a['bounty']!r} before it")
+            return {"reclaimed": wad_str(b.reclaim_bounty(who, self.bounties[a["bounty"]][0]), TOKEN_DECIMALS)}
         else:
             return self._lifecycle_action(index, do, a, who)
         return None

@@ -98,11 +98,13 @@ class ChainArtifacts:
         self._rpc("evm_setNextBlockTimestamp", [int(head["timestamp"], 16) + seconds])
         self._rpc("evm_mine", [])
 
-    def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str) -> None:
+    def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str, expires_in: int) -> None:
         self._pin_clock()
         self._approve(who, self.escrow)
         units = to_wad(amount, name="amount", decimals=TOKEN_DECIMALS)
-        self._send(self.escrow.functions.post(bounty, artifact, units), who)
+        # The clock is pinned: the post's block keeps the head's timestamp.
+        now = int(self._rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+        self._send(self.escrow.functions.post(bounty, artifact, units, now + expires_in), who)
 
     def distribute(self, who: str, bounty: bytes, claimants: Sequence[str], weights: Sequence[int]) -> dict[str, int]:
         receipt = self._send(self.escrow.functions.distribute(bounty, list(claimants), list(weights)), who)
@@ -111,6 +113,10 @@ class ChainArtifacts:
             claimant = to_checksum_address(log.args.claimant)
             paid[claimant] = paid.get(claimant, 0) + int(log.args.amount)
         return paid
+
+    def reclaim_bounty(self, who: str, bounty: bytes) -> int:
+        receipt = self._send(self.escrow.functions.reclaim(bounty), who)
+        return sum(int(log.args.amount) for log in self._events(receipt, "BountyReclaimed", self.escrow))
 
     # ---- views -------------------------------------------------------------------------------
     def artifact_state(self, artifact: bytes) -> Optional[tuple[State, int, bool, str, int]]:
@@ -140,7 +146,7 @@ class ChainArtifacts:
         from .chain import _RpcError
 
         try:
-            artifact, funder, amount, distributed = self._view("bounty", bounty, contract=self.escrow)
+            artifact, funder, amount, distributed, _ = self._view("bounty", bounty, contract=self.escrow)
         except _RpcError:  # UnknownBounty
             return None
         return bytes(artifact), to_checksum_address(funder), int(amount), bool(distributed)

@@ -40,8 +40,11 @@ Artifact markets (protocol section 6; the deployer ``admin`` holds the oracle ro
 - ``{"do": "close", "by": N, "artifact": A}``: N closes its own position against the pool (after
   the close delay): at the range's worse end for N, within N's fee credit
 - ``{"do": "warp", "seconds": T}``: time passes
-- ``{"do": "bounty", "by": N, "id": ID, "artifact": A, "amount": X}`` (token units) and
+- ``{"do": "bounty", "by": N, "id": ID, "artifact": A, "amount": X}`` (token units) with optional
+  ``"expires_in"`` (seconds from the action's time; default 365 days), and
   ``{"do": "distribute", "by": N, "bounty": ID, "claimants": {M: W, ...}}`` (integer weights)
+- ``{"do": "reclaim", "by": N, "bounty": ID}``: after the bounty's expiry, N takes back its
+  contribution to it
 """
 
 from __future__ import annotations
@@ -86,10 +89,12 @@ ACTIONS = {
     "warp": ("seconds",),
     "bounty": ("by", "id", "artifact", "amount"),
     "distribute": ("by", "bounty", "claimants"),
+    "reclaim": ("by", "bounty"),
 }
 #: The actions of artifact markets (run by :mod:`pmarket.scenario.artifact_actions`).
 ARTIFACT_ACTIONS = frozenset(
     {"artifact", "grant", "lifecycle", "trigger", "claim_artifact", "settle_artifact", "close", "warp", "bounty", "distribute"}
+    | {"reclaim"}
 )
 OPTIONAL = {
     "match": ("price", "bid_partial", "ask_partial"),
@@ -99,6 +104,7 @@ OPTIONAL = {
     "fill": ("by",),
     "artifact": ("fee",),
     "claim_artifact": ("round",),
+    "bounty": ("expires_in",),
 }
 #: The scenario's deployer (test account 0); named traders take accounts 1, 2, ... in order of appearance.
 DEPLOYER = "admin"
@@ -192,7 +198,7 @@ def _value(where: str, do: str, key: str, value: Any) -> Any:
         return value
     if key in ("state", "role"):
         return _choice(where, key, value)
-    if key in ("seconds", "round"):
+    if key in ("seconds", "round", "expires_in"):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**40:
             raise ScenarioError(f"{where}: {key!r} must be a non-negative integer")
         return value

@@ -34,7 +34,7 @@ class NodeArtifacts:
         self.node.s.now = START
         prices = [to_wad(p, name="price") for p in SEED_PRICES]
         self.registry = ArtifactsNode(self.node, create_address(DEPLOYER, 4), DEPLOYER, 90 * DAY, DAY, prices)
-        self.escrow = BountiesNode(self.registry)
+        self.escrow = BountiesNode(self.registry, create_address(DEPLOYER, 5))
 
     # ---- actions -----------------------------------------------------------------------------
     def grant_oracle(self, who: str, to: str) -> None:
@@ -62,14 +62,18 @@ class NodeArtifacts:
     def warp(self, seconds: int) -> None:
         self.node.s.now = self.node.clock() + seconds
 
-    def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str) -> None:
-        self.escrow.post(who, bounty, artifact, to_wad(amount, name="amount", decimals=self.node.s.config.decimals))
+    def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str, expires_in: int) -> None:
+        units = to_wad(amount, name="amount", decimals=self.node.s.config.decimals)
+        self.escrow.post(who, bounty, artifact, units, self.node.clock() + expires_in)
 
     def distribute(self, who: str, bounty: bytes, claimants: Sequence[str], weights: Sequence[int]) -> dict[str, int]:
         paid: dict[str, int] = {}
         for claimant, share in self.escrow.distribute(who, bounty, claimants, weights):
             paid[claimant] = paid.get(claimant, 0) + share
         return paid
+
+    def reclaim_bounty(self, who: str, bounty: bytes) -> int:
+        return self.escrow.reclaim(who, bounty)
 
     # ---- views -------------------------------------------------------------------------------
     def artifact_state(self, artifact: bytes) -> Optional[tuple[State, int, bool, str, int]]:

@@ -10,6 +10,7 @@ import {ArtifactKit} from "../utils/ArtifactKit.sol";
 /// bounty exactly, each within one unit of its exact proportion; every refusal by name.
 contract BountySplitTest is ArtifactKit {
     bytes32 internal constant ID = "bounty-1";
+    uint64 internal constant YEAR = 365 days;
 
     function setUp() public {
         _deployArtifacts();
@@ -20,7 +21,7 @@ contract BountySplitTest is ArtifactKit {
         token.mint(carol, amount);
         vm.startPrank(carol);
         token.approve(address(bounties), amount);
-        bounties.post(id, A, amount);
+        bounties.post(id, A, amount, uint64(block.timestamp + YEAR));
         vm.stopPrank();
     }
 
@@ -45,9 +46,10 @@ contract BountySplitTest is ArtifactKit {
         assertEq(token.balanceOf(who[2]), 34);
         assertEq(bounties.escrowed(), 0);
         assertEq(token.balanceOf(address(bounties)), 0);
-        (,, uint256 amount, bool distributed) = bounties.bounty(ID);
+        (,, uint256 amount, bool distributed,) = bounties.bounty(ID);
         assertEq(amount, 100);
         assertTrue(distributed);
+        assertEq(bounties.owedTotal(), 0);
     }
 
     /// @notice Weights 1..10 over 1,000 units (W = 55): running totals 18.18, 54.54, 109.09,
@@ -103,9 +105,11 @@ contract BountySplitTest is ArtifactKit {
         token.approve(address(bounties), 40);
         bounties.fund(ID, 40);
         vm.stopPrank();
-        (, address funder, uint256 amount,) = bounties.bounty(ID);
+        (, address funder, uint256 amount,,) = bounties.bounty(ID);
         assertEq(funder, carol);
         assertEq(amount, 100);
+        assertEq(bounties.contribution(ID, carol), 60);
+        assertEq(bounties.contribution(ID, alice), 40);
         assertEq(bounties.escrowed(), 100);
         assertEq(token.balanceOf(address(bounties)), 100);
     }
@@ -114,13 +118,13 @@ contract BountySplitTest is ArtifactKit {
         _post(ID, 100);
         vm.expectRevert(abi.encodeWithSelector(IBountiesEE.BountyExists.selector, ID));
         vm.prank(carol);
-        bounties.post(ID, A, 1);
+        bounties.post(ID, A, 1, uint64(block.timestamp + YEAR));
         vm.expectRevert(abi.encodeWithSelector(IBountiesEE.UnknownArtifact.selector, bytes32("nope")));
         vm.prank(carol);
-        bounties.post("other", "nope", 1);
+        bounties.post("other", "nope", 1, uint64(block.timestamp + YEAR));
         vm.expectRevert(abi.encodeWithSelector(IBountiesEE.ZeroAmount.selector));
         vm.prank(carol);
-        bounties.post("other", A, 0);
+        bounties.post("other", A, 0, uint64(block.timestamp + YEAR));
         vm.expectRevert(abi.encodeWithSelector(IBountiesEE.UnknownBounty.selector, bytes32("nope")));
         bounties.fund("nope", 1);
         address[] memory who = _claimants(2);

@@ -7,6 +7,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Artifacts} from "../../../contracts/Artifacts.sol";
 import {Bounties} from "../../../contracts/Bounties.sol";
 import {Reputation} from "../../../contracts/interfaces/IArtifacts.sol";
+import {BlacklistToken} from "../../../contracts/test/BlacklistToken.sol";
 import {IExchange} from "../../../contracts/interfaces/IExchange.sol";
 import {IMaker} from "../../../contracts/interfaces/IMaker.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
@@ -17,8 +18,9 @@ import {Deploy} from "../utils/Deploy.sol";
 /// @notice Over random lifecycle sequences (posts, triggers, new rounds), pool trades, settlement
 /// batches, closes after time passes and bounties: the Exchange's tokens equal every balance plus
 /// every pot to the wei (pool funding lives in the pools' balances), the escrow's tokens equal the
-/// escrowed bounties, no trader is credited twice in a round, and no reputation counts more
-/// predictions than rounds settled.
+/// escrowed bounties plus what it owes (bounties in a token that blacklists traders on the way,
+/// reclaimed after expiry, owed shares claimed), no trader is credited twice in a round, and no
+/// reputation counts more predictions than rounds settled.
 /// Settings: 32 runs of depth 60 (refusals are skipped by the handler).
 contract InvariantArtifactsTest is Test {
     uint256 internal constant UNIT = 1e12;
@@ -33,7 +35,7 @@ contract InvariantArtifactsTest is Test {
         token = new TestToken("Collateral", "COL", 6);
         ex = Deploy.exchange(IERC20(address(token)), 4);
         art = new Artifacts(ex, 90 days, 1 days, [uint256(0.7e18), 0.3e18, 0.1e18]);
-        bounties = new Bounties(art, IERC20(address(token)), art.ORACLE_ROLE());
+        bounties = new Bounties(art, IERC20(address(new BlacklistToken(6))), art.ORACLE_ROLE());
         address registrant = makeAddr("registrant");
         handler = new ArtifactsHandler(ex, token, art, bounties, registrant);
         art.grantRole(art.ORACLE_ROLE(), address(handler));
@@ -52,6 +54,7 @@ contract InvariantArtifactsTest is Test {
         console.log("trades", handler.trades(), "posts", handler.posts());
         console.log("credits", handler.batches(), "closes", handler.closes());
         console.log("rounds settled", handler.settledRounds(), "bounties paid", handler.paid());
+        console.log("bounties reclaimed", handler.reclaims(), "owed claims", handler.pulls());
     }
 
     /// @notice Money in equals money held, to the wei.
@@ -74,7 +77,14 @@ contract InvariantArtifactsTest is Test {
     /// forge-config: deep.invariant.runs = 512
     /// forge-config: deep.invariant.depth = 100
     function invariant_escrowHoldsEveryBounty() public view {
-        assertEq(token.balanceOf(address(bounties)), bounties.escrowed(), "bounty tokens == escrow");
+        IERC20 bountyToken = bounties.token();
+        assertEq(
+            bountyToken.balanceOf(address(bounties)), bounties.escrowed() + bounties.owedTotal(), "bounty tokens == escrow + owed"
+        );
+        (uint256 undistributed, bool contributionsAddUp) = handler.bountyBooks();
+        assertEq(bounties.escrowed(), undistributed, "escrow == undistributed bounties");
+        assertTrue(contributionsAddUp, "a bounty != its funders' contributions");
+        assertEq(bounties.owedTotal(), handler.owedToTraders(), "owed total == owed to each");
     }
 
     /// forge-config: default.invariant.runs = 128

@@ -82,13 +82,14 @@ abstract contract ArtifactKit is MakerKit {
     }
 
     /// @dev Money in equals money held: the Exchange's tokens are every balance plus every pot
-    /// (`accounts` must list every account with money), and the bounties' tokens their escrow.
+    /// (`accounts` must list every account with money), and the bounties' tokens their escrow plus
+    /// what they owe.
     function _assertMoney(address[] memory accounts, uint256[] memory roots) internal view {
         uint256 sum;
         for (uint256 i; i < accounts.length; ++i) sum += uint256(ex.balanceOf(accounts[i]));
         for (uint256 i; i < roots.length; ++i) sum += ex.pot(roots[i]);
         assertEq(token.balanceOf(address(ex)) * UNIT, sum, "exchange tokens == balances + pots");
-        assertEq(token.balanceOf(address(bounties)), bounties.escrowed(), "bounty tokens == escrow");
+        assertEq(token.balanceOf(address(bounties)), bounties.escrowed() + bounties.owedTotal(), "bounty tokens == escrow + owed");
     }
 
     function _buyPool(address who, PoolKey memory key, Side side, uint256 shares) internal returns (int256) {

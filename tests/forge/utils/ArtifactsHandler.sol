@@ -8,12 +8,15 @@ import {Bounties} from "../../../contracts/Bounties.sol";
 import {State} from "../../../contracts/interfaces/IArtifacts.sol";
 import {IExchange} from "../../../contracts/interfaces/IExchange.sol";
 import {IMaker, PoolKey, Side} from "../../../contracts/interfaces/IMaker.sol";
+import {BlacklistToken} from "../../../contracts/test/BlacklistToken.sol";
 import {TestToken} from "../../../contracts/test/TestToken.sol";
 
 /// @title ArtifactsHandler
 /// @notice Drives one artifact through random lifecycles (an oracle's posts and anyone's triggers,
 /// new rounds after flags), pool trades of three traders, settlement batches, closes after time
-/// passes, and bounties. Calls that the contracts refuse are skipped (the invariants concern the
+/// passes, and bounties (posted with expiries, funded, distributed, reclaimed after expiry, owed
+/// shares claimed; in a token that blacklists accounts on the way, so shares and reclaims go
+/// pending). Calls that the contracts refuse are skipped (the invariants concern the
 /// money, not the refusals, which the unit suites pin). Every `Settlement` event is counted per
 /// round and trader: a second credit would set `doubleCredit`.
 contract ArtifactsHandler is Test {
@@ -26,6 +29,7 @@ contract ArtifactsHandler is Test {
     TestToken internal immutable token;
     Artifacts internal immutable art;
     Bounties internal immutable bounties;
+    BlacklistToken internal immutable bountyToken;
     address public immutable registrant;
 
     address[3] public traders;
@@ -40,17 +44,20 @@ contract ArtifactsHandler is Test {
     uint256 public batches;
     uint256 public closes;
     uint256 public paid;
+    uint256 public reclaims;
+    uint256 public pulls;
 
     constructor(IExchange ex_, TestToken token_, Artifacts art_, Bounties bounties_, address registrant_) {
         (ex, token, art, bounties, registrant) = (ex_, token_, art_, bounties_, registrant_);
         maker = IMaker(ex_.maker());
+        bountyToken = BlacklistToken(address(bounties_.token()));
         for (uint256 i; i < 3; ++i) {
             traders[i] = makeAddr(string(abi.encodePacked("trader", vm.toString(i))));
             token.mint(traders[i], 1e9);
             vm.startPrank(traders[i]);
             token.approve(address(ex), type(uint256).max);
             ex.deposit(1e9); // 1,000 tokens of 6 decimals: 1,000e18 wad each
-            token.approve(address(bounties), type(uint256).max);
+            bountyToken.approve(address(bounties), type(uint256).max);
             vm.stopPrank();
         }
     }
@@ -126,13 +133,40 @@ contract ArtifactsHandler is Test {
         vm.warp(block.timestamp + bound(seconds_, 1 hours, 60 days));
     }
 
-    function bounty(uint256 who, uint256 amount) external {
+    /// @notice Post a bounty (expiring in 1 second to 120 days), or, one time in three, fund one.
+    function bounty(uint256 who, uint256 amount, uint256 seed) external {
         ++calls;
         amount = bound(amount, 1, 1e9);
         address funder = traders[who % 3];
-        token.mint(funder, amount);
+        bountyToken.mint(funder, amount);
         vm.prank(funder);
-        try bounties.post(bytes32(++bountyCount), A, amount) {} catch {}
+        if (bountyCount != 0 && seed % 3 == 0) {
+            try bounties.fund(bytes32(bound(seed >> 8, 1, bountyCount)), amount) {} catch {}
+        } else {
+            try bounties.post(bytes32(++bountyCount), A, amount, uint64(block.timestamp + bound(seed >> 8, 1, 120 days))) {} catch {}
+        }
+    }
+
+    /// @notice One of: the bounty token refuses trader `who` (reverting or returning false) or takes
+    /// it back; `who` reclaims its part of a bounty; `who` claims what it is owed to a trader.
+    function bountyExit(uint256 who, uint256 seed) external {
+        ++calls;
+        address t = traders[who % 3];
+        uint256 mode = seed % 3;
+        if (mode == 0) {
+            bountyToken.setRefusal(t, BlacklistToken.Refusal(bound(seed >> 8, 0, 2)));
+        } else if (mode == 1) {
+            if (bountyCount == 0) return;
+            vm.prank(t);
+            try bounties.reclaim(bytes32(bound(seed >> 8, 1, bountyCount))) {
+                ++reclaims;
+            } catch {}
+        } else {
+            vm.prank(t);
+            try bounties.claim(traders[(seed >> 8) % 3]) {
+                ++pulls;
+            } catch {}
+        }
     }
 
     function distribute(uint256 idSeed, uint64 w0, uint64 w1, uint64 w2) external {
@@ -148,6 +182,26 @@ contract ArtifactsHandler is Test {
     }
 
     // ---- views for the invariants -----------------------------------------------------------
+    /// @notice Over every bounty posted: the undistributed amounts, and whether each of those
+    /// equals its traders' contributions (only traders fund here).
+    function bountyBooks() external view returns (uint256 undistributed, bool contributionsAddUp) {
+        contributionsAddUp = true;
+        for (uint256 i = 1; i <= bountyCount; ++i) {
+            try bounties.bounty(bytes32(i)) returns (bytes32, address, uint256 amount, bool distributed, uint64) {
+                if (distributed) continue;
+                undistributed += amount;
+                uint256 parts;
+                for (uint256 t; t < 3; ++t) parts += bounties.contribution(bytes32(i), traders[t]);
+                if (parts != amount) contributionsAddUp = false;
+            } catch {}
+        }
+    }
+
+    /// @notice What the escrow owes the traders (the only claimants here).
+    function owedToTraders() external view returns (uint256 sum) {
+        for (uint256 t; t < 3; ++t) sum += bounties.owed(traders[t]);
+    }
+
     /// @notice Every account that can hold money in the Exchange, and every round's root.
     function accounts() external view returns (address[] memory list, uint256[] memory roots) {
         uint256 rounds = _round() + 1;
