@@ -30,7 +30,9 @@ def translate(err: Exception, contract_type: Any = None) -> errors.PMarketError:
     """An ape contract-logic error as a pmarket exception (custom errors by name and values).
 
     ape decodes custom errors of transactions itself; a reverted ``eth_call`` arrives as the text
-    ``custom error 0x<selector>: <raw bytes>``, decoded here against the contract's ABI.
+    ``custom error 0x<selector>: <data>``, decoded here against the contract's ABI. Anvil writes
+    the data as its raw bytes when they are valid UTF-8 and in hex otherwise (a random bytes32,
+    such as a pool id, usually is not).
     """
     from ape.exceptions import CustomError
 
@@ -42,7 +44,9 @@ def translate(err: Exception, contract_type: Any = None) -> errors.PMarketError:
     hexdata = _HEX_REVERT.match(message)
     if contract_type is not None and (raw or hexdata):
         if raw:
-            selector, data = raw.group(1), raw.group(2).encode("latin-1")
+            text = raw.group(2)
+            selector = raw.group(1)
+            data = bytes.fromhex(text) if _HEX_WORDS.fullmatch(text) else text.encode("latin-1")
         else:
             selector, data = hexdata.group(1), bytes.fromhex(hexdata.group(2))
         decoded = decode_custom_error(contract_type, selector, data)
@@ -53,6 +57,7 @@ def translate(err: Exception, contract_type: Any = None) -> errors.PMarketError:
 
 _RAW_CUSTOM_ERROR = re.compile(r"custom error 0x([0-9a-fA-F]{8}): (.*)\Z", re.S)
 _HEX_REVERT = re.compile(r"0x([0-9a-fA-F]{8})((?:[0-9a-fA-F]{64})*)\Z")
+_HEX_WORDS = re.compile(r"(?:[0-9a-fA-F]{64})+")
 
 
 def decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Optional[tuple[str, dict[str, Any]]]:

@@ -443,7 +443,7 @@ def test_only_a_managed_roots_owner_makes_tracked_pools_and_closes(ex, registry,
     # the owner of root 7, which is not managed, is refused too
     assert refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(owner, 7, b=1, period=DAY)) == {
         "rootId": 7, "caller": owner.address}
-    ex.maker.create_pool(carol, 7, b=1)  # an untracked pool is anyone's: it trades only with its callers
+    plain = ex.maker.create_pool(carol, 7, b=1)  # an untracked pool is anyone's: it trades only with its callers
     assert ex.position(alice, 7, 1) == Position(100 * WAD, 50 * WAD * WAD)
 
     # carol cannot close alice's position in the artifact's market, directly or through the registry
@@ -465,7 +465,8 @@ def test_only_a_managed_roots_owner_makes_tracked_pools_and_closes(ex, registry,
     [log] = ex.maker.contract.PoolTracked.range(chain.blocks.head.number, chain.blocks.head.number + 1)
     assert (bytes(log.poolId), int(log.period)) == (pool.id, DAY)
     assert ex.maker.price_range(pool) == (WAD // 2 - 1, WAD // 2 + 1, DAY)  # log-odds 0: 0.5 -+ 1e-33, outwards
-    assert refused(errors.PoolNotTracked, lambda: ex.maker.price_range(ex.maker.pools()[-2])) is not None
+    assert refused(errors.PoolNotTracked, lambda: ex.maker.price_range(plain)) == {"poolId": plain.id}
+    assert refused(errors.PoolNotTracked, lambda: ex.maker.close_for(plain, alice)) == {"poolId": plain.id}
     ex.maker.buy(alice, pool, "long", 1)
     ex.maker.close_for(pool, alice)  # the owner closes through its own pool: it can settle the root anyway
     assert ex.position(alice, 9, 1).quantity == 0

@@ -26,3 +26,27 @@ def test_every_declared_error_has_its_class_and_every_class_an_error(project):
         assert cls.__name__ == name and issubclass(cls, errors.ContractError) and cls.__doc__
         err = errors.fail(name, value=1)
         assert type(err) is cls and err.values == {"value": 1}
+
+
+def test_a_view_refusal_decodes_in_either_form_anvil_writes(project):
+    """A reverted ``eth_call`` comes back as text, ``custom error 0x<selector>: <data>``, with the
+    data as raw bytes when they are valid UTF-8 and in hex otherwise: both decode to the values."""
+    from pmarket.exchange import translate
+    from pmarket.maker import maker_contract_type
+
+    class Refusal(Exception):
+        def __init__(self, message):
+            super().__init__(message)
+            self.message = message
+
+    maker = maker_contract_type(project)
+    selector = next(e for e in maker.errors if e.name == "PoolNotTracked").selector
+    from eth_utils import keccak
+
+    sel = keccak(text=selector)[:4].hex()
+    pool_id = keccak(b"a pool")  # not valid UTF-8: Anvil writes it in hex
+    err = translate(Refusal(f"custom error 0x{sel}: {pool_id.hex()}"), maker)
+    assert isinstance(err, errors.PoolNotTracked) and err.values == {"poolId": pool_id}
+    named = b"paper".ljust(32, b"\0")  # valid UTF-8: written as the bytes themselves
+    err = translate(Refusal(f"custom error 0x{sel}: {named.decode('latin-1')}"), maker)
+    assert err.values == {"poolId": named}
