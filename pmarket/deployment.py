@@ -1,15 +1,20 @@
 """Deployment records: which addresses, on which chain, since which block.
 
 ``ape run deploy`` writes ``deployments/<chain id>.json``; the client, the console extras and later
-tooling (ledger export, the node) read it to find a deployment and the block to scan from.
+tooling (ledger export, the node) read it to find a deployment and the block to scan from. That
+record is written only for a complete deployment. While one is under way, and after one failed part
+way, ``deployments/<chain id>.partial.json`` (:class:`PartialDeployment`) holds what was deployed,
+its addresses and transaction hashes, the transaction in flight and the step that failed;
+``ape run deploy --resume`` continues from it and removes it once the deployment is complete.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+import os
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .errors import PMarketError
 
@@ -59,3 +64,55 @@ def load_record(chain_id: int, *, path: Optional[str] = None) -> DeploymentRecor
     if not file.exists():
         raise DeploymentNotFound(f"no deployment record at {file}: run `ape run deploy --network ...` first")
     return DeploymentRecord(**json.loads(file.read_text()))
+
+
+@dataclass
+class PartialDeployment:
+    """A deployment under way or stopped part way: the journal ``ape run deploy`` keeps (and
+    rewrites after every step) until the final record is written."""
+
+    chain_id: int
+    network: str
+    deployer: str
+    #: The deployment's parameters (collateral, caps, registry parameters): a resume uses these.
+    parameters: dict[str, Any]
+    #: step -> {"address", "tx_hash", "block", "nonce"} for each confirmed contract, in order.
+    deployed: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The transaction sent and not yet confirmed: {"step", "nonce", "address" (predicted), "block"}.
+    pending: Optional[dict[str, Any]] = None
+    #: The step that failed and why ("" while under way).
+    failed_step: str = ""
+    error: str = ""
+    #: Contracts left behind by an earlier attempt ({"step", "address", "tx_hash", "why"}).
+    abandoned: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2) + "\n"
+
+    def address(self, step: str) -> str:
+        return str(self.deployed[step]["address"]) if step in self.deployed else ""
+
+
+def partial_path(chain_id: int, folder: Path = DEFAULT_FOLDER) -> Path:
+    return folder / f"{chain_id}.partial.json"
+
+
+def save_partial(partial: PartialDeployment, folder: Path = DEFAULT_FOLDER) -> Path:
+    """Write the partial record atomically (a crash mid-write leaves the previous one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = partial_path(partial.chain_id, folder)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(partial.to_json())
+    os.replace(tmp, path)
+    return path
+
+
+def load_partial(chain_id: int, folder: Path = DEFAULT_FOLDER) -> Optional[PartialDeployment]:
+    path = partial_path(chain_id, folder)
+    if not path.exists():
+        return None
+    return PartialDeployment(**json.loads(path.read_text()))
+
+
+def remove_partial(chain_id: int, folder: Path = DEFAULT_FOLDER) -> None:
+    partial_path(chain_id, folder).unlink(missing_ok=True)

@@ -4,10 +4,51 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from contextlib import ExitStack, contextmanager
+from typing import Any, Callable, Iterator, Optional
 
 import click
+from ape.cli import ConnectedProviderCommand
+
+
+class Refusal(click.ClickException):
+    """A refusal before anything is sent: one line on stderr (``Error: ...``), exit code 2 (as a
+    usage error), no usage text, no traceback."""
+
+    exit_code = 2
+
+
+class CheckedCommand(ConnectedProviderCommand):
+    """A :class:`ape.cli.ConnectedProviderCommand` that refuses in one line: a usage error, a failed
+    ``preflight(ctx)`` (run after parsing, before connecting) and a failure to connect are each
+    one :class:`Refusal` instead of a usage screen or a traceback."""
+
+    def __init__(self, *args: Any, preflight: Optional[Callable[[click.Context], None]] = None, **kwargs: Any) -> None:
+        self._preflight = preflight
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as err:
+            raise Refusal(f"{err.format_message()} (see `ape run {ctx.info_name} --help`)") from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from ape.cli.commands import parse_network
+        from ape.exceptions import ApeException
+
+        if self._preflight is not None:
+            self._preflight(ctx)
+        provider = ctx.params.get("network")
+        choice = getattr(getattr(provider, "network", None), "choice", provider)
+        with ExitStack() as stack:
+            try:
+                network_ctx = parse_network(ctx)
+                connected = stack.enter_context(network_ctx) if network_ctx is not None else None
+            except (ApeException, OSError) as err:  # ConfigError, ProviderError, a refused connection
+                reason = " ".join(str(err).split()) or type(err).__name__
+                raise Refusal(f"cannot connect to --network {choice}: {reason}") from None
+            return self._invoke(ctx, provider=connected)
 
 
 def pick_account(alias: Optional[str]) -> Any:
@@ -24,7 +65,7 @@ def pick_account(alias: Optional[str]) -> Any:
         return account
     if networks.provider.network.is_local:
         return accounts.test_accounts[0]
-    raise click.UsageError("on a live network pass --account ALIAS (see `ape accounts list`)")
+    raise Refusal("on a live network pass --account ALIAS (see `ape accounts list`)")
 
 
 @contextmanager

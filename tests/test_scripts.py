@@ -41,6 +41,7 @@ def test_deploy_without_artifacts_and_refusing_bad_triggers(tmp_path):
     result = run("deploy", "--network", "ethereum:local:foundry", "--out", str(bad), "--trigger-prices", "0.3,0.7,0.1")
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     assert "validated > flagged > deprecated" in result.stderr and "got 0.3, 0.7, 0.1" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, no usage screen
     assert not bad.exists()  # refused before anything was deployed or recorded
 
 
