@@ -100,9 +100,9 @@ def _preflight(ctx: click.Context) -> None:
 @click.option("--close-after-days", default=90, show_default=True,
               help="Days an artifact stays listed before holders may close at the pool's price (0 or more).")
 @click.option("--window-hours", default=24, show_default=True,
-              help="Window of the time-weighted price behind triggered transitions (1 or more).")
+              help="How long a price must stay past its threshold before anyone may trigger the state (1 or more).")
 @click.option("--trigger-prices", default=",".join(SEED_PRICES), show_default=True,
-              help="Time-weighted prices past which anyone may trigger validated (above), flagged and deprecated (below).")
+              help="Prices the pool must stay above (validated) or below (flagged, deprecated) through the window for anyone to trigger.")
 @click.option("--resume", is_flag=True,
               help="Continue the partial deployment recorded in <out>/<chain id>.partial.json, with its parameters.")
 @click.option("--out", "folder", default=str(DEFAULT_FOLDER), show_default=True, help="Folder for the deployment record.")
