@@ -44,6 +44,7 @@ def run_slither(report: Path, log: Path) -> None:
     env["HOME"] = str(ROOT / ".cache" / "home")  # forge's selector cache, as FORGE in the Makefile
     env["FOUNDRY_PROFILE"] = "lint"
     env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"  # crytic-compile calls `forge`
+    Path(env["HOME"]).mkdir(parents=True, exist_ok=True)
     report.parent.mkdir(parents=True, exist_ok=True)
     report.unlink(missing_ok=True)  # slither refuses to overwrite a report
     cmd = [str(venv_bin / "slither"), ".", "--config-file", "slither.config.json",
