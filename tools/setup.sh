@@ -27,14 +27,20 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 stamp="$VENV/.pmarket-installed"
 if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  say "pip install -r requirements.lock (eth-ape 0.8.51, ape-solidity 0.8.6, ape-foundry 0.8.12, ...)"
+  say "pip install -r requirements.lock (eth-ape 0.8.51, ape-solidity 0.8.6, ape-foundry 0.8.12, slither-analyzer 0.11.6, ...)"
   # (this machine's pip config lists local index folders that may not exist: drop those warnings)
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock \
     2> >(grep -v "^WARNING: Location" >&2)
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
     >/dev/null 2> >(grep -v "^WARNING: Location\|SetuptoolsDeprecationWarning\|^\s*!!\|^\s*\*\*\*" >&2)
-  "$VENV/bin/python" -c "import ape, ape_foundry, ape_solidity, pmarket" # fail here, not later
+  "$VENV/bin/python" -c "import ape, ape_foundry, ape_solidity, pmarket, slither" # fail here, not later
   touch "$stamp"
+fi
+# slither's crytic-compile depends on solc-select, whose `solc` shim in .venv/bin would shadow the
+# compiler below for an activated shell and tries to download a compiler (it hangs offline). pmarket
+# never uses it (slither builds through forge): remove the shim, keep the package.
+if [ -f "$VENV/bin/solc" ] && grep -q solc_select "$VENV/bin/solc"; then
+  rm -f "$VENV/bin/solc"
 fi
 
 # 3. solc 0.8.30 for py-solc-x (ape-solidity) and forge: a native solc 0.8.30 on PATH if the user has
