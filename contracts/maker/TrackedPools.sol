@@ -203,7 +203,7 @@ abstract contract TrackedPools is MakerBase {
     function _units(int256 d, uint256 b) private pure returns (int40 lo, int40 hi) {
         int256 unit = RANGE_UNIT * int256(b);
         int256 down = PoolMath.floorDiv(d, unit);
-        int256 up = d % unit == 0 ? down : down + 1;
+        int256 up = -PoolMath.floorDiv(-d, unit);
         lo = int40(down < -RANGE_CAP ? -RANGE_CAP : down > RANGE_CAP ? RANGE_CAP : down);
         hi = int40(up < -RANGE_CAP ? -RANGE_CAP : up > RANGE_CAP ? RANGE_CAP : up);
     }
@@ -241,8 +241,7 @@ abstract contract TrackedPools is MakerBase {
         Range memory r = _ranges[poolId];
         if (p.status == OPEN) (r,) = _rolled(r, (int256(p.qLong) - p.qShort) * (int256(key.hi) - key.lo), key.b);
         low = _rangePrices(r, key.b, false) / 1e18;
-        uint256 ph = _rangePrices(r, key.b, true);
-        high = ph / 1e18 + (ph % 1e18 == 0 ? 0 : 1);
+        high = (_rangePrices(r, key.b, true) + 1e18 - 1) / 1e18; // rounded up
         return (low, high, r.period);
     }
 
