@@ -56,7 +56,7 @@ KEY = (
     "artifacts: settle one trader",
     "artifacts: settle a batch of 100 traders",
     "artifacts: tracked pool, buy adding to a position",
-    "artifacts: trigger validated (time-weighted price past 0.7)",
+    "artifacts: trigger validated (the range's low past 0.7)",
 )
 
 Gas = dict[str, dict[str, int]]
