@@ -25,7 +25,7 @@ MAX_BRANCHES_RANGE = (1, 64)
 MAX_OPEN_ORDERS_RANGE = (1, 48)
 MAX_ROOTS_RANGE = (1, 255)
 MAX_DECIMALS = 36
-#: ``--close-after-days`` from 0, ``--window-hours`` from 1 (the registry needs a window of 4 s or more).
+#: ``--close-after-days`` from 0, ``--window-hours`` from 1 (the registry takes a window of 1 s to 2**32 - 1 s).
 MIN_CLOSE_AFTER_DAYS = 0
 MIN_WINDOW_HOURS = 1
 
@@ -33,11 +33,11 @@ MIN_WINDOW_HOURS = 1
 #: (``tests/test_deploy_checks.py`` checks that a real deployment stays under it).
 DEPLOY_GAS = {
     "collateral": 600_000,  # the TestToken
-    "maker": 3_600_000,
+    "maker": 4_300_000,  # with TrackedPools (price ranges, credits)
     "extension": 7_600_000,  # creates the annex too
     "exchange": 6_000_000,
     "artifacts": 4_300_000,
-    "bounties": 1_100_000,
+    "bounties": 1_400_000,  # with expiries, reclaims and owed shares
 }
 
 _DECIMALS, _TOTAL_SUPPLY, _BALANCE_OF = "0x313ce567", "0x18160ddd", "0x70a08231"

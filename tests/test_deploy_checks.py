@@ -316,4 +316,4 @@ def test_deployment_gas_stays_under_the_balance_estimate(chain, owner, tmp_path)
         ("exchange", record.exchange), ("artifacts", record.artifacts), ("bounties", record.bounties))}
     assert not by_address  # nothing else was sent
     for step, gas in measured.items():
-        assert gas <= DEPLOY_GAS[step] <= 1.25 * gas, (step, gas, DEPLOY_GAS[step])
+        assert gas <= DEPLOY_GAS[step] <= 1.25 * gas, (step, gas, DEPLOY_GAS[step], measured)
