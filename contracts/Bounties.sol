@@ -101,7 +101,10 @@ contract Bounties is IBounties, ReentrancyGuard {
         }
         uint256 total;
         for (uint256 i; i < n; ++i) {
-            if (claimants[i] == address(0) || weights[i] == 0) revert InvalidClaimant(i, claimants[i], weights[i]);
+            address claimant = claimants[i];
+            if (claimant == address(0) || claimant == address(this) || weights[i] == 0) {
+                revert InvalidClaimant(i, claimant, weights[i]);
+            }
             total += weights[i];
         }
         uint256 amount = b.amount;

@@ -131,6 +131,8 @@ def test_distribute_errors(paper, escrow, owner, oracle, alice, bob):
     zero = "0x" + "00" * 20
     assert refused(errors.InvalidClaimant, lambda: escrow.distribute_bounty(oracle, "d1", {zero: 1})) == {
         "index": 0, "claimant": zero, "weight": 1}
+    assert refused(errors.InvalidClaimant, lambda: escrow.distribute_bounty(oracle, "d1", {alice: 1, escrow.address: 1})) == {
+        "index": 1, "claimant": escrow.address, "weight": 1}  # its tokens would sit in no bounty
     assert refused(errors.UnknownBounty, lambda: escrow.distribute_bounty(oracle, "d9", {alice: 1})) == {"id": artifact_id("d9")}
     assert not escrow.info("d1").distributed and escrow.escrowed() == 10 * TOKEN
     # 256 claimants is the most: accepted, 10 tokens / 256 = 39062.5 units -> 39062 or 39063 each

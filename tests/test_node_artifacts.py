@@ -301,6 +301,7 @@ def test_bounty_refused_transfers_are_owed(reg):
     now = reg.node.clock()
     escrow.refusing.add(BOB)
     escrow.post(CAT, aid("r"), aid("paper"), 100, now + DAY)
+    refused("InvalidClaimant", lambda: escrow.distribute(ADMIN, aid("r"), [ANN, escrow.address], [1, 1]))
     balance = 100
     assert escrow.distribute(ADMIN, aid("r"), [ANN, BOB, CAT], [1, 1, 1]) == [(ANN, 33), (BOB, 33), (CAT, 34)]
     balance -= 33 + 34  # sent to ann and cat

@@ -16,7 +16,7 @@ interface IBountiesEE {
     error ZeroAmount();
     /// @notice Claimants and weights differ in length, are empty, or exceed `max` entries.
     error InvalidClaimants(uint256 claimants, uint256 weights, uint256 max);
-    /// @notice Claimant `index` is the zero address or has weight zero.
+    /// @notice Claimant `index` is the zero address, the escrow itself, or has weight zero.
     error InvalidClaimant(uint256 index, address claimant, uint256 weight);
     /// @notice `caller` does not hold the artifact registry's oracle role.
     error NotOracle(address caller);

@@ -87,7 +87,7 @@ class BountiesNode:
         if n == 0 or n != len(weights) or n > MAX_CLAIMANTS:
             raise errors.fail("InvalidClaimants", claimants=n, weights=len(weights), max=MAX_CLAIMANTS)
         for i, (claimant, weight) in enumerate(zip(claimants, weights)):
-            if addr(claimant) == ZERO or weight == 0:
+            if addr(claimant) in (ZERO, self.address) or weight == 0:
                 raise errors.fail("InvalidClaimant", index=i, claimant=addr(claimant), weight=weight)
         b.distributed = True
         self.escrowed -= b.amount

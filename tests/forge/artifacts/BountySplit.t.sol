@@ -136,6 +136,12 @@ contract BountySplitTest is ArtifactKit {
         vm.expectRevert(abi.encodeWithSelector(IBountiesEE.InvalidClaimant.selector, 1, who[1], 0));
         vm.prank(oracle);
         bounties.distribute(ID, who, w);
+        address[] memory self_ = new address[](1);
+        uint256[] memory one = new uint256[](1);
+        (self_[0], one[0]) = (address(bounties), 1);
+        vm.expectRevert(abi.encodeWithSelector(IBountiesEE.InvalidClaimant.selector, 0, address(bounties), 1));
+        vm.prank(oracle);
+        bounties.distribute(ID, self_, one);
         vm.expectRevert(abi.encodeWithSelector(IBountiesEE.InvalidClaimants.selector, 2, 1, 256));
         vm.prank(oracle);
         bounties.distribute(ID, who, new uint256[](1));
