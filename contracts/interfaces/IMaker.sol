@@ -84,7 +84,7 @@ interface IMakerEE {
     /// cost `cost` (36 decimals, fee included), no worse than its limit.
     event PoolFilled(bytes32 indexed poolId, bytes32 indexed orderHash, address indexed owner, int256 quantity, int256 cost, uint256 fee);
     /// @notice Pool `poolId` is tracked: it keeps a log-odds accumulator, a price range over the last
-    /// one to two `period`s (seconds) and a cushion of fees credited to the traders who paid them.
+    /// one to three `period`s (seconds) and a cushion of fees credited to the traders who paid them.
     event PoolTracked(bytes32 indexed poolId, uint256 period);
     /// @notice `trader`'s whole position in the pool's market was closed against the pool: the trade
     /// `quantity` at total cost `cost` (36 decimals); the pool gave up `discount` (18 decimals) of
@@ -116,7 +116,7 @@ interface IMaker is IMakerEE {
 
     /// @notice `createPool` for a tracked pool, by the owner of managed root `rootId` only
     /// (`NotRootManager`). It also keeps a time integral of its log-odds `ln(p / (1 - p))`
-    /// (`observe`), the lowest and highest long price over the last one to two `period`s
+    /// (`observe`), the lowest and highest long price over at least the last `period`
     /// (`priceRange`) and a cushion of the fees it collects, each fee credited to the trader who paid
     /// it (`credit`).
     function createTrackedPool(uint256 rootId, uint16 branchId, uint96 b, uint16 feeBps, uint64 salt, uint32 period)
@@ -199,7 +199,9 @@ interface IMaker is IMakerEE {
     function observe(bytes32 poolId) external view returns (int256 cumulative, uint256 timestamp, uint256 cushion);
 
     /// @notice A tracked pool's lowest and highest long price (wad, rounded outwards to 1e-12) over at
-    /// least the last `period` seconds and at most twice that (since it was created, if younger).
+    /// least the last `period` seconds and less than three times that (since it was created, if
+    /// younger): a period ends at the first trade after it is a period old, so it can last almost
+    /// two, and it stays in the range for the next one.
     function priceRange(bytes32 poolId) external view returns (uint256 low, uint256 high, uint256 period);
 
     /// @notice What is left of the fees `trader` paid to tracked pool `poolId` (wad): the most its

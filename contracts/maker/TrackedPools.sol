@@ -12,7 +12,7 @@ import {MakerBase} from "./MakerBase.sol";
 /// @title TrackedPools
 /// @notice Tracked pools: the pools of managed (artifact) roots, created by the root's owner only.
 /// Each keeps a time integral of its log-odds (`observe`), the lowest and highest price of its last
-/// one to two periods (`priceRange`, what triggers and closes read), and a cushion of the fees it
+/// one to three periods (`priceRange`, what triggers and closes read), and a cushion of the fees it
 /// collected, credited to the traders who paid them (`credit`). The root's owner may close a
 /// holder's position against it (`closeFor`): the owner can already settle the root, so this adds no
 /// power over anyone's position, and the artifact registry uses it for the holder's own call only.

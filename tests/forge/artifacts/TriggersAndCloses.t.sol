@@ -24,7 +24,8 @@ contract TriggersAndClosesTest is ArtifactKit {
     }
 
     /// @notice alice buys 10 long from a b = 10 pool at registration: the price is 0.731 from then
-    /// on. The range covers the last one to two days, so for a day it still holds the opening 0.5:
+    /// on. The range covers at least the last day (here, with no trade after
+    /// the opening one, two), so for a day it still holds the opening 0.5:
     /// validated triggers two days on, never before; flagged and deprecated never, with the values.
     function test_triggerValidated() public {
         (,,, uint256 t0,,) = art.artifactState(A);
@@ -93,7 +94,8 @@ contract TriggersAndClosesTest is ArtifactKit {
         assertEq(uint8(s), uint8(State.Listed));
     }
 
-    /// @notice A dip delays a trigger by one to two windows, no more: the price stays at 0.731 for
+    /// @notice A dip delays a trigger until it has left the range (here, without later
+    /// trades, two windows): the price stays at 0.731 for
     /// three days, bob sells it to 0.45 for one minute and buys back; validated waits until the dip
     /// has left the range, then triggers.
     function test_dipDelaysTrigger() public {
