@@ -140,8 +140,8 @@ class Maker:
         salt: Optional[int] = None,
     ) -> PoolKey:
         """``create_pool`` for a tracked pool (``Maker.createTrackedPool``): only the owner of managed
-        root ``root_id`` may (``NotRootManager``). It keeps its price range over the last one to two
-        ``period`` seconds (``InvalidPeriod`` for 0) and credits each fee to the trader who paid it."""
+        root ``root_id`` may (``NotRootManager``). It keeps its price range over at least the last
+        ``period`` seconds (less than three periods) (``InvalidPeriod`` for 0) and credits each fee to the trader who paid it."""
         b_wad = to_wad(b, name="b")
         if salt is None:
             salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)

@@ -74,8 +74,8 @@ class TrackedPoolRules:
         return self._accumulated(pool), self.clock(), pool.cushion
 
     def price_range(self, pool_id: bytes) -> tuple[int, int, int]:
-        """``Maker.priceRange``: the lowest and highest long price (wad) over the last one to two
-        periods, and the period."""
+        """``Maker.priceRange``: the lowest and highest long price (wad) over at least the last
+        period (less than three), and the period."""
         pool = self._tracked(pool_id)
         r = pool.range
         assert r is not None
