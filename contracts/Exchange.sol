@@ -5,230 +5,298 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 
-import {ICollateral} from "./interfaces/ICollateral.sol";
-import {IMarkets} from "./interfaces/IMarkets.sol";
+import {Maker} from "./Maker.sol";
+import {ExchangeBase} from "./exchange/ExchangeBase.sol";
+import {Matching} from "./exchange/Matching.sol";
+import {Root, RootAccount} from "./exchange/ExchangeStorage.sol";
+import {CollateralModule} from "./modules/CollateralModule.sol";
+import {PoolHooks} from "./exchange/PoolHooks.sol";
+import {Vault} from "./exchange/Vault.sol";
+import {IExchangeEE} from "./interfaces/IExchange.sol";
+import {IManagedRoots} from "./interfaces/IManagedRoots.sol";
 import {IMatching} from "./interfaces/IMatching.sol";
+import {IMarkets} from "./interfaces/IMarkets.sol";
 import {IOrders} from "./interfaces/IOrders.sol";
+import {IPools} from "./interfaces/IPools.sol";
+import {ISettlement} from "./interfaces/ISettlement.sol";
+import {ICollateral} from "./interfaces/ICollateral.sol";
 import {IVault} from "./interfaces/IVault.sol";
 import {Bounds} from "./libraries/BoundsLib.sol";
 import {MatchRequest, Order} from "./libraries/OrderStructs.sol";
-import {Collateral} from "./mixins/Collateral.sol";
-import {Markets} from "./mixins/Markets.sol";
-import {Matching} from "./mixins/Matching.sol";
-import {PoolTrades} from "./mixins/PoolTrades.sol";
-import {PoolAccountsBase} from "./mixins/PoolAccountsBase.sol";
-import {Vault} from "./mixins/Vault.sol";
 
-/// @dev The one view of the maker the constructor needs.
-interface IMakerBinding {
-    function exchange() external view returns (address);
-}
-
-/// @dev The one view of the extension the constructor needs.
-interface IExtensionConfig {
-    function extensionConfig() external view returns (address, uint16, uint8, uint8, address);
+/// @dev The one view of a module the constructor needs.
+interface IModule {
+    function moduleInfo() external view returns (bytes32 concern, bytes32 config);
 }
 
 /// @title pmarket Exchange
-/// @notice One deployment of pmarket: the market registry, the append-only book of wallet-signed
-/// orders, the collateral vault with its exact check, and matching. The mixins hold each concern's
-/// storage and rules; this contract exposes their entry points, grouped by concern. Claims,
-/// cancels, reductions, root administration, the maker's rarer hooks and the heavy views live in an
-/// `ExchangeExtension`, deployed just before, that this contract reaches by `delegatecall`
-/// (fallback): one address, one storage, one ABI (`IExchange`), under the 24 KB code-size limit of
-/// every EVM chain. A trade with a market maker pool arrives from the deployment's `Maker`
-/// (`poolTrade`). `multicall` (from
-/// OpenZeppelin) runs several entry points in one transaction: a relayer can place two crossing
-/// signed orders and match them atomically, or a trader reduce an order and place a new one.
+/// @notice One deployment of pmarket at one address (ABI: `IExchange`): the market registry, the
+/// append-only book of wallet-signed orders, the collateral vault with its exact check, matching and
+/// the market maker's hooks. The rules live in `contracts/exchange/`, one contract per concern, on
+/// one namespaced storage (`ExchangeStorage`). This contract serves the hot paths itself
+/// (definitions, placement, matching, deposits and withdrawals, pool trades, the views the maker
+/// reads); every other entry point is served by the module of its concern (`contracts/modules/`),
+/// which the fallback reaches by one `delegatecall` after one lookup in its selector table
+/// (`_route`). The Exchange creates its LMSR `Maker` itself, so the two know each other's address
+/// without any prediction. `multicall` (OpenZeppelin) runs several entry points in one transaction.
 /// @dev The EIP-712 domain is `("pmarket", "1", chainid, address(this))`, so a signed order or
 /// definition is valid on this deployment only.
-contract Exchange is IMarkets, IOrders, IVault, ICollateral, IMatching, Matching, PoolTrades, Multicall {
-    /// @notice The extension this Exchange delegates its other entry points to.
-    address public immutable extension;
+contract Exchange is IExchangeEE, Vault, Matching, PoolHooks, Multicall {
+    /// @notice The modules, one per concern, that a deployment is built from.
+    struct Modules {
+        address markets;
+        address orders;
+        address matching;
+        address settlement;
+        address pools;
+        address managed;
+        address collateral;
+    }
+
+    /// @dev The LMSR maker this Exchange created (zero for a deployment without one).
+    address internal immutable _maker;
+    address internal immutable _marketsModule;
+    address internal immutable _ordersModule;
+    address internal immutable _matchingModule;
+    address internal immutable _settlementModule;
+    address internal immutable _poolsModule;
+    address internal immutable _managedModule;
+    address internal immutable _collateralModule;
 
     /// @param collateral_ The ERC-20 collateral token (any decimals up to 36).
     /// @param maxBranches_ The most branches (root included) one root may have, 1..64; it bounds the
     /// loops of sub-market definitions and of the collateral check.
     /// @param maxOpenOrders_ The most open orders one trader may keep in one root, 1..48.
     /// @param maxRoots_ The most roots one trader may be active in at once, 1..255.
-    /// @param maker_ The LMSR maker (`Maker`) that may trade pool accounts, deployed before and
-    /// naming this Exchange's address; zero for a deployment without a maker.
-    /// @param extension_ The `ExchangeExtension` built with the same parameters, deployed before (its
-    /// creation code inside this one's would pass the 48 KB initcode limit of EIP-3860).
+    /// @param modules_ The modules, deployed before with the same four constants (`ModuleMismatch`).
+    /// @param withMaker Whether to create an LMSR `Maker` bound to this Exchange.
     constructor(
         IERC20 collateral_,
         uint16 maxBranches_,
         uint8 maxOpenOrders_,
         uint8 maxRoots_,
-        address maker_,
-        address extension_
-    )
-        EIP712("pmarket", "1")
-        Markets(maxBranches_)
-        Vault(collateral_)
-        Collateral(maxOpenOrders_, maxRoots_)
-        PoolAccountsBase(maker_)
-    {
-        // The maker knows its Exchange as an immutable too: it must name this one.
-        if (maker_ != address(0) && IMakerBinding(maker_).exchange() != address(this)) revert MakerMismatch(maker_);
-        (address c, uint16 b, uint8 o, uint8 r, address m) = IExtensionConfig(extension_).extensionConfig();
-        if (c != address(collateral_) || b != maxBranches_ || o != maxOpenOrders_ || r != maxRoots_ || m != maker_) {
-            revert ExtensionMismatch(extension_);
-        }
-        extension = extension_;
+        Modules memory modules_,
+        bool withMaker
+    ) ExchangeBase(collateral_, maxBranches_, maxOpenOrders_, maxRoots_) EIP712("pmarket", "1") {
+        _requireModule(modules_.markets, keccak256("pmarket.module.markets"));
+        _requireModule(modules_.orders, keccak256("pmarket.module.orders"));
+        _requireModule(modules_.matching, keccak256("pmarket.module.matching"));
+        _requireModule(modules_.settlement, keccak256("pmarket.module.settlement"));
+        _requireModule(modules_.pools, keccak256("pmarket.module.pools"));
+        _requireModule(modules_.managed, keccak256("pmarket.module.managed"));
+        _requireModule(modules_.collateral, keccak256("pmarket.module.collateral"));
+        _marketsModule = modules_.markets;
+        _ordersModule = modules_.orders;
+        _matchingModule = modules_.matching;
+        _settlementModule = modules_.settlement;
+        _poolsModule = modules_.pools;
+        _managedModule = modules_.managed;
+        _collateralModule = modules_.collateral;
+        // The maker only stores this address in its constructor (it calls nothing here yet).
+        _maker = withMaker ? address(new Maker(address(this))) : address(0);
     }
 
-    /// @notice Every other entry point of `IExchange` runs in the extension, on this storage.
+    /// @notice Every other entry point of `IExchange` runs in the module of its concern, on this
+    /// storage, with the caller as `msg.sender` (one lookup, one `delegatecall`).
     fallback() external {
-        address ext = extension;
+        address target = _route(msg.sig);
         assembly ("memory-safe") {
             calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
             returndatacopy(0, 0, returndatasize())
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())
         }
     }
 
+    /// @notice See {IExchange-modules}.
+    function modules()
+        external
+        view
+        returns (Modules memory)
+    {
+        return Modules(
+            _marketsModule, _ordersModule, _matchingModule, _settlementModule, _poolsModule, _managedModule, _collateralModule
+        );
+    }
+
     /*//////////////////////////////////////////////////////////////
                                 MARKETS
     //////////////////////////////////////////////////////////////*/
 
-    /// @inheritdoc IMarkets
+    /// @notice See {IMarkets-defineMarket}. Authority: the caller (a new root's owner; else the
+    /// root's owner or an oracle, a posting).
     function defineMarket(uint256 rootId, uint16 branchId, int128 min, int128 max) external {
         _define(msg.sender, rootId, branchId, min, max);
     }
 
-    /// @inheritdoc IMarkets
+    /// @notice See {IMarkets-settle}. Authority: the root's owner or an oracle (a posting).
     function settle(uint256 rootId, int128 outcome) external {
         _settle(msg.sender, rootId, outcome);
     }
 
-    /// @inheritdoc IMarkets
+    /// @notice See {IMarkets-bounds}.
     function bounds(uint256 rootId, uint16 branchId) external view returns (int128 min, int128 max) {
         Bounds memory b = _effectiveBounds(rootId, branchId);
         return (b.min, b.max);
     }
 
-    /// @inheritdoc IMarkets
+    /// @notice See {IMarkets-rootInfo}.
     function rootInfo(uint256 rootId) external view returns (address owner, uint16 branchCount, uint16 maxOrderedBranch) {
-        Root storage r = _roots[rootId];
+        Root storage r = _s().roots[rootId];
         return (r.owner, r.branchCount, r.maxOrderedBranch);
-    }
-
-    /// @inheritdoc IMarkets
-    function maxBranches() external view returns (uint16) {
-        return _maxBranches;
     }
 
     /*//////////////////////////////////////////////////////////////
                                  ORDERS
     //////////////////////////////////////////////////////////////*/
 
-    /// @inheritdoc IOrders
+    /// @notice See {IOrders-placeOrder}. Authority: the trader's signature on the order; anyone may
+    /// relay it.
     function placeOrder(Order calldata order, bytes calldata signature) external returns (bytes32) {
         return _placeOrder(order, signature);
-    }
-
-    /// @inheritdoc IOrders
-    function hashOrder(Order calldata order) external view returns (bytes32) {
-        return _orderHash(order);
-    }
-
-    /// @inheritdoc IOrders
-    function orderState(bytes32 orderHash)
-        external
-        view
-        returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq)
-    {
-        OrderRecord memory rec = _book[orderHash];
-        return (uint8(rec.tradeType), rec.isMatched, rec.remaining, rec.slot, rec.seq);
-    }
-
-    /// @inheritdoc IOrders
-    function chainHead(address trader) external view returns (bytes32) {
-        return _chainHead[trader];
     }
 
     /*//////////////////////////////////////////////////////////////
                                 MATCHING
     //////////////////////////////////////////////////////////////*/
 
-    /// @inheritdoc IMatching
+    /// @notice See {IMatching-matchOrders}. Authority: both owners' signatures on the orders (and
+    /// Partials), each filled within its limit; anyone may call.
     function matchOrders(MatchRequest calldata request) external {
         _match(request);
     }
 
-    /// @inheritdoc IMatching
+    /// @notice See {IMatching-matchPair}. Authority: as `matchOrders`.
     function matchPair(Order calldata bid, Order calldata ask, uint128 quantity) external {
         _matchPair(bid, ask, quantity);
     }
 
-    /// @inheritdoc IMatching
-    function matchBatch(MatchRequest[] calldata requests) external returns (uint256 matched) {
-        for (uint256 i; i < requests.length; ++i) {
-            // An external self-call, so that a failing match reverts alone.
-            try this.matchOrders(requests[i]) {
-                ++matched;
-            } catch (bytes memory reason) {
-                emit MatchSkipped(i, reason);
-            }
-        }
-    }
-
     /*//////////////////////////////////////////////////////////////
-                            VAULT AND CHECK
+                                 VAULT
     //////////////////////////////////////////////////////////////*/
 
-    /// @inheritdoc IVault
+    /// @notice See {IVault-deposit}. Authority: the caller (their own tokens).
     function deposit(uint256 tokenAmount) external {
         _deposit(msg.sender, tokenAmount);
     }
 
-    /// @inheritdoc IVault
+    /// @notice See {IVault-depositFor}. Authority: the caller's tokens, credited to `account`.
     function depositFor(address account, uint256 tokenAmount) external {
         if (account == address(0)) revert ZeroAddress();
         _deposit(account, tokenAmount);
     }
 
-    /// @inheritdoc IVault
+    /// @notice See {IVault-withdraw}. Authority: the caller (their own balance).
     function withdraw(uint256 amount) external {
         _withdraw(msg.sender, msg.sender, amount);
     }
 
-    /// @inheritdoc IVault
+    /// @notice See {IVault-withdrawTo}. Authority: the caller (their own balance).
     function withdrawTo(address to, uint256 amount) external {
         if (to == address(0)) revert ZeroAddress();
         _withdraw(msg.sender, to, amount);
     }
 
-    /// @inheritdoc IVault
+    /// @notice See {IVault-balanceOf}.
     function balanceOf(address account) external view returns (int256) {
-        return _accounts[account].balance;
+        return _s().accounts[account].balance;
     }
 
-    /// @inheritdoc IVault
-    function collateral() external view returns (address) {
-        return address(_collateral);
+    /*//////////////////////////////////////////////////////////////
+                                 POOLS
+    //////////////////////////////////////////////////////////////*/
+
+    /// @notice See {IPools-maker}.
+    function maker() external view returns (address) {
+        return _maker;
     }
 
-    /// @inheritdoc IVault
-    function toInternal(uint256 tokenAmount) external view returns (uint256) {
-        return _toInternal(tokenAmount);
+    /// @notice See {IPools-poolTrade}. Authority: the maker, for the trader who called it (or a
+    /// managed root owner's close of the holder's own position).
+    function poolTrade(
+        address trader,
+        address pool,
+        uint256 rootId,
+        uint16 branchId,
+        int256 quantity,
+        int256 cost,
+        int256 worst
+    ) external {
+        if (msg.sender != _maker) revert NotMaker(msg.sender);
+        _poolTrade(trader, pool, rootId, branchId, quantity, cost, worst);
     }
 
-    /// @inheritdoc IVault
-    function toTokens(uint256 amount) external view returns (uint256) {
-        return _toTokens(amount);
+    /*//////////////////////////////////////////////////////////////
+                                 ROUTING
+    //////////////////////////////////////////////////////////////*/
+
+    /// @dev The selector table: the module serving `selector`, the commonest first. The pool hooks
+    /// are the maker's only (`NotMaker`). A test checks that this table and the modules' ABIs agree.
+    function _route(bytes4 selector) internal view returns (address) {
+        if (
+            selector == IOrders.cancelOrder.selector || selector == IOrders.reduceOrder.selector
+                || selector == IOrders.hashOrder.selector || selector == IOrders.orderState.selector
+                || selector == IOrders.chainHead.selector
+        ) return _ordersModule;
+        if (selector == IMatching.matchBatch.selector) return _matchingModule;
+        if (
+            selector == IPools.poolFill.selector || selector == IPools.poolOpen.selector
+                || selector == IPools.poolRelease.selector
+        ) {
+            if (msg.sender != _maker) revert NotMaker(msg.sender);
+            return _poolsModule;
+        }
+        if (
+            selector == ISettlement.claim.selector || selector == ISettlement.claimFor.selector
+                || selector == ISettlement.claimMany.selector || selector == ISettlement.pot.selector
+                || selector == ISettlement.hasClaimed.selector
+        ) return _settlementModule;
+        if (
+            selector == IManagedRoots.manageRoot.selector || selector == IManagedRoots.flagRoot.selector
+                || selector == IManagedRoots.isManaged.selector || selector == IManagedRoots.rootTotals.selector
+                || selector == IManagedRoots.flagTerms.selector
+        ) return _managedModule;
+        if (
+            selector == IMarkets.defineMarketBySig.selector || selector == IMarkets.setOracle.selector
+                || selector == IMarkets.transferRootOwnership.selector || selector == IMarkets.setFrozen.selector
+                || selector == IMarkets.isFrozen.selector || selector == IMarkets.canDefine.selector
+                || selector == IMarkets.isOracle.selector || selector == IMarkets.hashDefinition.selector
+                || selector == IMarkets.nonces.selector || selector == IMarkets.maxBranches.selector
+        ) return _marketsModule;
+        if (
+            selector == ICollateral.worstCase.selector || selector == ICollateral.rootWorstCase.selector
+                || selector == ICollateral.position.selector || selector == ICollateral.openOrders.selector
+                || selector == ICollateral.traderRoots.selector || selector == ICollateral.maxOpenOrders.selector
+                || selector == ICollateral.maxRoots.selector || selector == IVault.toInternal.selector
+                || selector == IVault.toTokens.selector || selector == IVault.collateral.selector
+        ) return _collateralModule;
+        revert UnknownSelector(selector);
     }
 
-    /// @inheritdoc ICollateral
-    function maxOpenOrders() external view returns (uint8) {
-        return _maxOpenOrders;
+    /// @dev The exact check past its fast path runs in the collateral module (see `Collateral`).
+    function _checkExactly(address trader, uint256 rootId, RootAccount memory ra) internal override {
+        _delegate(abi.encodeCall(CollateralModule.checkExactly, (trader, rootId, ra)));
     }
 
-    /// @inheritdoc ICollateral
-    function maxRoots() external view returns (uint8) {
-        return _maxRoots;
+    /// @dev The withdrawal check past its fast path, likewise.
+    function _withdrawableExactly(address account) internal override {
+        _delegate(abi.encodeCall(CollateralModule.withdrawableExactly, (account)));
+    }
+
+    /// @dev `delegatecall` the collateral module with `data`; its refusal is this call's.
+    function _delegate(bytes memory data) private {
+        (bool ok, bytes memory reason) = _collateralModule.delegatecall(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(reason, 0x20), mload(reason))
+            }
+        }
+    }
+
+    /// @dev `module` must serve `concern` and carry this Exchange's deployment constants.
+    function _requireModule(address module, bytes32 concern) private view {
+        (bytes32 c, bytes32 config) = IModule(module).moduleInfo();
+        if (c != concern || config != _configHash()) revert ModuleMismatch(module, concern);
     }
 }

@@ -28,11 +28,7 @@ interface ICollateral is ICollateralEE {
 
     /// @notice Most roots one trader may be active in at once (fixed at deployment).
     function maxRoots() external view returns (uint8);
-}
 
-/// @title ICollateralViews
-/// @notice What the check sees, per trader (served by the Exchange's extension).
-interface ICollateralViews is ICollateralEE {
     /// @notice `trader`'s exact worst case now: `worst` is the sum over their roots of the minimum
     /// payoff over every outcome and every fill of their open orders (18 decimals, each root rounded
     /// down), `balance` their vault balance. Solvent when `balance + worst >= 0`.

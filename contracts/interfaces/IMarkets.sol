@@ -31,6 +31,8 @@ interface IMarketsEE {
     error InvalidDefinitionSignature(address signer);
     /// @notice Root ownership cannot go to `newOwner` (the zero address).
     error InvalidOwner(uint256 rootId, address newOwner);
+    /// @notice A relayed definition of `account` does not carry its next nonce `currentNonce`.
+    error InvalidAccountNonce(address account, uint256 currentNonce);
     /// @notice A signed definition whose deadline has passed.
     error DefinitionExpired(uint64 deadline, uint256 timestamp);
 
@@ -83,11 +85,7 @@ interface IMarkets is IMarketsEE {
 
     /// @notice The most branches one root may have (a deployment constant).
     function maxBranches() external view returns (uint16);
-}
 
-/// @title IMarketsAdmin
-/// @notice Root administration and relayed definitions (served by the Exchange's extension).
-interface IMarketsAdmin is IMarketsEE {
     /// @notice Post a definition signed (EIP-712) by the root's owner or oracle; anyone may relay it.
     function defineMarketBySig(Definition calldata definition, bytes calldata signature) external;
 
@@ -113,4 +111,7 @@ interface IMarketsAdmin is IMarketsEE {
 
     /// @notice EIP-712 digest a relayed definition must be signed over.
     function hashDefinition(Definition calldata definition) external view returns (bytes32);
+
+    /// @notice The next nonce of `signer` for relayed definitions.
+    function nonces(address signer) external view returns (uint256);
 }

@@ -5,12 +5,10 @@ import {MatchRequest, Order} from "../libraries/OrderStructs.sol";
 import {IOrdersEE} from "./IOrders.sol";
 
 /// @title IMatchingEE
-/// @notice Errors and events of matching, cancelling and reducing orders (protocol.md section 4).
+/// @notice Errors and events of matching resting orders (protocol.md section 4).
 interface IMatchingEE is IOrdersEE {
     /// @notice The bid's limit `bidPrice` is below the ask's limit `askPrice`.
     error OrdersDoNotCross(bytes32 bidHash, bytes32 askHash, int128 bidPrice, int128 askPrice);
-    /// @notice `quantity` is more than the `remaining` open quantity of `orderHash`.
-    error QuantityExceedsRemaining(bytes32 orderHash, uint128 quantity, uint128 remaining);
     /// @notice The order given as bid does not buy (quantity <= 0), or the one given as ask does
     /// not sell (quantity >= 0).
     error WrongSide(bytes32 orderHash, int128 quantity);
@@ -18,9 +16,6 @@ interface IMatchingEE is IOrdersEE {
     error MarketMismatch(bytes32 bidHash, bytes32 askHash);
     /// @notice The match price `price` is outside `[askPrice, bidPrice]`, the two limits.
     error PriceOutsideLimits(int128 price, int128 askPrice, int128 bidPrice);
-    /// @notice `orderHash` (a Partial, Offset or Reduction) does not fit the order `targetHash` it
-    /// depends on: its type, trader, market, trade id, link, side, price or size is wrong.
-    error DependentOrderMismatch(bytes32 orderHash, bytes32 targetHash);
 
     /// @notice `quantity` of bid `bidHash` and ask `askHash` matched at `price` in `(rootId,
     /// branchId)`. For each side this is the offset of `quantity` of the open order and a matched
@@ -36,16 +31,12 @@ interface IMatchingEE is IOrdersEE {
     /// @notice Pre-signed Partial `partialHash` of `orderHash` was picked up by the match that
     /// follows; it is now a Primary matched order of the book.
     event PartialUsed(bytes32 indexed partialHash, bytes32 indexed orderHash);
-    /// @notice `orderHash` was cancelled by its owner's signed offset `offsetHash`; `cancelled` was open.
-    event OrderCancelled(bytes32 indexed orderHash, bytes32 indexed offsetHash, uint128 cancelled);
-    /// @notice `orderHash` was trimmed by `reduced` by its owner's signed Reduction `reductionHash`.
-    event OrderReduced(bytes32 indexed orderHash, bytes32 indexed reductionHash, uint128 reduced, uint128 remaining);
     /// @notice Entry `index` of a batch was skipped; `reason` is its revert data (a custom error).
     event MatchSkipped(uint256 indexed index, bytes reason);
 }
 
 /// @title IMatching
-/// @notice Permissionless matching of resting signed orders, partial fills, cancels and reductions.
+/// @notice Permissionless matching of resting signed orders and their pre-signed partial fills.
 interface IMatching is IMatchingEE {
     /// @notice Match a resting bid and ask (optionally through pre-signed Partials). Anyone may call;
     /// authority: both owners' signatures on the orders, each filled within its limit and quantity;
@@ -61,19 +52,4 @@ interface IMatching is IMatchingEE {
     /// the batch.
     /// @return matched How many were applied.
     function matchBatch(MatchRequest[] calldata requests) external returns (uint256 matched);
-}
-
-/// @title IAmendments
-/// @notice Cancels and reductions signed by an order's owner (served by the Exchange's extension).
-interface IAmendments is IMatchingEE {
-    /// @notice Cancel the open rest of `order` by appending `offset`, signed by the order's owner
-    /// (authority: that signature; anyone may relay it)
-    /// (tradeType Offset, unmatched, `quantity == -order.quantity`, same price, `previous` = the
-    /// order's hash).
-    function cancelOrder(Order calldata order, Order calldata offset, bytes calldata signature) external;
-
-    /// @notice Trim `order` by appending `reduction`, signed by its owner (authority: that signature;
-    /// anyone may relay it) (tradeType Reduction,
-    /// matched, opposite sign, same price, `previous` = the order's hash, size at most what is open).
-    function reduceOrder(Order calldata order, Order calldata reduction, bytes calldata signature) external;
 }

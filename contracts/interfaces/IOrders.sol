@@ -24,6 +24,11 @@ interface IOrdersEE {
     error OrderNotOpen(bytes32 orderHash);
     /// @notice This entry point does not take orders of this type / matched flag.
     error UnsupportedOrder(bytes32 orderHash, uint8 tradeType, bool isMatched);
+    /// @notice `quantity` is more than the `remaining` open quantity of `orderHash`.
+    error QuantityExceedsRemaining(bytes32 orderHash, uint128 quantity, uint128 remaining);
+    /// @notice `orderHash` (a Partial, Offset or Reduction) does not fit the order `targetHash` it
+    /// depends on: its type, trader, market, trade id, link, side, price or size is wrong.
+    error DependentOrderMismatch(bytes32 orderHash, bytes32 targetHash);
 
     /// @notice An order entered the book. Carries the whole order and its signature, so any node
     /// can rebuild the book and verify every signature and chain link itself.
@@ -35,6 +40,10 @@ interface IOrdersEE {
         bytes signature,
         address relayer
     );
+    /// @notice `orderHash` was cancelled by its owner's signed offset `offsetHash`; `cancelled` was open.
+    event OrderCancelled(bytes32 indexed orderHash, bytes32 indexed offsetHash, uint128 cancelled);
+    /// @notice `orderHash` was trimmed by `reduced` by its owner's signed Reduction `reductionHash`.
+    event OrderReduced(bytes32 indexed orderHash, bytes32 indexed reductionHash, uint128 reduced, uint128 remaining);
 }
 
 /// @title IOrders
@@ -59,4 +68,15 @@ interface IOrders is IOrdersEE {
     /// @notice Hash of `trader`'s last valid order (zero before the first): the next Primary order
     /// must name it as `previous`.
     function chainHead(address trader) external view returns (bytes32);
+
+    /// @notice Cancel the open rest of `order` by appending `offset`, signed by the order's owner
+    /// (authority: that signature; anyone may relay it)
+    /// (tradeType Offset, unmatched, `quantity == -order.quantity`, same price, `previous` = the
+    /// order's hash).
+    function cancelOrder(Order calldata order, Order calldata offset, bytes calldata signature) external;
+
+    /// @notice Trim `order` by appending `reduction`, signed by its owner (authority: that signature;
+    /// anyone may relay it) (tradeType Reduction,
+    /// matched, opposite sign, same price, `previous` = the order's hash, size at most what is open).
+    function reduceOrder(Order calldata order, Order calldata reduction, bytes calldata signature) external;
 }

@@ -184,11 +184,11 @@ contract CollateralLimitsTest is ExchangeKit {
     function test_invalidConfiguration() public {
         IERC20 t = IERC20(address(token));
         vm.expectRevert(abi.encodeWithSelector(ICollateralEE.InvalidConfiguration.selector, 0, 1));
-        new Exchange(t, 8, 0, 1, address(0), address(0));
+        new Exchange(t, 8, 0, 1, Deploy.none(), false);
         vm.expectRevert(abi.encodeWithSelector(ICollateralEE.InvalidConfiguration.selector, 49, 1));
-        new Exchange(t, 8, 49, 1, address(0), address(0));
+        new Exchange(t, 8, 49, 1, Deploy.none(), false);
         vm.expectRevert(abi.encodeWithSelector(ICollateralEE.InvalidConfiguration.selector, 1, 0));
-        new Exchange(t, 8, 1, 0, address(0), address(0));
+        new Exchange(t, 8, 1, 0, Deploy.none(), false);
         IExchange e = Deploy.exchange(t, 8, 48, 255);
         assertEq(e.maxOpenOrders(), 48);
         assertEq(e.maxRoots(), 255);

@@ -5,7 +5,7 @@ import {IMakerEE, PoolKey, Side} from "../../contracts/interfaces/IMaker.sol";
 import {IMarketsEE} from "../../contracts/interfaces/IMarkets.sol";
 import {IMatchingEE} from "../../contracts/interfaces/IMatching.sol";
 import {IOrdersEE} from "../../contracts/interfaces/IOrders.sol";
-import {IPoolAccountsEE} from "../../contracts/interfaces/IPoolAccounts.sol";
+import {IPoolsEE} from "../../contracts/interfaces/IPools.sol";
 import {Order} from "../../contracts/libraries/OrderStructs.sol";
 import {PoolMath, Terms, Trade} from "../../contracts/libraries/PoolMath.sol";
 import {PositionLib} from "../../contracts/libraries/PositionLib.sol";
@@ -69,12 +69,12 @@ contract MakerFillsTest is MakerKit {
         assertGt(t.fee, 0, "fee charged");
         (Order memory aBid, bytes32 ah) = _place(alice, R, 1, p, 10e18);
         (Order memory bBid, bytes32 bh) = _place(bob, R, 1, p - 1, 10e18);
-        vm.expectRevert(abi.encodeWithSelector(IPoolAccountsEE.FillBeyondLimit.selector, bh, int256(p), p - 1));
+        vm.expectRevert(abi.encodeWithSelector(IPoolsEE.FillBeyondLimit.selector, bh, int256(p), p - 1));
         maker.fill(key, bBid, 4e18);
 
         int256 worstBefore = ex.rootWorstCase(alice, R);
         vm.expectEmit(true, true, true, true, address(ex));
-        emit IPoolAccountsEE.OrderFilledByPool(ah, pool, 4e18, t.cost);
+        emit IPoolsEE.OrderFilledByPool(ah, pool, 4e18, t.cost);
         vm.expectEmit(true, true, true, true, address(maker));
         emit IMakerEE.PoolFilled(id, ah, alice, 4e18, t.cost, t.fee);
         vm.prank(stranger);
@@ -116,7 +116,7 @@ contract MakerFillsTest is MakerKit {
         Trade memory beyond = _priced(Side.Short, lo + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPoolAccountsEE.FillBeyondLimit.selector, h, _average(beyond.cost, -int256(lo + 1)), limit
+                IPoolsEE.FillBeyondLimit.selector, h, _average(beyond.cost, -int256(lo + 1)), limit
             )
         );
         maker.fill(key, ask, uint128(lo + 1));
@@ -152,10 +152,10 @@ contract MakerFillsTest is MakerKit {
     /// of the same root (`PoolMarketMismatch(poolId, root, branch)`); nothing moved.
     function test_fill_refusals() public {
         (Order memory bid, bytes32 h) = _place(alice, R, 1, 9e17, 5e18);
-        vm.expectRevert(abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, h, 5e18 + 1, 5e18));
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, h, 5e18 + 1, 5e18));
         maker.fill(key, bid, 5e18 + 1);
         maker.fill(key, bid, 2e18);
-        vm.expectRevert(abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, h, 3e18 + 1, 3e18));
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, h, 3e18 + 1, 3e18));
         maker.fill(key, bid, 3e18 + 1);
         vm.expectRevert(abi.encodeWithSelector(IOrdersEE.ZeroQuantity.selector, h));
         maker.fill(key, bid, 0);

@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ICollateralEE} from "../../contracts/interfaces/ICollateral.sol";
 import {IMakerEE, PoolKey, Side} from "../../contracts/interfaces/IMaker.sol";
 import {IMarketsEE} from "../../contracts/interfaces/IMarkets.sol";
-import {IPoolAccountsEE} from "../../contracts/interfaces/IPoolAccounts.sol";
+import {IPoolsEE} from "../../contracts/interfaces/IPools.sol";
 import {MakerKit} from "./utils/MakerKit.sol";
 
 /// @title MakerTradesTest
@@ -68,7 +68,7 @@ contract MakerTradesTest is MakerKit {
         vm.expectEmit(true, true, true, true, address(maker));
         emit IMakerEE.PoolCreated(pid, bob, R, k, account, FUNDING);
         vm.expectEmit(true, true, true, true, address(ex));
-        emit IPoolAccountsEE.PoolFunded(account, bob, R, 1, FUNDING);
+        emit IPoolsEE.PoolFunded(account, bob, R, 1, FUNDING);
         vm.prank(bob);
         assertEq(maker.createPool(R, 1, B, 30, 7), pid, "id");
         assertEq(ex.balanceOf(bob), 70e18 - int256(FUNDING), "creator debited");
@@ -332,7 +332,7 @@ contract MakerTradesTest is MakerKit {
         vm.expectEmit(true, true, true, true, address(maker));
         emit IMakerEE.PoolRetired(fid, FUNDING);
         vm.expectEmit(true, true, true, true, address(ex));
-        emit IPoolAccountsEE.PoolReleased(facc, carol, FUNDING);
+        emit IPoolsEE.PoolReleased(facc, carol, FUNDING);
         vm.prank(carol);
         assertEq(maker.closePool(fk), FUNDING, "released the funding");
         assertEq(ex.balanceOf(carol), carolBefore + int256(FUNDING), "creator credited");

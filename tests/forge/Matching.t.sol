@@ -154,7 +154,7 @@ contract MatchingTest is ExchangeKit {
         vm.expectRevert(abi.encodeWithSelector(IMatchingEE.WrongSide.selector, ha, int128(-5e18)));
         ex.matchPair(ask, bid, 1);
         vm.expectRevert(
-            abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, hb, uint128(3e18), uint128(2e18))
+            abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, hb, uint128(3e18), uint128(2e18))
         );
         ex.matchPair(bid, ask, 3e18);
         vm.expectRevert(
@@ -224,16 +224,16 @@ contract MatchingTest is ExchangeKit {
 
         _expectMatchRevert(
             _req(bid, ask, 11e18),
-            abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, hb, uint128(11e18), uint128(10e18))
+            abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, hb, uint128(11e18), uint128(10e18))
         );
         _expectMatchRevert(
             _req(bid, ask, 5e18),
-            abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, ha, uint128(5e18), uint128(4e18))
+            abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, ha, uint128(5e18), uint128(4e18))
         );
         // Quantity is checked before crossing.
         _expectMatchRevert(
             _req(low, ask, 2e18),
-            abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, hl, uint128(2e18), uint128(1e18))
+            abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, hl, uint128(2e18), uint128(1e18))
         );
         _expectMatchRevert(
             _req(low, ask, 1e18),

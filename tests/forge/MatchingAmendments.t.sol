@@ -142,7 +142,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         MatchRequest memory m = _req(bid, ask, q);
         m.bid.partialFill = p;
         m.bid.signature = _signed(p);
-        vm.expectRevert(abi.encodeWithSelector(IMatchingEE.DependentOrderMismatch.selector, ex.hashOrder(p), hb));
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.DependentOrderMismatch.selector, ex.hashOrder(p), hb));
         ex.matchOrders(m);
     }
 
@@ -185,7 +185,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         vm.expectEmit(true, true, true, true, address(ex));
         emit IOrdersEE.OrderAdded(ho, alice, R, off, sig, stranger);
         vm.expectEmit(true, true, true, true, address(ex));
-        emit IMatchingEE.OrderCancelled(hb, ho, 6e18);
+        emit IOrdersEE.OrderCancelled(hb, ho, 6e18);
         vm.prank(stranger);
         ex.cancelOrder(bid, off, sig);
 
@@ -207,7 +207,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
 
     function _expectCancelMismatch(Order memory order, Order memory off, bytes32 h) internal {
         bytes memory sig = _signed(off);
-        vm.expectRevert(abi.encodeWithSelector(IMatchingEE.DependentOrderMismatch.selector, ex.hashOrder(off), h));
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.DependentOrderMismatch.selector, ex.hashOrder(off), h));
         ex.cancelOrder(order, off, sig);
     }
 
@@ -228,7 +228,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         ex.reduceOrder(ask, red, strangerSig);
 
         vm.expectEmit(true, true, true, true, address(ex));
-        emit IMatchingEE.OrderReduced(ha, hr, 3e18, 7e18);
+        emit IOrdersEE.OrderReduced(ha, hr, 3e18, 7e18);
         bytes memory redSig = _signed(red);
         ex.reduceOrder(ask, red, redSig);
         assertEq(_remaining(ha), 7e18, "remaining");
@@ -260,26 +260,26 @@ contract MatchingAmendmentsTest is ExchangeKit {
         _expectReduceRevert(
             ask,
             big,
-            abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, ha, uint128(8e18), uint128(7e18))
+            abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, ha, uint128(8e18), uint128(7e18))
         );
         Order memory same = _reductionOf(ask, ha, 1e18);
         same.quantity = -1e18;
         _expectReduceRevert(
-            ask, same, abi.encodeWithSelector(IMatchingEE.DependentOrderMismatch.selector, ex.hashOrder(same), ha)
+            ask, same, abi.encodeWithSelector(IOrdersEE.DependentOrderMismatch.selector, ex.hashOrder(same), ha)
         );
         Order memory unmatched = _reductionOf(ask, ha, 1e18);
         unmatched.isMatched = false;
         _expectReduceRevert(
             ask,
             unmatched,
-            abi.encodeWithSelector(IMatchingEE.DependentOrderMismatch.selector, ex.hashOrder(unmatched), ha)
+            abi.encodeWithSelector(IOrdersEE.DependentOrderMismatch.selector, ex.hashOrder(unmatched), ha)
         );
         Order memory otherPrice = _reductionOf(ask, ha, 1e18);
         otherPrice.price = 51 * WAD;
         _expectReduceRevert(
             ask,
             otherPrice,
-            abi.encodeWithSelector(IMatchingEE.DependentOrderMismatch.selector, ex.hashOrder(otherPrice), ha)
+            abi.encodeWithSelector(IOrdersEE.DependentOrderMismatch.selector, ex.hashOrder(otherPrice), ha)
         );
     }
 
@@ -308,7 +308,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         emit IMatchingEE.OrdersMatched(hb, ha, R, 1, 2e18, 60 * WAD);
         vm.expectEmit(true, true, true, true, address(ex));
         emit IMatchingEE.MatchSkipped(
-            1, abi.encodeWithSelector(IMatchingEE.QuantityExceedsRemaining.selector, hb, uint128(11e18), uint128(8e18))
+            1, abi.encodeWithSelector(IOrdersEE.QuantityExceedsRemaining.selector, hb, uint128(11e18), uint128(8e18))
         );
         vm.expectEmit(true, true, true, true, address(ex));
         emit IMatchingEE.OrdersMatched(hb, ha, R, 1, 8e18, 55 * WAD);

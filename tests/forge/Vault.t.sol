@@ -256,7 +256,7 @@ contract VaultTest is VaultBase {
 
         TestToken t37 = new TestToken("T", "T", 37);
         vm.expectRevert(abi.encodeWithSelector(IVaultEE.UnsupportedDecimals.selector, uint8(37)));
-        new Exchange(IERC20(address(t37)), 8, 32, 64, address(0), address(0));
+        new Exchange(IERC20(address(t37)), 8, 32, 64, Deploy.none(), false);
         TestToken t36 = new TestToken("T", "T", 36);
         IExchange ex36 = Deploy.exchange(IERC20(address(t36)), 8);
         assertEq(ex36.toInternal(1e18), 1, "36 decimals: 1e18 units are one wei");

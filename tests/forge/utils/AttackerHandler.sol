@@ -6,8 +6,7 @@ import {Test} from "forge-std/Test.sol";
 import {Artifacts} from "../../../contracts/Artifacts.sol";
 import {State} from "../../../contracts/interfaces/IArtifacts.sol";
 import {IExchange} from "../../../contracts/interfaces/IExchange.sol";
-import {IMarkets, IMarketsAdmin} from "../../../contracts/interfaces/IMarkets.sol";
-import {IAmendments} from "../../../contracts/interfaces/IMatching.sol";
+import {IMarkets} from "../../../contracts/interfaces/IMarkets.sol";
 import {IOrders} from "../../../contracts/interfaces/IOrders.sol";
 import {ISettlement} from "../../../contracts/interfaces/ISettlement.sol";
 import {IMaker, PoolKey, Side} from "../../../contracts/interfaces/IMaker.sol";
@@ -126,7 +125,7 @@ contract AttackerHandler is Test {
         if (!found) return;
         Order memory f = _copy(o);
         (f.tradeBranchId, f.tradeType, f.quantity, f.previous) = (3, 3, -o.quantity, ex.hashOrder(o));
-        bytes memory call = abi.encodeCall(IAmendments.cancelOrder, (o, f, _sign(keys[i], f)));
+        bytes memory call = abi.encodeCall(IOrders.cancelOrder, (o, f, _sign(keys[i], f)));
         _run(i, Kind.Own, Target.Exchange, honest[i], call, _noOrder());
     }
 
@@ -219,7 +218,7 @@ contract AttackerHandler is Test {
         if (h == 0) {
             Order memory f = _copy(o);
             (f.tradeBranchId, f.tradeType, f.quantity, f.previous) = (3, 3, -o.quantity, ex.hashOrder(o));
-            call = abi.encodeCall(IAmendments.cancelOrder, (o, f, _sign(malloryKey, f)));
+            call = abi.encodeCall(IOrders.cancelOrder, (o, f, _sign(malloryKey, f)));
         } else if (h == 1) {
             Order memory n = _order(o.trader, o.marketRootId, o.marketBranchId, o.price, o.quantity);
             call = abi.encodeCall(IOrders.placeOrder, (n, _sign(malloryKey, n)));
@@ -268,7 +267,7 @@ contract AttackerHandler is Test {
             _run(0, Kind.Stranger, Target.Artifacts, mallory, call, _noOrder());
         } else {
             (uint256 root,) = art.market(A);
-            _run(0, Kind.Stranger, Target.Exchange, mallory, abi.encodeCall(IMarketsAdmin.setFrozen, (root, true)), _noOrder());
+            _run(0, Kind.Stranger, Target.Exchange, mallory, abi.encodeCall(IMarkets.setFrozen, (root, true)), _noOrder());
         }
     }
 

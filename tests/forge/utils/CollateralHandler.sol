@@ -4,7 +4,7 @@ pragma solidity ^0.8.24;
 import {ICollateralEE} from "../../../contracts/interfaces/ICollateral.sol";
 import {IExchange} from "../../../contracts/interfaces/IExchange.sol";
 import {IMarkets, IMarketsEE} from "../../../contracts/interfaces/IMarkets.sol";
-import {IAmendments, IMatching, IMatchingEE} from "../../../contracts/interfaces/IMatching.sol";
+import {IMatching, IMatchingEE} from "../../../contracts/interfaces/IMatching.sol";
 import {IOrders, IOrdersEE} from "../../../contracts/interfaces/IOrders.sol";
 import {ISettlement, ISettlementEE} from "../../../contracts/interfaces/ISettlement.sol";
 import {IVault, IVaultEE} from "../../../contracts/interfaces/IVault.sol";
@@ -240,7 +240,7 @@ contract CollateralHandler is CollateralModel {
         bytes memory expected =
             byOther ? abi.encodeWithSelector(IOrdersEE.InvalidSignature.selector, t, ex.hashOrder(off)) : bytes("");
         bytes memory sig = _sig(key, off);
-        if (_expect(address(0), abi.encodeCall(IAmendments.cancelOrder, (rec.order, off, sig)), expected)) {
+        if (_expect(address(0), abi.encodeCall(IOrders.cancelOrder, (rec.order, off, sig)), expected)) {
             recs[i].remaining = 0;
         }
     }
@@ -254,7 +254,7 @@ contract CollateralHandler is CollateralModel {
         (red.tradeType, red.tradeBranchId, red.isMatched, red.previous) = (4, _nonce++, true, rec.hash);
         red.quantity = rec.order.quantity > 0 ? -size : size;
         bytes memory sig = _sig(_keyOf(rec.order.trader), red);
-        _expect(address(0), abi.encodeCall(IAmendments.reduceOrder, (rec.order, red, sig)), "");
+        _expect(address(0), abi.encodeCall(IOrders.reduceOrder, (rec.order, red, sig)), "");
         recs[i].remaining -= uint128(size);
     }
 

@@ -2,21 +2,24 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {Vm} from "forge-std/Vm.sol";
 
 import {Exchange} from "../../../contracts/Exchange.sol";
-import {ExchangeExtension} from "../../../contracts/ExchangeExtension.sol";
-import {Maker} from "../../../contracts/Maker.sol";
 import {IExchange} from "../../../contracts/interfaces/IExchange.sol";
+import {ManagedRootsModule} from "../../../contracts/modules/ManagedRootsModule.sol";
+import {MarketsModule} from "../../../contracts/modules/MarketsModule.sol";
+import {MatchingModule} from "../../../contracts/modules/MatchingModule.sol";
+import {CollateralModule} from "../../../contracts/modules/CollateralModule.sol";
+import {OrdersModule} from "../../../contracts/modules/OrdersModule.sol";
+import {PoolsModule} from "../../../contracts/modules/PoolsModule.sol";
+import {SettlementModule} from "../../../contracts/modules/SettlementModule.sol";
 
-/// @notice Deploys an Exchange with its extension and Maker, and returns it under its whole ABI (its
-/// own and its extension's); `IExchange.maker()` is the Maker. The Maker comes first, naming the
-/// address the Exchange will get two nonces later; the extension second; the Exchange's constructor
-/// checks both pairings.
+
+/// @notice The deployment routine in Solidity, as `pmarket.deploy` runs it: the seven modules, each
+/// built with the deployment's constants, then the Exchange, which checks them and creates its Maker
+/// (`IExchange.maker()`). No address is predicted.
 library Deploy {
     uint8 internal constant MAX_OPEN_ORDERS = 32;
     uint8 internal constant MAX_ROOTS = 64;
-    Vm private constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     function exchange(IERC20 token, uint16 maxBranches) internal returns (IExchange) {
         return exchange(token, maxBranches, MAX_OPEN_ORDERS, MAX_ROOTS);
@@ -26,17 +29,24 @@ library Deploy {
         internal
         returns (IExchange)
     {
-        address next = VM.computeCreateAddress(address(this), VM.getNonce(address(this)) + 2);
-        Maker maker = new Maker(next);
-        ExchangeExtension ext = new ExchangeExtension(token, maxBranches, maxOpenOrders, maxRoots, address(maker));
-        return IExchange(address(new Exchange(token, maxBranches, maxOpenOrders, maxRoots, address(maker), address(ext))));
+        Exchange.Modules memory m = modules(token, maxBranches, maxOpenOrders, maxRoots);
+        return IExchange(address(new Exchange(token, maxBranches, maxOpenOrders, maxRoots, m, true)));
     }
 
-    /// @dev An Exchange without a maker (its constructor's own refusals can be tested after this).
-    function extension(IERC20 token, uint16 maxBranches, uint8 maxOpenOrders, uint8 maxRoots)
+    /// @dev The modules of a deployment with these constants.
+    function modules(IERC20 token, uint16 maxBranches, uint8 maxOpenOrders, uint8 maxRoots)
         internal
-        returns (address)
+        returns (Exchange.Modules memory m)
     {
-        return address(new ExchangeExtension(token, maxBranches, maxOpenOrders, maxRoots, address(0)));
+        m.markets = address(new MarketsModule(token, maxBranches, maxOpenOrders, maxRoots));
+        m.orders = address(new OrdersModule(token, maxBranches, maxOpenOrders, maxRoots));
+        m.matching = address(new MatchingModule(token, maxBranches, maxOpenOrders, maxRoots));
+        m.settlement = address(new SettlementModule(token, maxBranches, maxOpenOrders, maxRoots));
+        m.pools = address(new PoolsModule(token, maxBranches, maxOpenOrders, maxRoots));
+        m.managed = address(new ManagedRootsModule(token, maxBranches, maxOpenOrders, maxRoots));
+        m.collateral = address(new CollateralModule(token, maxBranches, maxOpenOrders, maxRoots));
     }
+
+    /// @dev No modules: for constructor refusals that come before the modules are checked.
+    function none() internal pure returns (Exchange.Modules memory) {}
 }

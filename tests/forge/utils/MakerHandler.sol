@@ -8,7 +8,7 @@ import {IExchange} from "../../../contracts/interfaces/IExchange.sol";
 import {IMaker, IMakerEE, PoolKey, Side} from "../../../contracts/interfaces/IMaker.sol";
 import {IMarketsEE} from "../../../contracts/interfaces/IMarkets.sol";
 import {IOrders} from "../../../contracts/interfaces/IOrders.sol";
-import {IPoolAccountsEE} from "../../../contracts/interfaces/IPoolAccounts.sol";
+import {IPoolsEE} from "../../../contracts/interfaces/IPools.sol";
 import {Order} from "../../../contracts/libraries/OrderStructs.sol";
 import {PoolMath, Terms, Trade} from "../../../contracts/libraries/PoolMath.sol";
 import {PositionLib} from "../../../contracts/libraries/PositionLib.sol";
@@ -254,7 +254,7 @@ contract MakerHandler is Test {
         if (lo == hi) return abi.encodeWithSelector(IMarketsEE.MarketSettled.selector, k.rootId, lo);
         if (tr.cost > signed * rec.order.price) {
             int256 avg = signed > 0 ? -PositionLib.floorDiv(-tr.cost, signed) : PositionLib.floorDiv(-tr.cost, -signed);
-            return abi.encodeWithSelector(IPoolAccountsEE.FillBeyondLimit.selector, rec.hash, avg, rec.order.price);
+            return abi.encodeWithSelector(IPoolsEE.FillBeyondLimit.selector, rec.hash, avg, rec.order.price);
         }
         return "";
     }

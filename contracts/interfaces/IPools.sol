@@ -3,15 +3,11 @@ pragma solidity ^0.8.24;
 
 import {Order} from "../libraries/OrderStructs.sol";
 
-/// @title IPoolAccountsEE
+/// @title IPoolsEE
 /// @notice Errors and events of the Exchange's side of the market maker: pool accounts.
-interface IPoolAccountsEE {
+interface IPoolsEE {
     /// @notice Only the deployment's maker may call this (`caller` is not it).
     error NotMaker(address caller);
-    /// @notice The maker given to the constructor is bound to another Exchange.
-    error MakerMismatch(address maker);
-    /// @notice The extension given to the Exchange's constructor was built with other parameters.
-    error ExtensionMismatch(address extension);
     /// @notice A pool account must be new: `account` already has positions.
     error PoolAccountInUse(address account);
     /// @notice Filling `orderHash` against the pool would trade at `averagePrice` (18 decimals,
@@ -28,10 +24,11 @@ interface IPoolAccountsEE {
     event OrderFilledByPool(bytes32 indexed orderHash, address indexed pool, uint128 quantity, int256 cost);
 }
 
-/// @title IPoolTrades
-/// @notice The maker's hot hook into the Exchange: a matched trade between a trader and a pool
-/// account. Only the maker fixed at deployment may call it; the maker's `PoolTraded` event logs it.
-interface IPoolTrades is IPoolAccountsEE {
+/// @title IPools
+/// @notice The maker's hooks into the Exchange (protocol.md section 5): a matched trade between a
+/// trader and a pool account (`poolTrade`, logged by the maker's `PoolTraded`), and the funding,
+/// release and fills of pool accounts. Only the maker the Exchange created may call them.
+interface IPools is IPoolsEE {
     /// @notice The maker of this deployment (zero if none).
     function maker() external view returns (address);
 
@@ -49,12 +46,7 @@ interface IPoolTrades is IPoolAccountsEE {
         int256 cost,
         int256 worst
     ) external;
-}
 
-/// @title IPoolAccounts
-/// @notice The maker's other hooks (served by the Exchange's extension): funding and releasing pool
-/// accounts, and fills of resting orders against a pool. Only the maker may call them.
-interface IPoolAccounts is IPoolAccountsEE {
     /// @notice Maker only, for the caller of `createPool` (`creator`): open pool account `pool` on
     /// `(rootId, branchId)` with `amount` taken from `creator`'s
     /// balance (the creator's collateral check runs). The pool's cached worst case is `-amount` for

@@ -5,6 +5,7 @@ import {IMatchingEE} from "../interfaces/IMatching.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {Leg, MatchRequest, Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
 import {Collateral} from "./Collateral.sol";
+import {OrderRecord, ROOT_MANAGED} from "./ExchangeStorage.sol";
 
 /// @title Matching
 /// @notice Matching of resting signed orders, partial fills through pre-signed Partials, cancels by
@@ -91,7 +92,7 @@ abstract contract Matching is IMatchingEE, Collateral {
     /// @dev Both sides' fills and the match's log.
     /// Gas: the root's slot is warm (`_tradableBounds` read it), so its flags cost about 100 gas.
     function _fillBoth(Order calldata bid, Order calldata ask, Sides memory x, uint128 q, int128 price) private {
-        bool managed = _roots[bid.marketRootId].flags & ROOT_MANAGED != 0;
+        bool managed = _s().roots[bid.marketRootId].flags & ROOT_MANAGED != 0;
         _fill(bid, x.bidHash, x.bidRec, q, int256(uint256(q)), price, managed);
         _fill(ask, x.askHash, x.askRec, q, -int256(uint256(q)), price, managed);
         emit OrdersMatched(x.bidHash, x.askHash, bid.marketRootId, bid.marketBranchId, q, price);
@@ -108,7 +109,7 @@ abstract contract Matching is IMatchingEE, Collateral {
         int128 price,
         bool managed
     ) private {
-        _book[orderHash].remaining = rec.remaining - q;
+        _s().book[orderHash].remaining = rec.remaining - q;
         _shrinkOpen(order.trader, order.marketRootId, rec.slot, q);
         _addTrade(order.trader, order.marketRootId, order.marketBranchId, signedQ, price, managed);
     }
@@ -128,14 +129,14 @@ abstract contract Matching is IMatchingEE, Collateral {
             && pf.previous == o.previous && _size(pf.quantity) == q && _size(pf.quantity) < _size(o.quantity)
             && (buys ? pf.quantity > 0 && pf.price <= o.price : pf.quantity < 0 && pf.price >= o.price);
         if (!fits) revert DependentOrderMismatch(partialHash, orderHash);
-        if (_book[partialHash].tradeType != TradeType.None) revert OrderExists(partialHash);
+        if (_s().book[partialHash].tradeType != TradeType.None) revert OrderExists(partialHash);
         _checkSignature(o.trader, partialHash, leg.signature);
         return (pf.price, partialHash);
     }
 
     /// @dev Enter a used Partial in the book: picked up by a match, it becomes a Primary matched order.
     function _pickUp(Leg calldata leg, bytes32 partialHash, bytes32 orderHash) private {
-        _book[partialHash] = OrderRecord(TradeType.Primary, true, 0, 0, 0);
+        _s().book[partialHash] = OrderRecord(TradeType.Primary, true, 0, 0, 0);
         Order calldata pf = leg.partialFill;
         _logOrder(partialHash, pf, leg.signature);
         emit PartialUsed(partialHash, orderHash);

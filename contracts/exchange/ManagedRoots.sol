@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IManagedRoots} from "../interfaces/IManagedRoots.sol";
+import {IManagedRootsEE} from "../interfaces/IManagedRoots.sol";
 import {Bounds} from "../libraries/BoundsLib.sol";
 import {Position, PositionLib} from "../libraries/PositionLib.sol";
-import {Collateral} from "../mixins/Collateral.sol";
+import {Collateral} from "./Collateral.sol";
+import {FlagTerms, LISTED, ROOT_FLAGGED, ROOT_MANAGED, ROOT_SETTLED, Root, RootTotals} from "./ExchangeStorage.sol";
 
 /// @title ManagedRoots
 /// @notice Managed roots and their flagged close (protocol.md section 6), served by the extension.
@@ -21,32 +22,32 @@ import {Collateral} from "../mixins/Collateral.sol";
 /// it first). `T1` and `T2` are sums of per-position shares rounded up, every rate and payoff is
 /// rounded down, and the residual gets `S + w_r - returnRate T1 - bonusRate T2`, so the payoffs sum
 /// to at most zero: the pot never pays out more than came in. The difference is dust left in it.
-abstract contract ManagedRoots is IManagedRoots, Collateral {
+abstract contract ManagedRoots is IManagedRootsEE, Collateral {
     int256 private constant WAD = 1e18;
 
-    /// @inheritdoc IManagedRoots
-    function manageRoot(uint256 rootId) external {
-        Root memory r = _roots[rootId];
-        Bounds memory b = _bounds[rootId][1];
+    /// @dev The root's owner makes its fresh `[0, 1]` root managed.
+    function _manageRoot(uint256 rootId) internal {
+        Root memory r = _s().roots[rootId];
+        Bounds memory b = _s().bounds[rootId][1];
         if (
             r.owner != msg.sender || r.flags != 0 || r.branchCount != 1 || r.orderCount != 0
                 || r.maxOrderedBranch != 0 || b.min != 0 || b.max != WAD
         ) revert RootNotManageable(rootId);
-        _roots[rootId].flags = ROOT_MANAGED;
+        _s().roots[rootId].flags = ROOT_MANAGED;
         emit RootManaged(rootId, msg.sender);
     }
 
-    /// @inheritdoc IManagedRoots
-    function flagRoot(uint256 rootId, address residual) external {
-        Root memory r = _roots[rootId];
+    /// @dev The managed root's owner closes it at the flagged terms, `residual` taking the rest.
+    function _flagRoot(uint256 rootId, address residual) internal {
+        Root memory r = _s().roots[rootId];
         if (r.owner == address(0)) revert UnknownMarket(rootId, 1);
         if (r.owner != msg.sender) revert NotMarketOwner(rootId, msg.sender);
         if (r.flags & ROOT_MANAGED == 0) revert RootNotManaged(rootId);
         if (r.flags & (ROOT_SETTLED | ROOT_FLAGGED) != 0) _refuseTrading(rootId, r.flags);
 
         (FlagTerms memory ft, int256 available) = _terms(rootId, residual);
-        _flagTerms[rootId] = ft;
-        _roots[rootId].flags = ROOT_MANAGED | ROOT_FLAGGED;
+        _s().flagTerms[rootId] = ft;
+        _s().roots[rootId].flags = ROOT_MANAGED | ROOT_FLAGGED;
         emit RootFlagged(rootId, residual, ft.returnRate, ft.bonusRate, ft.residualPayoff, available);
     }
 
@@ -58,7 +59,7 @@ abstract contract ManagedRoots is IManagedRoots, Collateral {
         uint256 tier2;
         (base, tier1, tier2) = _tiers(rootId, residual);
         // Only a residual trading in the root (the pool) pays out of its balance.
-        int256 balance = _rootAccounts[residual][rootId].flags & LISTED != 0 ? _accounts[residual].balance : int256(0);
+        int256 balance = _s().rootAccounts[residual][rootId].flags & LISTED != 0 ? _s().accounts[residual].balance : int256(0);
         available = (balance > 0 ? balance * WAD : int256(0)) + base;
         if (available < 0) available = 0; // cannot happen (see above); a floor keeps the rates sane
         ft.residual = residual;
@@ -72,38 +73,13 @@ abstract contract ManagedRoots is IManagedRoots, Collateral {
 
     /// @dev `S + w_r` (36 decimals), `T1` and `T2` (wad) of root `rootId` with `residual` set apart.
     function _tiers(uint256 rootId, address residual) private view returns (int256 base, uint256 tier1, uint256 tier2) {
-        RootTotals memory t = _totals[rootId];
-        Position memory rp = _positions[residual][rootId][1];
+        RootTotals memory t = _s().totals[rootId];
+        Position memory rp = _s().positions[residual][rootId][1];
         (, uint256 rl, uint256 rs) = PositionLib.exposure(rp);
         base = int256(uint256(t.shortInterest)) * WAD + PositionLib.worst01(rp);
         uint256 shorts = t.shortCommitted - rs;
         tier1 = (t.longCommitted - rl + 1) / 2 + shorts;
         tier2 = (shorts + 3) / 4;
-    }
-
-    /// @inheritdoc IManagedRoots
-    function isManaged(uint256 rootId) external view returns (bool) {
-        return _roots[rootId].flags & ROOT_MANAGED != 0;
-    }
-
-    /// @inheritdoc IManagedRoots
-    function rootTotals(uint256 rootId)
-        external
-        view
-        returns (uint256 shortInterest, uint256 longCommitted, uint256 shortCommitted)
-    {
-        RootTotals memory t = _totals[rootId];
-        return (t.shortInterest, t.longCommitted, t.shortCommitted);
-    }
-
-    /// @inheritdoc IManagedRoots
-    function flagTerms(uint256 rootId)
-        external
-        view
-        returns (uint256 returnRate, uint256 bonusRate, address residual, int256 residualPayoff)
-    {
-        FlagTerms memory ft = _flagTerms[rootId];
-        return (ft.returnRate, ft.bonusRate, ft.residual, ft.residualPayoff);
     }
 
     /// @dev `min(1, amount / total)` in wad (`amount` 36 decimals, `total` wad), rounded down; 1

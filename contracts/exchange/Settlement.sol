@@ -3,9 +3,12 @@ pragma solidity ^0.8.24;
 
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {ISettlement} from "../interfaces/ISettlement.sol";
+import {ISettlementEE} from "../interfaces/ISettlement.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
-import {Collateral} from "../mixins/Collateral.sol";
+import {Collateral} from "./Collateral.sol";
+import {
+    Account, CLAIMED, LISTED, ROOT_FLAGGED, ROOT_MANAGED, ROOT_SETTLED, Root, RootAccount
+} from "./ExchangeStorage.sol";
 
 /// @title Settlement
 /// @notice Claims on roots settled by narrowing to a point (protocol.md sections 1 and 2).
@@ -17,21 +20,11 @@ import {Collateral} from "../mixins/Collateral.sol";
 /// holds only the rounding (less than 1 wei per claim), which stays in the vault. A managed root
 /// (an artifact's) is claimed through its owner, which logs each credit and keeps reputations; one
 /// closed at the flagged terms pays the flagged payoffs (`ManagedRoots`), whose sum is at most zero.
-abstract contract Settlement is ISettlement, Collateral {
+abstract contract Settlement is ISettlementEE, Collateral {
     using BoundsLib for Bounds;
 
-    /// @inheritdoc ISettlement
-    function claim(uint256 rootId) external returns (int256 payoff) {
-        return _claim(msg.sender, rootId);
-    }
-
-    /// @inheritdoc ISettlement
-    function claimFor(address trader, uint256 rootId) external returns (int256 payoff) {
-        return _claim(trader, rootId);
-    }
-
-    /// @inheritdoc ISettlement
-    function claimMany(uint256 rootId, address[] calldata traders) external returns (uint256 claimed) {
+    /// @dev Claim for each of `traders` in root `rootId`; a refused claim is skipped (`ClaimSkipped`).
+    function _claimMany(uint256 rootId, address[] calldata traders) internal returns (uint256 claimed) {
         // First pass: everyone; a gain that finds the pot short is retried after the losses are in.
         // Each claim is checked before it is applied (no self-call), so `Claimed` names the caller.
         bool[] memory retry = new bool[](traders.length);
@@ -51,18 +44,8 @@ abstract contract Settlement is ISettlement, Collateral {
         }
     }
 
-    /// @inheritdoc ISettlement
-    function pot(uint256 rootId) external view returns (uint256) {
-        return _pots[rootId];
-    }
-
-    /// @inheritdoc ISettlement
-    function hasClaimed(address trader, uint256 rootId) external view returns (bool) {
-        return _rootAccounts[trader][rootId].flags & CLAIMED != 0;
-    }
-
     /// @dev Claim or revert with the refusal.
-    function _claim(address trader, uint256 rootId) private returns (int256 payoff) {
+    function _claim(address trader, uint256 rootId) internal returns (int256 payoff) {
         (bytes memory refusal, RootAccount memory ra, int256 p) = _check(trader, rootId);
         if (refusal.length != 0) {
             assembly ("memory-safe") {
@@ -83,7 +66,7 @@ abstract contract Settlement is ISettlement, Collateral {
         view
         returns (bytes memory refusal, RootAccount memory ra, int256 payoff)
     {
-        Root memory r = _roots[rootId];
+        Root memory r = _s().roots[rootId];
         if (r.owner == address(0)) return (abi.encodeWithSelector(UnknownMarket.selector, rootId, uint16(1)), ra, 0);
         if (r.flags & (ROOT_SETTLED | ROOT_FLAGGED) == 0) {
             return (abi.encodeWithSelector(MarketNotSettled.selector, rootId), ra, 0);
@@ -91,14 +74,14 @@ abstract contract Settlement is ISettlement, Collateral {
         if (r.flags & ROOT_MANAGED != 0 && msg.sender != r.owner) {
             return (abi.encodeWithSelector(NotMarketOwner.selector, rootId, msg.sender), ra, 0);
         }
-        ra = _rootAccounts[trader][rootId];
+        ra = _s().rootAccounts[trader][rootId];
         if (ra.flags & CLAIMED != 0) return (abi.encodeWithSelector(AlreadyClaimed.selector, trader, rootId), ra, 0);
         bool flagged = r.flags & ROOT_FLAGGED != 0;
-        if (ra.flags & LISTED == 0 && !(flagged && trader == _flagTerms[rootId].residual)) {
+        if (ra.flags & LISTED == 0 && !(flagged && trader == _s().flagTerms[rootId].residual)) {
             return (abi.encodeWithSelector(NothingToClaim.selector, trader, rootId), ra, 0);
         }
         payoff = flagged ? _flaggedPayoff(trader, rootId) : _rootWorst(trader, rootId, ra);
-        uint256 held = _pots[rootId];
+        uint256 held = _s().pots[rootId];
         if (payoff > 0 && uint256(payoff) > held) {
             refusal = abi.encodeWithSelector(SettlementPending.selector, rootId, held, payoff);
         }
@@ -107,13 +90,13 @@ abstract contract Settlement is ISettlement, Collateral {
     /// @dev Move the payoff between the trader's balance and the root's pot; void their open orders
     /// there and take the root off their list.
     function _apply(address trader, uint256 rootId, RootAccount memory ra, int256 payoff) private {
-        uint256 held = _pots[rootId];
-        _pots[rootId] = payoff > 0 ? held - uint256(payoff) : held + uint256(-payoff);
-        Account storage a = _accounts[trader];
+        uint256 held = _s().pots[rootId];
+        _s().pots[rootId] = payoff > 0 ? held - uint256(payoff) : held + uint256(-payoff);
+        Account storage a = _s().accounts[trader];
         a.balance = SafeCast.toInt128(int256(a.balance) + payoff);
         a.worstSum = SafeCast.toInt128(int256(a.worstSum) - ra.worst);
         if (ra.flags & LISTED != 0) _unlist(trader, rootId, ra.listIndex);
-        _rootAccounts[trader][rootId] = RootAccount(0, 0, 0, 0, CLAIMED);
+        _s().rootAccounts[trader][rootId] = RootAccount(0, 0, 0, 0, CLAIMED);
         emit Claimed(trader, rootId, payoff, msg.sender);
     }
 }

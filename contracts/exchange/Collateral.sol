@@ -4,19 +4,20 @@ pragma solidity ^0.8.24;
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LibBit} from "solady/utils/LibBit.sol";
 
-import {ICollateralEE} from "../interfaces/ICollateral.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {BranchTerm, CheckLib, OpenTerm} from "../libraries/CheckLib.sol";
 import {Order} from "../libraries/OrderStructs.sol";
 import {OpenOrder, Position, PositionLib} from "../libraries/PositionLib.sol";
+import {
+    Account, FlagTerms, LISTED, ROOT_FROZEN, ROOT_MANAGED, RootAccount, RootTotals
+} from "./ExchangeStorage.sol";
 import {Orders} from "./Orders.sol";
-import {Vault} from "./Vault.sol";
 
 /// @title Collateral
 /// @notice Positions, open orders and the exact collateral check of protocol.md section 3: a trader
 /// passes when `balance + sum over roots of (min over candidate points of (matched payoffs + sum of
 /// min(0, open order payoffs))) >= 0`.
-/// @dev Storage per trader and root: one `RootAccount` slot (cached worst case and bit masks), one
+/// @dev Storage (`ExchangeStorage`) per trader and root: one `RootAccount` slot (cached worst case and bit masks), one
 /// `Position` slot per branch traded and one `OpenOrder` slot per open order, so the check's gas
 /// depends on the trader's branches and open orders in a root, never on their matched history.
 ///
@@ -29,63 +30,8 @@ import {Vault} from "./Vault.sol";
 /// first tries `balance + worstSum >= 0`: if that holds, the exact check holds too. Otherwise it
 /// recomputes every root of the trader and decides on the exact sum. It accepts and refuses exactly
 /// what the exact check does; only the refusal path costs a walk over the trader's roots.
-abstract contract Collateral is ICollateralEE, Orders, Vault {
+abstract contract Collateral is Orders {
     using BoundsLib for Bounds;
-
-    /// @dev One slot: cached worst case (16 bytes) + branch mask (8; bit b-1 = branch b has a position
-    /// or an order) + open-order mask (6; bit i = slot i holds an open order) + index in the trader's
-    /// root list (1) + flags (1).
-    struct RootAccount {
-        int128 worst;
-        uint64 branchMask;
-        uint48 orderMask;
-        uint8 listIndex;
-        uint8 flags;
-    }
-
-    uint8 internal constant LISTED = 1;
-    uint8 internal constant CLAIMED = 2;
-    uint8 internal constant MAX_OPEN_ORDERS_LIMIT = 48;
-
-    /// @dev Most open orders per trader and root, most roots per trader (deployment constants).
-    uint8 internal immutable _maxOpenOrders;
-    uint8 internal immutable _maxRoots;
-
-    mapping(address trader => mapping(uint256 rootId => RootAccount)) internal _rootAccounts;
-    mapping(address trader => mapping(uint256 rootId => mapping(uint16 branchId => Position))) internal _positions;
-    mapping(address trader => mapping(uint256 rootId => mapping(uint256 slot => OpenOrder))) internal _openOrders;
-    mapping(address trader => uint256[]) internal _traderRoots;
-    /// @dev Per settled root: losses paid in by claims, not yet paid out as gains (`Settlement`).
-    mapping(uint256 rootId => uint256) internal _pots;
-
-    /// @dev A managed root's aggregates over every account's position (pool included), kept on every
-    /// position write there: the flagged settlement needs them to fix every payoff in O(1)
-    /// (protocol.md section 6). Wad; each position's share rounded up (`PositionLib.exposure`).
-    struct RootTotals {
-        uint128 shortInterest;
-        uint128 longCommitted;
-        uint128 shortCommitted;
-    }
-
-    /// @dev The flagged terms of a root, fixed when it was flagged: the fraction (wad) of the
-    /// returns and of the bonuses paid, and the residual account (the pool) with its payoff.
-    struct FlagTerms {
-        uint64 returnRate;
-        uint64 bonusRate;
-        int128 residualPayoff;
-        address residual;
-    }
-
-    mapping(uint256 rootId => RootTotals) internal _totals;
-    mapping(uint256 rootId => FlagTerms) internal _flagTerms;
-
-    constructor(uint8 maxOpenOrders_, uint8 maxRoots_) {
-        if (maxOpenOrders_ == 0 || maxOpenOrders_ > MAX_OPEN_ORDERS_LIMIT || maxRoots_ == 0) {
-            revert InvalidConfiguration(maxOpenOrders_, maxRoots_);
-        }
-        _maxOpenOrders = maxOpenOrders_;
-        _maxRoots = maxRoots_;
-    }
 
     /*//////////////////////////////////////////////////////////////
                                THE CHECK
@@ -100,18 +46,18 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// @dev `trader`'s worst case and balance, exact when it decides: the cached sum when it passes,
     /// else every root recomputed (and the caches refreshed).
     function _solvency(address trader) internal returns (int256 sum, int256 balance) {
-        Account memory a = _accounts[trader];
+        Account memory a = _s().accounts[trader];
         if (int256(a.balance) + a.worstSum >= 0) return (a.worstSum, a.balance);
         // Slow path: some cached roots may be stale-low; recompute all of them.
-        uint256[] storage roots = _traderRoots[trader];
+        uint256[] storage roots = _s().traderRoots[trader];
         for (uint256 i; i < roots.length; ++i) {
             uint256 rootId = roots[i];
-            RootAccount storage ra = _rootAccounts[trader][rootId];
+            RootAccount storage ra = _s().rootAccounts[trader][rootId];
             int128 w = _toCache(trader, _rootWorst(trader, rootId, ra), a.balance);
             ra.worst = w;
             sum += w;
         }
-        _accounts[trader].worstSum = SafeCast.toInt128(sum);
+        _s().accounts[trader].worstSum = SafeCast.toInt128(sum);
         return (sum, a.balance);
     }
 
@@ -119,15 +65,23 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// managed root (a challenged artifact) holds some of the collateral, the refusal names that
     /// root (`MarketFrozen`): its positions need the collateral until the freeze ends. Only the
     /// refusal path walks the roots.
-    function _afterWithdrawal(address account) internal override {
+    function _requireWithdrawable(address account) internal {
+        Account memory a = _s().accounts[account];
+        if (int256(a.balance) + a.worstSum >= 0) return;
+        _withdrawableExactly(account);
+    }
+
+    /// @dev `_requireWithdrawable` past its fast path: every root recomputed.
+    /// Gas: the Exchange runs this in its `CollateralModule` (the exact check's code stays out of it).
+    function _withdrawableExactly(address account) internal virtual {
         (int256 sum, int256 balance) = _solvency(account);
         if (balance + sum >= 0) return;
-        uint256[] storage roots = _traderRoots[account];
+        uint256[] storage roots = _s().traderRoots[account];
         for (uint256 i; i < roots.length; ++i) {
             uint256 rootId = roots[i];
             if (
-                _roots[rootId].flags & (ROOT_MANAGED | ROOT_FROZEN) == (ROOT_MANAGED | ROOT_FROZEN)
-                    && _rootAccounts[account][rootId].worst < 0
+                _s().roots[rootId].flags & (ROOT_MANAGED | ROOT_FROZEN) == (ROOT_MANAGED | ROOT_FROZEN)
+                    && _s().rootAccounts[account][rootId].worst < 0
             ) revert MarketFrozen(rootId);
         }
         revert InsufficientCollateral(account, sum, balance);
@@ -135,11 +89,11 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
 
     /// @dev Store `ra` with its worst case recomputed, and fold the change into the trader's sum.
     function _storeWithWorst(address trader, uint256 rootId, RootAccount memory ra) internal {
-        Account storage a = _accounts[trader];
+        Account storage a = _s().accounts[trader];
         int128 w = _toCache(trader, _rootWorst(trader, rootId, ra), a.balance);
         a.worstSum = SafeCast.toInt128(int256(a.worstSum) + w - ra.worst);
         ra.worst = w;
-        _rootAccounts[trader][rootId] = ra;
+        _s().rootAccounts[trader][rootId] = ra;
     }
 
     /// @dev A root's worst case as cached: a guaranteed profit beyond int128 is capped (a lower
@@ -154,7 +108,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// A settled root has one outcome and its open orders are void: the result is the payoff.
     function _rootWorst(address trader, uint256 rootId, RootAccount memory ra) internal view returns (int256) {
         if (ra.branchMask == 0) return 0;
-        Bounds memory root = _bounds[rootId][1];
+        Bounds memory root = _s().bounds[rootId][1];
         (BranchTerm[] memory terms, int256 cost) = _branchTerms(trader, rootId, root, ra.branchMask);
         OpenTerm[] memory opens;
         if (!root.isPoint()) opens = _openTerms(trader, rootId, ra.orderMask, ra.branchMask);
@@ -166,9 +120,9 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// they committed (`c = -w > 0`), the returned half for a long, or the whole and a quarter for a
     /// short, at the root's fixed rates. The residual account (the pool) takes the rest.
     function _flaggedPayoff(address trader, uint256 rootId) internal view returns (int256) {
-        FlagTerms memory ft = _flagTerms[rootId];
+        FlagTerms memory ft = _s().flagTerms[rootId];
         if (trader == ft.residual) return ft.residualPayoff;
-        Position memory p = _positions[trader][rootId][1];
+        Position memory p = _s().positions[trader][rootId][1];
         int256 w = PositionLib.worst01(p);
         if (w < 0 && p.quantity != 0) {
             uint256 c = uint256(-w);
@@ -190,7 +144,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
             uint16 branchId = uint16(LibBit.ffs(branchMask) + 1);
             branchMask &= branchMask - 1;
             Bounds memory e = _clampInto(root, rootId, branchId);
-            Position memory p = _positions[trader][rootId][branchId];
+            Position memory p = _s().positions[trader][rootId][branchId];
             terms[k] = BranchTerm(e.min, e.max, p.quantity);
             cost += PositionLib.cost36(p);
         }
@@ -206,7 +160,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         for (uint256 k; k < opens.length; ++k) {
             uint256 i = LibBit.ffs(orderMask);
             orderMask &= orderMask - 1;
-            OpenOrder memory o = _openOrders[trader][rootId][i];
+            OpenOrder memory o = _s().openOrders[trader][rootId][i];
             // The order's branch is in the mask: its index there is the number of lower bits set.
             uint256 index = LibBit.popCount(branchMask & ((uint256(1) << (o.branchId - 1)) - 1));
             opens[k] = OpenTerm(index, o.remaining, o.price);
@@ -227,7 +181,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     function _openOrder(Order calldata order, Bounds memory b) internal override returns (uint8 slot) {
         address trader = order.trader;
         uint256 rootId = order.marketRootId;
-        RootAccount storage stored = _rootAccounts[trader][rootId];
+        RootAccount storage stored = _s().rootAccounts[trader][rootId];
         RootAccount memory ra = stored;
         if (ra.flags & LISTED == 0) _list(trader, rootId, ra);
         // Lowest free slot: the lowest zero bit of the mask.
@@ -235,7 +189,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
         if (free >= _maxOpenOrders) revert TooManyOpenOrders(trader, rootId, _maxOpenOrders);
         slot = uint8(free);
         // Casts are safe: `_checkTerms` bounded price and quantity by 2^95 - 1.
-        _openOrders[trader][rootId][free] = OpenOrder(int96(order.price), int96(order.quantity), order.marketBranchId);
+        _s().openOrders[trader][rootId][free] = OpenOrder(int96(order.price), int96(order.quantity), order.marketBranchId);
         ra.orderMask |= uint48(1 << free);
         ra.branchMask |= uint64(1 << (order.marketBranchId - 1));
 
@@ -251,7 +205,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     {
         // A rise is never needed for a lower bound; dropping it keeps the sums within range.
         if (delta > 0) delta = 0;
-        Account storage acct = _accounts[trader];
+        Account storage acct = _s().accounts[trader];
         Account memory a = acct;
         // Gas: unchecked; |delta| < 2^224 (an order's own worst case is below 2^206, the maker's
         // below 2^224) and the cached values are int128.
@@ -265,6 +219,13 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
                 return;
             }
         }
+        _checkExactly(trader, rootId, ra);
+    }
+
+    /// @dev `_lowerAndCheck` past its fast path: store `ra` with its root's exact worst case and run
+    /// the exact check (every root of the trader recomputed if the cached sums still fail).
+    /// Gas: the Exchange runs this in its `CollateralModule` (the exact check's code stays out of it).
+    function _checkExactly(address trader, uint256 rootId, RootAccount memory ra) internal virtual {
         _storeWithWorst(trader, rootId, ra);
         _requireSolvent(trader);
     }
@@ -280,7 +241,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
 
     /// @dev Append `rootId` to `trader`'s root list (the check's slow path walks it).
     function _list(address trader, uint256 rootId, RootAccount memory ra) internal {
-        uint256[] storage roots = _traderRoots[trader];
+        uint256[] storage roots = _s().traderRoots[trader];
         if (roots.length >= _maxRoots) revert TooManyRoots(trader, _maxRoots);
         ra.listIndex = uint8(roots.length);
         ra.flags |= LISTED;
@@ -289,11 +250,11 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
 
     /// @dev Remove `rootId` from `trader`'s root list (swap with the last, pop).
     function _unlist(address trader, uint256 rootId, uint8 index) internal {
-        uint256[] storage roots = _traderRoots[trader];
+        uint256[] storage roots = _s().traderRoots[trader];
         uint256 last = roots[roots.length - 1];
         if (last != rootId) {
             roots[index] = last;
-            _rootAccounts[trader][last].listIndex = index;
+            _s().rootAccounts[trader][last].listIndex = index;
         }
         roots.pop();
     }
@@ -301,17 +262,17 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// @dev Take `amount` off the open order in `slot`; frees the slot when nothing is left. Callers
     /// write the book record's `remaining` themselves, beside this call: folding both into one
     /// helper cost the match about 100 gas (measured), which the 100,000 target has no room for.
-    function _shrinkOpen(address trader, uint256 rootId, uint8 slot, uint128 amount) internal {
-        OpenOrder storage o = _openOrders[trader][rootId][slot];
+    function _shrinkOpen(address trader, uint256 rootId, uint8 slot, uint128 amount) internal override {
+        OpenOrder storage o = _s().openOrders[trader][rootId][slot];
         int96 left = o.remaining > 0 ? o.remaining - int96(int128(amount)) : o.remaining + int96(int128(amount));
         o.remaining = left;
-        if (left == 0) _rootAccounts[trader][rootId].orderMask &= ~uint48(1 << slot);
+        if (left == 0) _s().rootAccounts[trader][rootId].orderMask &= ~uint48(1 << slot);
     }
 
     /// @dev Add a trade of `q` at total cost `cost` (36 decimals) to `trader`'s position in
     /// `(rootId, branchId)`; `managed`: the root's flags have `ROOT_MANAGED` (its totals follow).
     function _addCost(address trader, uint256 rootId, uint16 branchId, int256 q, int256 cost, bool managed) internal {
-        Position storage slot = _positions[trader][rootId][branchId];
+        Position storage slot = _s().positions[trader][rootId][branchId];
         Position memory old = slot;
         (Position memory next, bool ok) = PositionLib.addCost(old, q, cost);
         if (!ok) revert PositionOverflow(trader, rootId, branchId);
@@ -322,7 +283,7 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     /// @dev Add a matched trade of `q` at `p` to `trader`'s position in `(rootId, branchId)`. The
     /// branch is already in the trader's mask (their order there put it in). `managed` as above.
     function _addTrade(address trader, uint256 rootId, uint16 branchId, int256 q, int256 p, bool managed) internal {
-        Position storage slot = _positions[trader][rootId][branchId];
+        Position storage slot = _s().positions[trader][rootId][branchId];
         Position memory old = slot;
         (Position memory next, bool ok) = PositionLib.add(old, q, p);
         if (!ok) revert PositionOverflow(trader, rootId, branchId);
@@ -334,8 +295,8 @@ abstract contract Collateral is ICollateralEE, Orders, Vault {
     function _track(uint256 rootId, Position memory old, Position memory next) private {
         (uint256 s0, uint256 l0, uint256 c0) = PositionLib.exposure(old);
         (uint256 s1, uint256 l1, uint256 c1) = PositionLib.exposure(next);
-        RootTotals memory t = _totals[rootId];
-        _totals[rootId] = RootTotals(
+        RootTotals memory t = _s().totals[rootId];
+        _s().totals[rootId] = RootTotals(
             SafeCast.toUint128(t.shortInterest + s1 - s0),
             SafeCast.toUint128(t.longCommitted + l1 - l0),
             SafeCast.toUint128(t.shortCommitted + c1 - c0)

@@ -2,44 +2,21 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
-import {IVaultEE} from "../interfaces/IVault.sol";
+import {Collateral} from "./Collateral.sol";
+import {Account} from "./ExchangeStorage.sol";
 
 /// @title Vault
 /// @notice One ERC-20 collateral per deployment. Balances are kept in 18 decimals whatever the
 /// token's decimals; every conversion rounds against the account.
+/// A withdrawal must leave the account solvent (`Collateral._requireWithdrawable`).
 /// @dev A deposit is credited what actually arrived (balance difference), so fee-on-transfer tokens
 /// are accounted correctly; rebasing tokens are not supported. Deposits and withdrawals are
 /// non-reentrant: the balance-difference measurement must not see a nested deposit.
-abstract contract Vault is IVaultEE, ReentrancyGuard {
+abstract contract Vault is Collateral, ReentrancyGuard {
     using SafeERC20 for IERC20;
-
-    IERC20 internal immutable _collateral;
-    /// @dev 10^(18 - decimals) for tokens of at most 18 decimals, else 1.
-    uint256 private immutable _up;
-    /// @dev 10^(decimals - 18) for tokens of more than 18 decimals, else 1.
-    uint256 private immutable _down;
-
-    /// @dev One slot per account, read together by every collateral check: the balance (18
-    /// decimals, signed, see `balanceOf`) and the sum of the account's cached per-root worst cases
-    /// (owned by `Collateral`).
-    struct Account {
-        int128 balance;
-        int128 worstSum;
-    }
-
-    mapping(address account => Account) internal _accounts;
-
-    constructor(IERC20 collateral_) {
-        uint8 decimals = IERC20Metadata(address(collateral_)).decimals();
-        if (decimals > 36) revert UnsupportedDecimals(decimals);
-        _collateral = collateral_;
-        _up = decimals <= 18 ? 10 ** (18 - decimals) : 1;
-        _down = decimals > 18 ? 10 ** (decimals - 18) : 1;
-    }
 
     /*//////////////////////////////////////////////////////////////
                                INTERNALS
@@ -62,7 +39,7 @@ abstract contract Vault is IVaultEE, ReentrancyGuard {
         uint256 received = _collateral.balanceOf(address(this)) - before;
         uint256 credited = _toInternal(received);
         if (credited == 0) revert ZeroAmount();
-        Account storage acct = _accounts[account];
+        Account storage acct = _s().accounts[account];
         // Balances are int128 (packed with the check's cache): refuse, by name, what would not fit.
         if (credited > uint256(int256(type(int128).max) - acct.balance)) revert BalanceOverflow(account, credited);
         acct.balance += int128(int256(credited));
@@ -70,7 +47,7 @@ abstract contract Vault is IVaultEE, ReentrancyGuard {
     }
 
     function _withdraw(address account, address to, uint256 amount) internal nonReentrant {
-        int256 balance = _accounts[account].balance;
+        int256 balance = _s().accounts[account].balance;
         // Above 18 decimals the conversion is exact (debited == amount) and `amount * unit` could
         // overflow: refuse an amount above the balance before converting it.
         if (_down > 1 && (balance < 0 || amount > uint256(balance))) {
@@ -81,13 +58,9 @@ abstract contract Vault is IVaultEE, ReentrancyGuard {
         uint256 debited = _toInternal(tokens);
         if (balance < 0 || debited > uint256(balance)) revert InsufficientBalance(account, balance, debited);
         // debited <= balance < 2^127, checked above: the cast and the subtraction are exact.
-        _accounts[account].balance = int128(balance - int256(debited));
-        _afterWithdrawal(account);
+        _s().accounts[account].balance = int128(balance - int256(debited));
+        _requireWithdrawable(account);
         emit Withdrawn(account, to, debited, tokens);
         _collateral.safeTransfer(to, tokens);
     }
-
-    /// @dev Hook run after a withdrawal's debit and before tokens move: the collateral check limits
-    /// withdrawals to what the account's worst case leaves free.
-    function _afterWithdrawal(address account) internal virtual {}
 }

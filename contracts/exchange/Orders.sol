@@ -8,29 +8,19 @@ import {IOrdersEE} from "../interfaces/IOrders.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
 import {PositionLib} from "../libraries/PositionLib.sol";
+import {OrderRecord, ROOT_FROZEN, ROOT_MANAGED} from "./ExchangeStorage.sol";
 import {Markets} from "./Markets.sol";
 
 /// @title Orders
-/// @notice The append-only book of wallet-signed orders and the per-trader signature chain
+/// @notice The append-only book of wallet-signed orders and the per-trader signature chain, and the
+/// owner's amendments of an open order: a cancel by a signed Offset, a trim by a signed Reduction
 /// (protocol.md section 4).
-/// @dev The book maps an order's EIP-712 digest to a one-slot record; the order itself lives in
+/// @dev The book (`ExchangeStorage`: `book`, `chainHead`) maps an order's EIP-712 digest to a
+/// one-slot record; the order itself lives in
 /// calldata and in the `OrderAdded` event. A record is written once and never deleted; only its
 /// trade type may later move from a non-primary type to Primary (when a match picks it up).
 abstract contract Orders is IOrdersEE, Markets {
     using BoundsLib for Bounds;
-
-    /// @dev One slot: trade type (1 byte) + matched flag (1) + open quantity (16) + the order's
-    /// slot among its trader's open orders in the root (1) + its number in the root's book (8).
-    struct OrderRecord {
-        TradeType tradeType;
-        bool isMatched;
-        uint128 remaining;
-        uint8 slot;
-        uint64 seq;
-    }
-
-    mapping(bytes32 orderHash => OrderRecord) internal _book;
-    mapping(address trader => bytes32) internal _chainHead;
 
     /*//////////////////////////////////////////////////////////////
                                INTERNALS
@@ -43,11 +33,11 @@ abstract contract Orders is IOrdersEE, Markets {
             revert UnsupportedOrder(orderHash, order.tradeType, order.isMatched);
         }
         Bounds memory b = _validateNewOrder(order, orderHash, signature);
-        _chainHead[order.trader] = orderHash;
+        _s().chainHead[order.trader] = orderHash;
         uint64 seq = _nextOrderSeq(order.marketRootId, order.marketBranchId);
         // Registers the open order with the collateral check, which reverts if it fails.
         uint8 slot = _openOrder(order, b);
-        _book[orderHash] = OrderRecord(TradeType.Primary, false, _size(order.quantity), slot, seq);
+        _s().book[orderHash] = OrderRecord(TradeType.Primary, false, _size(order.quantity), slot, seq);
         _logOrder(orderHash, order, signature);
     }
 
@@ -63,8 +53,8 @@ abstract contract Orders is IOrdersEE, Markets {
         _checkTerms(order, orderHash);
         b = _tradableBounds(order.marketRootId, order.marketBranchId);
         if (!b.contains(order.price)) revert PriceOutOfBounds(order.price, b.min, b.max);
-        if (_book[orderHash].tradeType != TradeType.None) revert OrderExists(orderHash);
-        bytes32 head = _chainHead[order.trader];
+        if (_s().book[orderHash].tradeType != TradeType.None) revert OrderExists(orderHash);
+        bytes32 head = _s().chainHead[order.trader];
         if (order.previous != head) revert BrokenChain(order.trader, head, order.previous);
         _checkSignature(order.trader, orderHash, signature);
     }
@@ -105,7 +95,7 @@ abstract contract Orders is IOrdersEE, Markets {
 
     /// @dev The book record of an open Primary order; `OrderNotOpen` otherwise.
     function _openRecord(bytes32 orderHash) internal view returns (OrderRecord memory rec) {
-        rec = _book[orderHash];
+        rec = _s().book[orderHash];
         if (rec.tradeType != TradeType.Primary || rec.isMatched || rec.remaining == 0) {
             revert OrderNotOpen(orderHash);
         }
@@ -117,7 +107,65 @@ abstract contract Orders is IOrdersEE, Markets {
             && a.tradeRootId == b.tradeRootId;
     }
 
+    /// @dev Cancel the open rest of `order` by its owner's signed `offset`. No collateral check:
+    /// removing open quantity only removes `min(0, payoff)` terms. In a frozen managed root (a
+    /// challenged artifact) refused with `MarketFrozen`: the freeze holds every term.
+    function _cancel(Order calldata order, Order calldata offset, bytes calldata signature) internal {
+        bytes32 orderHash = _orderHash(order);
+        OrderRecord memory rec = _openRecord(orderHash);
+        _requireAmendable(order.marketRootId);
+        bytes32 offsetHash = _orderHash(offset);
+        _checkTerms(offset, offsetHash);
+        if (
+            offset.tradeType != uint8(TradeType.Offset) || offset.isMatched || !_sameTrade(offset, order)
+                || offset.price != order.price || offset.quantity != -order.quantity || offset.previous != orderHash
+        ) revert DependentOrderMismatch(offsetHash, orderHash);
+        if (_s().book[offsetHash].tradeType != TradeType.None) revert OrderExists(offsetHash);
+        _checkSignature(order.trader, offsetHash, signature);
+
+        _s().book[offsetHash] = OrderRecord(TradeType.Offset, false, 0, 0, 0);
+        _s().book[orderHash].remaining = 0;
+        _shrinkOpen(order.trader, order.marketRootId, rec.slot, rec.remaining);
+        _logOrder(offsetHash, offset, signature);
+        emit OrderCancelled(orderHash, offsetHash, rec.remaining);
+    }
+
+    /// @dev Trim `order` by its owner's signed `reduction` (no check needed, as for a cancel).
+    function _reduce(Order calldata order, Order calldata reduction, bytes calldata signature) internal {
+        bytes32 orderHash = _orderHash(order);
+        OrderRecord memory rec = _openRecord(orderHash);
+        _requireAmendable(order.marketRootId);
+        bytes32 reductionHash = _orderHash(reduction);
+        _checkTerms(reduction, reductionHash);
+        if (
+            reduction.tradeType != uint8(TradeType.Reduction) || !reduction.isMatched || !_sameTrade(reduction, order)
+                || reduction.price != order.price || (reduction.quantity > 0) == (order.quantity > 0)
+                || reduction.previous != orderHash
+        ) revert DependentOrderMismatch(reductionHash, orderHash);
+        if (_s().book[reductionHash].tradeType != TradeType.None) revert OrderExists(reductionHash);
+        uint128 size = _size(reduction.quantity);
+        if (size > rec.remaining) revert QuantityExceedsRemaining(orderHash, size, rec.remaining);
+        _checkSignature(order.trader, reductionHash, signature);
+
+        _s().book[reductionHash] = OrderRecord(TradeType.Reduction, true, 0, 0, 0);
+        uint128 left = rec.remaining - size;
+        _s().book[orderHash].remaining = left;
+        _shrinkOpen(order.trader, order.marketRootId, rec.slot, size);
+        _logOrder(reductionHash, reduction, signature);
+        emit OrderReduced(orderHash, reductionHash, size, left);
+    }
+
+    /// @dev A hard freeze (a frozen managed root) refuses amendments.
+    function _requireAmendable(uint256 rootId) private view {
+        if (_s().roots[rootId].flags & (ROOT_MANAGED | ROOT_FROZEN) == (ROOT_MANAGED | ROOT_FROZEN)) {
+            revert MarketFrozen(rootId);
+        }
+    }
+
     /// @dev Register a new Primary order (in a market of effective bounds `b`) with the collateral
     /// check (which may revert) and return its slot among the trader's open orders in the root.
     function _openOrder(Order calldata order, Bounds memory b) internal virtual returns (uint8 slot);
+
+    /// @dev Take `amount` off the open order in `slot` (`Collateral`); frees the slot when nothing is left.
+    function _shrinkOpen(address trader, uint256 rootId, uint8 slot, uint128 amount) internal virtual;
 }
