@@ -113,11 +113,11 @@ contract Exchange is IExchangeEE, Vault, Matching, PoolHooks, Multicall {
     function modules()
         external
         view
-        returns (Modules memory)
+        returns (address[7] memory)
     {
-        return Modules(
+        return [
             _marketsModule, _ordersModule, _matchingModule, _settlementModule, _poolsModule, _managedModule, _collateralModule
-        );
+        ];
     }
 
     /*//////////////////////////////////////////////////////////////

@@ -18,7 +18,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
+from eth_utils import keccak
+
 from .artifacts import DAY, deployment_parameters
+from .deployment import MODULES
 from .errors import PMarketError
 
 MAX_BRANCHES_RANGE = (1, 64)
@@ -33,9 +36,14 @@ MIN_WINDOW_HOURS = 1
 #: (``tests/test_deploy_checks.py`` checks that a real deployment stays under it).
 DEPLOY_GAS = {
     "collateral": 600_000,  # the TestToken
-    "maker": 4_300_000,  # with TrackedPools (price ranges, credits)
-    "extension": 7_600_000,  # creates the annex too
-    "exchange": 6_000_000,
+    "markets": 1_850_000,
+    "orders": 1_700_000,
+    "matching": 500_000,
+    "settlement": 2_000_000,
+    "pools": 2_750_000,
+    "managed": 1_200_000,
+    "collateral_module": 2_400_000,
+    "exchange": 9_700_000,  # creates its Maker (with TrackedPools) too
     "artifacts": 4_300_000,
     "bounties": 1_400_000,  # with expiries, reclaims and owed shares
 }
@@ -197,9 +205,11 @@ def _gwei(wei: int) -> str:
 
 # ---- resuming: the recorded pieces -----------------------------------------------------------
 #: The pieces of a deployment, in the order they are sent.
-STEPS = ("collateral", "maker", "extension", "exchange", "artifacts", "bounties")
-_TYPES = {"maker": "Maker", "extension": "ExchangeExtension", "exchange": "Exchange", "artifacts": "Artifacts",
-          "bounties": "Bounties"}
+STEPS = ("collateral", *(name for name, _ in MODULES), "exchange", "artifacts", "bounties")
+_TYPES = {**dict(MODULES), "exchange": "Exchange", "artifacts": "Artifacts", "bounties": "Bounties"}
+#: A module's concern, as its ``moduleInfo()`` names it (``keccak256("pmarket.module.<concern>")``).
+_CONCERNS = {"markets": "markets", "orders": "orders", "matching": "matching", "settlement": "settlement",
+             "pools": "pools", "managed": "managed", "collateral_module": "collateral"}
 
 
 def plan_steps(params: Mapping[str, Any]) -> list[str]:
@@ -211,8 +221,8 @@ def plan_steps(params: Mapping[str, Any]) -> list[str]:
 
 
 def check_nothing_pending(provider: Any, deployer: str) -> None:
-    """Refuse while the deployer has transactions waiting in the pool: the Maker names the Exchange's
-    address from the deployer's nonce, and a resume needs to know which transactions landed."""
+    """Refuse while the deployer has transactions waiting in the pool: a resume needs to know which
+    of the deployer's transactions landed."""
     nonce = int(provider.get_nonce(deployer, block_id="latest"))
     raw = provider.make_request("eth_getTransactionCount", [deployer, "pending"])
     waiting = int(raw, 16) if isinstance(raw, str) else int(raw)
@@ -231,16 +241,12 @@ def recorded_code(provider: Any, partial: Any) -> list[str]:
 
 def verify_partial(partial: Any, deployer: str, provider: Any, project: Any, where: str) -> list[str]:
     """Check a partial record against the chain before resuming it, and settle it: the transaction
-    in flight is adopted when its contract is there with the expected views (dropped otherwise), a
-    Maker whose Exchange address the deployer's nonce has passed is abandoned (with its extension).
+    in flight is adopted when its contract is there with the expected views (dropped otherwise).
     Refuses when the deployer differs or a recorded contract is missing or does not match the
     recorded parameters. Returns one note per decision."""
-    from .maker import create_address
-
     if partial.deployer.lower() != deployer.lower():
         raise DeployCheckError(f"the partial deployment in {where} was sent by {partial.deployer}, not {deployer}: "
                                "resume it with that account (--account ALIAS)")
-    nonce = int(provider.get_nonce(deployer, block_id="latest"))
     params, notes = partial.parameters, []
 
     def wrong(step: str, address: str, addresses: Mapping[str, str]) -> list[str]:
@@ -275,48 +281,41 @@ def verify_partial(partial: Any, deployer: str, provider: Any, project: Any, whe
         if found:
             raise DeployCheckError(f"the recorded {step} {addresses[step]} does not match the recorded parameters "
                                    f"({found[0]}); remove {where} to start over")
-    if "maker" in addresses and "exchange" not in addresses:
-        # The Maker names the Exchange's address (CREATE from the deployer at a fixed nonce): it can
-        # serve only while that nonce is still the one the Exchange will be sent at.
-        at = nonce if "extension" in addresses else nonce + 1
-        try:
-            bound = str(_instance(project, "maker", addresses["maker"]).exchange())
-        except Exception as err:  # not a Maker after all (a contract adopted from the nonce in flight)
-            bound = f"nothing (exchange() reverted: {type(err).__name__})"
-        if bound.lower() != create_address(deployer, at).lower():
-            for step in ("maker", "extension"):
-                if step in partial.deployed:
-                    piece = partial.deployed.pop(step)
-                    partial.abandoned.append({"step": step, "address": piece["address"], "tx_hash": piece["tx_hash"],
-                                              "why": f"the Maker is bound to {bound}, an address the deployer's nonce has passed"})
-                    notes.append(f"{step} {piece['address']}: abandoned (the Maker is bound to {bound}, which the "
-                                 "deployer's nonce has passed); deployed again")
     return notes
 
 
 def _instance(project: Any, step: str, address: str) -> Any:
     from ape.contracts import ContractInstance
 
+    if step == "exchange":  # its views are served by its modules too
+        from .exchange import merged_contract_type
+
+        return ContractInstance(address, contract_type=merged_contract_type(project))
     return ContractInstance(address, contract_type=getattr(project, _TYPES[step]).contract_type)
 
 
 def expected_views(step: str, params: Mapping[str, Any], deployed: Mapping[str, str]) -> dict[str, Any]:
     """What a recorded piece's views must return for ``params`` and the other pieces' addresses."""
     collateral = deployed.get("collateral") or params["collateral"]
-    config = (collateral, params["max_branches"], params["max_open_orders"], params["max_roots"], deployed.get("maker"))
-    if step == "maker":
-        return {"exchange": deployed["exchange"]} if deployed.get("exchange") else {}
-    if step == "extension":
-        return {"extensionConfig": config}
+    constants = (collateral, params["max_branches"], params["max_open_orders"], params["max_roots"])
+    if step in _CONCERNS:
+        return {"moduleInfo": (keccak(text=f"pmarket.module.{_CONCERNS[step]}"), config_hash(*constants))}
     if step == "exchange":
         return {"collateral": collateral, "maxBranches": params["max_branches"], "maxOpenOrders": params["max_open_orders"],
-                "maxRoots": params["max_roots"], "maker": deployed.get("maker"), "extension": deployed.get("extension")}
+                "maxRoots": params["max_roots"], "modules": tuple(deployed.get(name) for name, _ in MODULES)}
     if step == "artifacts":
         return {"exchange": deployed.get("exchange"),
                 "parameters": (params["close_after"], params["window"], *params["thresholds"])}
     if step == "bounties":
         return {"artifacts": deployed.get("artifacts"), "token": collateral}
     return {}
+
+
+def config_hash(collateral: str, max_branches: int, max_open_orders: int, max_roots: int) -> bytes:
+    """``ExchangeBase._configHash()``: the deployment constants every module is built with."""
+    from eth_abi import encode
+
+    return keccak(encode(["address", "uint16", "uint8", "uint8"], [collateral, max_branches, max_open_orders, max_roots]))
 
 
 def mismatches(contract: Any, expected: Mapping[str, Any]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Deployment records: which addresses, on which chain, since which block.
+"""Deployment: the routine that deploys an Exchange, and the records of deployments (which
+addresses, on which chain, since which block).
 
 ``ape run deploy`` writes ``deployments/<chain id>.json``; the client, the console extras and later
 tooling (ledger export, the node) read it to find a deployment and the block to scan from. That
@@ -14,7 +15,7 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from .errors import PMarketError
 
@@ -38,7 +39,7 @@ class DeploymentRecord:
     tx_hash: str
     max_open_orders: int = 32
     max_roots: int = 64
-    #: The LMSR maker bound to the Exchange ("" in records written before it existed).
+    #: The LMSR maker the Exchange created ("" in records written before it existed).
     maker: str = ""
     #: The artifact registry and the bounty escrow ("" when deployed without them).
     artifacts: str = ""
@@ -116,3 +117,53 @@ def load_partial(chain_id: int, folder: Path = DEFAULT_FOLDER) -> Optional[Parti
 
 def remove_partial(chain_id: int, folder: Path = DEFAULT_FOLDER) -> None:
     partial_path(chain_id, folder).unlink(missing_ok=True)
+
+
+# ---- the deployment routine ----------------------------------------------------------------------
+
+#: The Exchange's modules, in the order of the constructor's ``Exchange.Modules`` struct: the step
+#: name (also the key of a partial record) and the contract type.
+MODULES: tuple[tuple[str, str], ...] = (
+    ("markets", "MarketsModule"),
+    ("orders", "OrdersModule"),
+    ("matching", "MatchingModule"),
+    ("settlement", "SettlementModule"),
+    ("pools", "PoolsModule"),
+    ("managed", "ManagedRootsModule"),
+    ("collateral_module", "CollateralModule"),
+)
+
+#: Every contract type whose ABI the Exchange's address serves (the Exchange and its modules).
+EXCHANGE_PARTS: tuple[str, ...] = ("Exchange",) + tuple(kind for _, kind in MODULES)
+
+
+@dataclass(frozen=True)
+class ExchangeParts:
+    """The addresses :func:`deploy_exchange` produced."""
+
+    exchange: str
+    modules: dict[str, str]
+
+
+def deploy_exchange(
+    step: Callable[[str, str, tuple[Any, ...]], str],
+    collateral: str,
+    max_branches: int,
+    max_open_orders: int,
+    max_roots: int,
+    *,
+    with_maker: bool = True,
+) -> ExchangeParts:
+    """Deploy an Exchange: its modules, each built with the four deployment constants, then the
+    Exchange, which checks them (``ModuleMismatch``) and creates its Maker. No address is predicted,
+    so the order of the transactions is all that matters.
+
+    ``step(name, contract_type, args)`` sends one deployment and returns the new contract's address;
+    it is the only thing the client (:meth:`pmarket.exchange.Exchange.deploy`), the scenario chain
+    backend and ``ape run deploy`` (which records each step and may already hold some) differ in.
+    ``tests/forge/utils/Deploy.sol`` runs the same sequence in Solidity.
+    """
+    config = (collateral, max_branches, max_open_orders, max_roots)
+    modules = {name: step(name, kind, config) for name, kind in MODULES}
+    exchange = step("exchange", "Exchange", config + (tuple(modules[name] for name, _ in MODULES), with_maker))
+    return ExchangeParts(exchange, modules)

@@ -77,13 +77,15 @@ def decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Optio
 
 
 def merged_contract_type(project: Any) -> Any:
-    """The Exchange's contract type with its extension's and annex's ABIs added: the whole ABI of
-    the address."""
-    core = project.Exchange.contract_type
+    """The Exchange's contract type with its modules' ABIs added: the whole ABI of the address
+    (:data:`pmarket.deployment.EXCHANGE_PARTS`)."""
+    from .deployment import EXCHANGE_PARTS
+
+    core = getattr(project, EXCHANGE_PARTS[0]).contract_type
     abi = list(core.abi)
     seen = {_abi_key(item) for item in abi}
-    for part in (project.ExchangeExtension.contract_type, project.ExchangeAnnex.contract_type):
-        for item in part.abi:
+    for name in EXCHANGE_PARTS[1:]:
+        for item in getattr(project, name).contract_type.abi:
             if item.type not in ("constructor", "fallback") and _abi_key(item) not in seen:
                 seen.add(_abi_key(item))
                 abi.append(item)
@@ -123,24 +125,24 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
             collateral = project.TestToken.deploy("pmarket test dollar", "pUSD", 6, sender=deployer)
         elif isinstance(collateral, str):
             collateral = project.TestToken.at(collateral)
+        from ape import chain
         from ape.exceptions import ContractLogicError
 
-        from .maker import create_address
+        from .deployment import deploy_exchange
+
+        sent: list[Any] = []
+
+        def step(name: str, kind: str, args: tuple[Any, ...]) -> str:
+            sent.append(getattr(project, kind).deploy(*args, sender=deployer))
+            return str(sent[-1].address)
 
         try:
-            # The Maker first, naming the address the Exchange gets two nonces later, then the
-            # extension; the Exchange's constructor checks both (MakerMismatch, ExtensionMismatch).
-            nonce = int(deployer.nonce)
-            maker = project.Maker.deploy(create_address(str(deployer.address), nonce + 2), sender=deployer)
-            config = (collateral.address, max_branches, max_open_orders, max_roots, maker.address)
-            extension = project.ExchangeExtension.deploy(*config, sender=deployer)
-            contract = project.Exchange.deploy(*config, extension.address, sender=deployer)
+            parts = deploy_exchange(step, str(collateral.address), max_branches, max_open_orders, max_roots)
         except ContractLogicError as err:
-            raise translate(err, project.Exchange.contract_type) from err
-        from ape import chain
-
-        block = chain.get_receipt(maker.txn_hash).block_number
-        return cls(_whole(project, contract.address), collateral, start_block=block, deploy_tx=contract.txn_hash)
+            raise translate(err, merged_contract_type(project)) from err
+        contract = sent[-1]
+        block = chain.get_receipt(contract.txn_hash).block_number
+        return cls(_whole(project, parts.exchange), collateral, start_block=block, deploy_tx=contract.txn_hash)
 
     @classmethod
     def at(cls, address: str, *, project: Any = None) -> "Exchange":
@@ -250,7 +252,7 @@ def call(contract: Any, method: str, *args: Any) -> Any:
 
 
 def _whole(project: Any, address: Any) -> Any:
-    """The contract at ``address`` under the merged Exchange + extension ABI."""
+    """The contract at ``address`` under the merged ABI of the Exchange and its modules."""
     from ape.contracts import ContractInstance
 
     return ContractInstance(str(address), contract_type=merged_contract_type(project))

@@ -1,7 +1,7 @@
 """Deploy pmarket: ``ape run deploy --network <network> [--account ALIAS] [--collateral ADDRESS] [--resume]``.
 
 On a local network without ``--collateral`` a fresh 6-decimal TestToken serves as collateral. The
-Exchange (its Maker, then its extension, then the Exchange) comes first, then the artifact registry
+Exchange (its seven modules, then the Exchange, which creates its Maker) comes first, then the artifact registry
 and the bounty escrow (``--no-artifacts`` leaves them out); the deploying account holds the
 registry's role admin.
 
@@ -146,7 +146,7 @@ def deploy(params: dict[str, Any], deployer: Any, folder: Path, *, network: str,
     where = partial_path(chain_id, folder)
     partial = load_partial(chain_id, folder)
     notes: list[str] = []
-    check_nothing_pending(provider, sender)  # the Maker's binding counts the deployer's nonces
+    check_nothing_pending(provider, sender)  # a resume must know which transactions landed
     if resume:
         if partial is None:
             raise DeployCheckError(f"--resume: no partial deployment at {where} to resume")
@@ -267,9 +267,9 @@ def _send_steps(journal: _Journal, params: dict[str, Any], deployer: Any, projec
     ``Artifacts.deploy`` and ``Bounties.deploy`` send, one recorded transaction at a time)."""
     from eth_utils import keccak
 
-    from pmarket.maker import create_address
+    from pmarket.deployment import deploy_exchange
 
-    done, sender = journal.partial.deployed, str(deployer.address)
+    done = journal.partial.deployed
 
     def have(step: str) -> str:
         return str(done[step]["address"]) if step in done else ""
@@ -277,14 +277,13 @@ def _send_steps(journal: _Journal, params: dict[str, Any], deployer: Any, projec
     collateral = params["collateral"] or have("collateral") or journal.send(
         "collateral", project.TestToken, "pmarket test dollar", "pUSD", 6, deployer=deployer)
     if not have("exchange"):
-        # The Maker first, naming the address the Exchange gets two nonces later, then the
-        # extension; the Exchange's constructor checks both (MakerMismatch, ExtensionMismatch).
-        maker = have("maker") or journal.send(
-            "maker", project.Maker, create_address(sender, int(deployer.nonce) + 2), deployer=deployer)
-        config = (collateral, params["max_branches"], params["max_open_orders"], params["max_roots"], maker)
-        extension = have("extension") or journal.send(
-            "extension", project.ExchangeExtension, *config, deployer=deployer, errors_of=project.Exchange)
-        journal.send("exchange", project.Exchange, *config, extension, deployer=deployer, errors_of=project.Exchange)
+        # The modules, then the Exchange, which checks them and creates its Maker (the routine of
+        # pmarket.deployment: steps already recorded are not sent again).
+        deploy_exchange(
+            lambda name, kind, args: have(name) or journal.send(
+                name, getattr(project, kind), *args, deployer=deployer, errors_of=project.Exchange),
+            collateral, params["max_branches"], params["max_open_orders"], params["max_roots"],
+        )
     if params["artifacts"]:
         exchange = have("exchange")
         registry = have("artifacts") or journal.send(

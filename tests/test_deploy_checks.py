@@ -22,7 +22,12 @@ from ape.contracts.base import ContractContainer
 from eth_utils import to_hex
 
 from pmarket.deploy_checks import DEPLOY_GAS
+from pmarket.deployment import MODULES
 from pmarket.maker import create_address
+
+#: The steps of the Exchange's deployment, in order, and how a run's output names them.
+EXCHANGE_STEPS = ["collateral", *(name for name, _ in MODULES), "exchange"]
+STEP_LIST = ", ".join(EXCHANGE_STEPS)
 
 ROOT = Path(__file__).resolve().parents[1]
 APE = str(Path(sys.executable).with_name("ape"))
@@ -129,6 +134,10 @@ def test_accepts_the_limits_at_both_ends_of_their_ranges(run, chain, tmp_path):
 def _type(name: str):
     from ape import project
 
+    if name == "Exchange":  # the whole ABI of the address: the Exchange's and its modules'
+        from pmarket.exchange import merged_contract_type
+
+        return merged_contract_type(project)
     return getattr(project, name).contract_type
 
 
@@ -183,7 +192,7 @@ def test_refuses_a_deployer_that_cannot_pay(run, chain, keyfile):
     assert int(chain.provider.make_request("eth_gasPrice", []), 16) > 0
     before = Unchanged(chain, address)
     refused(run("--account", alias, env=env), f"the deployer {address} holds 0 ETH", "less than the deployment needs",
-            "gas for collateral, maker, extension, exchange, artifacts, bounties", "rough estimate")
+            f"gas for {STEP_LIST}, artifacts, bounties", "rough estimate")
     before.check()
 
 
@@ -207,7 +216,7 @@ def fail_registry(monkeypatch, how: str, step: str = "Artifacts") -> None:
     monkeypatch.setattr(ContractContainer, "deploy", deploy)
 
 
-def start_then_fail(monkeypatch, tmp_path, owner, how: str, step: str = "Artifacts") -> dict:
+def start_then_fail(monkeypatch, tmp_path, owner, how: str, step: str = "Artifacts", label: str = "artifacts") -> dict:
     """An in-process ``deploy`` on this chain that fails at ``step``; returns the partial record."""
     from scripts.deploy import deploy, plan_parameters
 
@@ -217,7 +226,7 @@ def start_then_fail(monkeypatch, tmp_path, owner, how: str, step: str = "Artifac
         deploy(params, owner, tmp_path, network="ethereum:local")
     monkeypatch.undo()
     message = caught.value.format_message()
-    assert f"the {step.lower().replace('exchangeextension', 'extension')} step failed" in message
+    assert f"the {label} step failed" in message
     assert str(tmp_path / "31337.partial.json") in message and "--resume" in message
     assert not (tmp_path / "31337.json").exists()  # the final record is for complete deployments only
     return json.loads((tmp_path / "31337.partial.json").read_text())
@@ -227,7 +236,7 @@ def start_then_fail(monkeypatch, tmp_path, owner, how: str, step: str = "Artifac
 def test_a_failed_registry_step_is_recorded_and_resumed(run, chain, owner, tmp_path, monkeypatch, how):
     partial = start_then_fail(monkeypatch, tmp_path, owner, how)
     assert partial["failed_step"] == "artifacts" and partial["deployer"] == owner.address
-    assert list(partial["deployed"]) == ["collateral", "maker", "extension", "exchange"]
+    assert list(partial["deployed"]) == EXCHANGE_STEPS
     for piece in partial["deployed"].values():  # each recorded contract is on the chain, from its transaction
         assert chain.provider.get_code(piece["address"])
         assert chain.get_receipt(piece["tx_hash"]).contract_address == piece["address"]
@@ -245,9 +254,10 @@ def test_a_failed_registry_step_is_recorded_and_resumed(run, chain, owner, tmp_p
     record = json.loads((tmp_path / "31337.json").read_text())
     assert not (tmp_path / "31337.partial.json").exists()
     assert record["exchange"] == partial["deployed"]["exchange"]["address"]  # kept, not deployed again
-    assert record["maker"] == partial["deployed"]["maker"]["address"]
+    exchange = chain.contracts.instance_at(record["exchange"], contract_type=_type("Exchange"))
+    assert record["maker"] == exchange.maker()
     assert record["collateral"] == partial["deployed"]["collateral"]["address"]
-    assert "resumed" in out and "kept collateral, maker, extension, exchange" in out
+    assert "resumed" in out and f"kept {STEP_LIST}" in out
     if how == "revert":  # the registry again (the reverted transaction used a nonce), then the escrow
         assert owner.nonce == nonce + 2 and record["artifacts"] == create_address(owner.address, nonce)
     else:  # the registry mined in the lost transaction is adopted, after its views were checked
@@ -258,18 +268,18 @@ def test_a_failed_registry_step_is_recorded_and_resumed(run, chain, owner, tmp_p
     assert bounties.artifacts() == record["artifacts"] and bounties.token() == record["collateral"]
 
 
-def test_a_failed_extension_abandons_its_maker_on_resume(run, chain, owner, tmp_path, monkeypatch):
-    partial = start_then_fail(monkeypatch, tmp_path, owner, "revert", step="ExchangeExtension")
-    assert list(partial["deployed"]) == ["collateral", "maker"] and "InvalidConfiguration" in partial["error"]
-    old_maker = partial["deployed"]["maker"]["address"]
+def test_a_failed_module_is_recorded_and_the_rest_resumed(run, chain, owner, tmp_path, monkeypatch):
+    partial = start_then_fail(monkeypatch, tmp_path, owner, "revert", step="PoolsModule", label="pools")
+    before_pools = EXCHANGE_STEPS[:EXCHANGE_STEPS.index("pools")]
+    assert list(partial["deployed"]) == before_pools and "InvalidConfiguration" in partial["error"]
     result = run("--resume")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    out = " ".join(result.stdout.split())
     record = json.loads((tmp_path / "31337.json").read_text())
-    # the reverted extension used the nonce the Maker counted on: a new Maker, extension and Exchange
-    assert f"maker {old_maker}: abandoned" in out and record["maker"] != old_maker
-    assert record["collateral"] == partial["deployed"]["collateral"]["address"]
+    # the modules deployed before the failure are kept: the Exchange was built with them
     exchange = chain.contracts.instance_at(record["exchange"], contract_type=_type("Exchange"))
+    kept = [partial["deployed"][name]["address"] for name in before_pools[1:]]
+    assert list(exchange.modules())[: len(kept)] == kept
+    assert record["collateral"] == partial["deployed"]["collateral"]["address"]
     assert exchange.maker() == record["maker"] and exchange.maxOpenOrders() == 32
 
 
@@ -294,7 +304,7 @@ def test_resume_refuses_a_record_that_does_not_match(run, chain, owner, tmp_path
     partial["deployed"]["exchange"]["address"] = exchange
     partial["parameters"]["max_roots"] = 63
     path.write_text(json.dumps(partial))
-    refused(run("--resume"), "the recorded extension", "does not match the recorded parameters", "extensionConfig()")
+    refused(run("--resume"), "the recorded markets", "does not match the recorded parameters", "moduleInfo()")
     before.check()
 
 
@@ -310,9 +320,9 @@ def test_deployment_gas_stays_under_the_balance_estimate(chain, owner, tmp_path)
         for tx in chain.blocks[number].transactions:
             receipt = chain.get_receipt(to_hex(tx.txn_hash))
             by_address[receipt.contract_address] = receipt.gas_used
-    extension = chain.contracts.instance_at(record.exchange, contract_type=_type("Exchange")).extension()
+    modules = chain.contracts.instance_at(record.exchange, contract_type=_type("Exchange")).modules()
     measured = {step: by_address.pop(address) for step, address in (
-        ("collateral", record.collateral), ("maker", record.maker), ("extension", extension),
+        ("collateral", record.collateral), *zip((name for name, _ in MODULES), modules),
         ("exchange", record.exchange), ("artifacts", record.artifacts), ("bounties", record.bounties))}
     assert not by_address  # nothing else was sent
     for step, gas in measured.items():

@@ -19,15 +19,14 @@ from ..node import Node, NodeConfig
 from ..orders import SignedOrder
 from ..typed import Domain
 from ..wad import to_wad
-from .node_artifacts import NodeArtifacts
+from .node_artifacts import NodeArtifacts, offchain_address
 
 #: Collateral decimals of the scenario's test token (like USDC).
 TOKEN_DECIMALS = 6
-#: The offchain node's domain: the address the Exchange gets on a fresh Anvil when test account 0
-#: deploys the token, the Maker, the extension and the Exchange (so hashes agree with ``--chain``).
-OFFCHAIN_DOMAIN = Domain(chain_id=31337, verifying_contract="0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9")
-#: The Maker's address in that deployment (the deployer's nonce 1).
-OFFCHAIN_MAKER = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+
+#: The offchain node's domain and the Maker of its simulated deployment.
+OFFCHAIN_DOMAIN = Domain(chain_id=31337, verifying_contract=offchain_address("pmarket.offchain.Exchange"))
+OFFCHAIN_MAKER = offchain_address("pmarket.offchain.Maker")
 
 
 class Backend(Protocol):

@@ -22,7 +22,8 @@ from .. import errors
 from ..collateral import Position
 from ..exchange import DEFAULT_MAX_BRANCHES, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ROOTS, merged_contract_type
 from ..lmsr.pool import Side
-from ..maker import PoolKey, create_address, maker_contract_type
+from ..deployment import deploy_exchange
+from ..maker import PoolKey, maker_contract_type
 from ..markets import Bounds
 from ..matching import MatchRequest
 from ..orders import SignedOrder
@@ -91,17 +92,16 @@ class ChainBackend(ChainArtifacts):
             config.get("max_open_orders", DEFAULT_MAX_OPEN_ORDERS),
             config.get("max_roots", DEFAULT_MAX_ROOTS),
         )
-        # The Maker names the Exchange's address two nonces ahead; the extension comes between.
-        nonce = int(self._rpc("eth_getTransactionCount", [self.admin, "latest"]), 16)
-        maker = self._deploy(project.Maker.contract_type, create_address(self.admin, nonce + 2))
-        extension = self._deploy(project.ExchangeExtension.contract_type, *args, maker.address)
-        core = self._deploy(project.Exchange.contract_type, *args, maker.address, extension.address)
-        abi = [item.model_dump(mode="json", by_alias=True) for item in exchange_type.abi]
-        self.ex = self.w3.eth.contract(address=core.address, abi=abi)
-        self.maker = self.w3.eth.contract(
-            address=maker.address, abi=[item.model_dump(mode="json", by_alias=True) for item in maker_type.abi]
+        parts = deploy_exchange(
+            lambda name, kind, ctor: str(self._deploy(getattr(project, kind).contract_type, *ctor).address), *args
         )
-        self.domain = Domain(chain_id=self.w3.eth.chain_id, verifying_contract=core.address)
+        abi = [item.model_dump(mode="json", by_alias=True) for item in exchange_type.abi]
+        self.ex = self.w3.eth.contract(address=to_checksum_address(parts.exchange), abi=abi)
+        self.maker = self.w3.eth.contract(
+            address=self.ex.functions.maker().call(),
+            abi=[item.model_dump(mode="json", by_alias=True) for item in maker_type.abi],
+        )
+        self.domain = Domain(chain_id=self.w3.eth.chain_id, verifying_contract=self.ex.address)
         self._deploy_artifacts(project)
         units = FUNDING * 10**TOKEN_DECIMALS
         for address in list(self.keys)[1:]:

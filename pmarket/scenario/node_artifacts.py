@@ -11,15 +11,24 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
+from eth_utils import keccak, to_checksum_address
+
 from ..artifacts import DAY, SEED_PRICES
 from ..lifecycle import Reputation, State
-from ..maker import PoolKey, create_address
+from ..maker import PoolKey
 from ..node import Node
 from ..node.artifacts import ORACLE_ROLE, ArtifactsNode
 from ..node.bounties import BountiesNode
 from ..wad import to_wad
 
 #: Anvil's test account 0: the scenario's deployer (``admin``).
+def offchain_address(label: str) -> str:
+    """The address the offchain node gives a contract of its simulated deployment: the last 20 bytes
+    of ``keccak256(label)``. The node signs and checks under its own domain, and a scenario compares
+    refusals by name and states by trader, so these need not be where ``--chain`` deploys."""
+    return to_checksum_address(keccak(text=label)[-20:])
+
+
 DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 #: The node's clock at the start of a scenario (seconds); only differences of times matter.
 START = 1_700_000_000
@@ -33,8 +42,8 @@ class NodeArtifacts:
     def _init_artifacts(self) -> None:
         self.node.s.now = START
         prices = [to_wad(p, name="price") for p in SEED_PRICES]
-        self.registry = ArtifactsNode(self.node, create_address(DEPLOYER, 4), DEPLOYER, 90 * DAY, DAY, prices)
-        self.escrow = BountiesNode(self.registry, create_address(DEPLOYER, 5))
+        self.registry = ArtifactsNode(self.node, offchain_address("pmarket.offchain.Artifacts"), DEPLOYER, 90 * DAY, DAY, prices)
+        self.escrow = BountiesNode(self.registry, offchain_address("pmarket.offchain.Bounties"))
 
     # ---- actions -----------------------------------------------------------------------------
     def grant_oracle(self, who: str, to: str) -> None:
