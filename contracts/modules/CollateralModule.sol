@@ -58,16 +58,6 @@ contract CollateralModule is Module, Vault {
         return _rootWorst(trader, rootId, ra);
     }
 
-    /// @notice See {ICollateral-position}.
-    function position(address trader, uint256 rootId, uint16 branchId)
-        external
-        view
-        returns (int256 quantity, int256 cost)
-    {
-        Position memory p = _s().positions[trader][rootId][branchId];
-        return (p.quantity, PositionLib.cost36(p));
-    }
-
     /// @notice See {ICollateral-openOrders}.
     function openOrders(address trader, uint256 rootId)
         external
@@ -98,16 +88,6 @@ contract CollateralModule is Module, Vault {
     /// @notice See {ICollateral-maxRoots}.
     function maxRoots() external view returns (uint8) {
         return _maxRoots;
-    }
-
-    /// @notice See {IVault-toInternal}.
-    function toInternal(uint256 tokenAmount) external view returns (uint256) {
-        return _toInternal(tokenAmount);
-    }
-
-    /// @notice See {IVault-toTokens}.
-    function toTokens(uint256 amount) external view returns (uint256) {
-        return _toTokens(amount);
     }
 
     /// @notice See {IVault-collateral}.
