@@ -46,13 +46,12 @@ class ArtifactHistory:
 
     def history(self: "Artifacts", artifact: "ArtifactLike") -> list[TransitionRecord]:
         """Every transition of ``artifact``, oldest first (registration included)."""
-        from .artifacts import artifact_id
-
         from ape.exceptions import ContractLogicError
 
-        from .exchange import translate
+        from .artifacts import artifact_id
+        from .transport import translate
 
-        # Not ``self._call("history")``: ape's ContractInstance.history (the address's transactions)
+        # Not ``self.call("history")``: ape's ContractInstance.history (the address's transactions)
         # shadows the contract's view of that name.
         try:
             records = self.contract.call_view_method("history", artifact_id(artifact))

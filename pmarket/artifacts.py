@@ -23,6 +23,7 @@ from .artifact_history import ArtifactHistory, SettlementEntry, TransitionRecord
 from .collateral import Position
 from .lifecycle import LOSS, MAX_WINDOW, PROFIT, Reputation, State, thresholds_valid
 from .maker import PoolKey
+from .transport import Bound, ape_project, error_name, translate, with_errors
 from .wad import DecimalLike, to_wad
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,14 +114,11 @@ def artifacts_contract_type(project: Any) -> Any:
     from inside them decodes by name)."""
     from .maker import maker_contract_type
 
-    core = project.Artifacts.contract_type
-    seen = {getattr(i, "selector", None) for i in core.abi if i.type == "error"}
-    extra = [i for i in maker_contract_type(project).abi if i.type == "error" and i.selector not in seen]
-    return core.model_copy(update={"abi": list(core.abi) + extra})
+    return with_errors(project.Artifacts.contract_type, maker_contract_type(project))
 
 
 @dataclass
-class Artifacts(ArtifactHistory):
+class Artifacts(Bound, ArtifactHistory):
     """A deployed artifact registry, bound to its :class:`~pmarket.exchange.Exchange` (its history,
     ledger and trader queries are in :class:`~pmarket.artifact_history.ArtifactHistory`)."""
 
@@ -143,9 +141,7 @@ class Artifacts(ArtifactHistory):
         """Deploy a registry on ``exchange``; ``deployer`` holds the admin role (it grants oracles)."""
         from ape import chain
 
-        from .exchange import _ape_project, translate
-
-        project = project or _ape_project()
+        project = project or ape_project()
         thresholds = deployment_parameters(close_after, window, prices)
         from ape.exceptions import ContractLogicError
 
@@ -174,9 +170,7 @@ class Artifacts(ArtifactHistory):
         from ape import chain
         from ape.contracts import ContractInstance
 
-        from .exchange import _ape_project
-
-        contract_type = artifacts_contract_type(project or _ape_project())
+        contract_type = artifacts_contract_type(project or ape_project())
         chain.contracts.cache_contract_type(str(address), contract_type)
         return cls(ContractInstance(str(address), contract_type=contract_type), exchange, start_block)
 
@@ -191,13 +185,13 @@ class Artifacts(ArtifactHistory):
     # ---- roles and registry ------------------------------------------------------------------
     def grant_oracle(self, admin: Any, account: Any) -> Any:
         """Give ``account`` the oracle role (``admin`` holds the role admin)."""
-        return self._transact("grantRole", self.oracle_role, _address(account), sender=admin)
+        return self.transact("grantRole", self.oracle_role, _address(account), sender=admin)
 
     def revoke_oracle(self, admin: Any, account: Any) -> Any:
-        return self._transact("revokeRole", self.oracle_role, _address(account), sender=admin)
+        return self.transact("revokeRole", self.oracle_role, _address(account), sender=admin)
 
     def is_oracle(self, account: Any) -> bool:
-        return bool(self._call("hasRole", self.oracle_role, _address(account)))
+        return bool(self.call("hasRole", self.oracle_role, _address(account)))
 
     def register(self, registrant: Any, artifact: ArtifactLike, *, b: DecimalLike, fee_bps: int = 0) -> ArtifactInfo:
         """Register ``artifact`` with a pool of liquidity ``b``; approves and pays its funding
@@ -209,19 +203,19 @@ class Artifacts(ArtifactHistory):
         if int(self.exchange.contract.toInternal(units)) < funding:
             units += 1
         self.exchange.token.approve(self.address, units, sender=registrant)
-        self._transact("register", artifact_id(artifact), b_wad, fee_bps, sender=registrant)
+        self.transact("register", artifact_id(artifact), b_wad, fee_bps, sender=registrant)
         return self.info(artifact)
 
     def transition(self, oracle: Any, artifact: ArtifactLike, state: StateLike) -> Any:
         """Post lifecycle ``state`` (oracle role)."""
-        return self._transact("transition", artifact_id(artifact), int(State.parse(state)), sender=oracle)
+        return self.transact("transition", artifact_id(artifact), int(State.parse(state)), sender=oracle)
 
     def trigger(self, caller: Any, artifact: ArtifactLike, state: StateLike) -> Any:
         """Move a listed artifact because its pool's price stayed past the state's threshold through
         the last window (anyone): validated needs the range's low above the validate price, flagged
         and deprecated its high below theirs. Refused with ``WindowNotElapsed(artifact, readyAt)``
         in the round's first window, ``ThresholdNotMet(artifact, to, price, threshold)`` otherwise."""
-        return self._transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=caller)
+        return self.transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=caller)
 
     def price_range(self, artifact: ArtifactLike) -> tuple[int, int, int]:
         """``(low, high, period)`` of the current round's pool (wad, seconds): what a trigger reads
@@ -230,13 +224,13 @@ class Artifacts(ArtifactHistory):
 
     def parameters(self) -> tuple[int, int, tuple[int, int, int]]:
         """``(close_after, window, (validate, flag, deprecate))`` as deployed."""
-        close_after, window, validate, flag, deprecate = self._call("parameters")
+        close_after, window, validate, flag, deprecate = self.call("parameters")
         return int(close_after), int(window), (int(validate), int(flag), int(deprecate))
 
     # ---- settlement --------------------------------------------------------------------------
     def settle(self, caller: Any, artifact: ArtifactLike, round_: int, traders: Iterable[Any]) -> Any:
         """Credit settled positions of ``traders`` in round ``round_`` (anyone; idempotent)."""
-        return self._transact("settle", artifact_id(artifact), round_, [_address(t) for t in traders], sender=caller)
+        return self.transact("settle", artifact_id(artifact), round_, [_address(t) for t in traders], sender=caller)
 
     def settle_artifact(
         self,
@@ -253,7 +247,7 @@ class Artifacts(ArtifactHistory):
         state = State.parse(state)
         info = self.info(artifact)
         self.transition(oracle, artifact, state)
-        outcome = State(int(self._call("roundInfo", artifact_id(artifact), info.round)[2]))
+        outcome = State(int(self.call("roundInfo", artifact_id(artifact), info.round)[2]))
         if outcome is State.NONE:
             return SettlementReport(state, info.round, 0, 0, [])
         return self.settle_round(oracle, artifact, info.round, batch_gas=batch_gas, progress=progress)
@@ -266,7 +260,7 @@ class Artifacts(ArtifactHistory):
         short (``SettlementPending``) are sent again while each pass credits someone."""
         from tqdm import tqdm
 
-        root = int(self._call("roundInfo", artifact_id(artifact), round_)[0])
+        root = int(self.call("roundInfo", artifact_id(artifact), round_)[0])
         pending = [t for t in self.traders_of(root) if not self.exchange.has_claimed(t, root)]
         # A settled root's worst case is the payoff: ascending puts the losses first.
         pending.sort(key=lambda t: self.exchange.root_worst_case(t, root))
@@ -281,7 +275,7 @@ class Artifacts(ArtifactHistory):
                     sent += 1
                     bar.update()
                     for log in self.contract.SettlementSkipped.from_receipt(receipt):
-                        entry = (str(log.trader), _error_name(bytes(log.reason), self.contract.contract_type))
+                        entry = (str(log.trader), error_name(self.contract.contract_type, bytes(log.reason)))
                         (waiting if entry[1] == "SettlementPending" else skipped).append(entry)
                 if len(waiting) == len(queue) or not waiting:  # no progress, or nothing left to retry
                     skipped += waiting
@@ -296,19 +290,19 @@ class Artifacts(ArtifactHistory):
         """Close the holder's own whole position against the round's pool, after the close delay: at
         the range's worse end (its low for a long, its high for a short), the pool giving up at most
         the holder's own fee credit against the fee-free LMSR sale (``Maker.closeFor``)."""
-        return self._transact("close", artifact_id(artifact), sender=holder)
+        return self.transact("close", artifact_id(artifact), sender=holder)
 
     def sweep(self, caller: Any, artifact: ArtifactLike, round_: int) -> Any:
-        return self._transact("sweep", artifact_id(artifact), round_, sender=caller)
+        return self.transact("sweep", artifact_id(artifact), round_, sender=caller)
 
     def withdraw_reserve(self, registrant: Any, artifact: ArtifactLike, to: Any = None) -> Any:
-        return self._transact("withdrawReserve", artifact_id(artifact), _address(to or registrant), sender=registrant)
+        return self.transact("withdrawReserve", artifact_id(artifact), _address(to or registrant), sender=registrant)
 
     # ---- views -------------------------------------------------------------------------------
     def info(self, artifact: ArtifactLike) -> ArtifactInfo:
         aid = artifact_id(artifact)
-        state, round_, is_open, start, registrant, reserve = self._call("artifactState", aid)
-        root, pool = self._call("market", aid)
+        state, round_, is_open, start, registrant, reserve = self.call("artifactState", aid)
+        root, pool = self.call("market", aid)
         return ArtifactInfo(
             aid, State(int(state)), int(round_), bool(is_open), int(start), str(registrant), int(reserve), int(root), bytes(pool)
         )
@@ -328,7 +322,7 @@ class Artifacts(ArtifactHistory):
 
     def reputation(self, trader: Any) -> tuple[Reputation, int]:
         """``trader``'s record and believability score (18 decimals)."""
-        record, score = self._call("reputation", _address(trader))
+        record, score = self.call("reputation", _address(trader))
         fields = tuple(record) if isinstance(record, (tuple, list)) else (
             record.correct, record.incorrect, record.correctStake, record.totalStake
         )
@@ -339,27 +333,8 @@ class Artifacts(ArtifactHistory):
         """``trader``'s position in the artifact's current market."""
         return self.exchange.position(trader, self.info(artifact).root_id, 1)
 
-    # ---- plumbing ----------------------------------------------------------------------------
-    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from .exchange import transact
-
-        return transact(self.contract, method, *args, sender=sender)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        from .exchange import call
-
-        return call(self.contract, method, *args)
-
-
 def _address(account: Any) -> str:
     return to_checksum_address(str(getattr(account, "address", account)))
-
-
-def _error_name(data: bytes, contract_type: Any) -> str:
-    from .exchange import decode_custom_error
-
-    decoded = decode_custom_error(contract_type, data[:4].hex(), data[4:])
-    return decoded[0] if decoded else "0x" + data[:4].hex()
 
 
 __all__ = [

@@ -27,6 +27,7 @@ from eth_utils import to_checksum_address
 
 from .artifacts import DAY, ArtifactLike, artifact_id
 from .lifecycle import bounty_shares
+from .transport import Bound, ape_project
 from .wad import DecimalLike, to_wad
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +54,7 @@ class BountyInfo:
 
 
 @dataclass
-class Bounties:
+class Bounties(Bound):
     """A deployed bounty escrow, bound to its artifact registry, and its token (the Exchange's
     collateral unless it was deployed with another)."""
 
@@ -64,9 +65,7 @@ class Bounties:
     @classmethod
     def deploy(cls, artifacts: "Artifacts", deployer: Any, *, token: Any = None, project: Any = None) -> "Bounties":
         """Deploy an escrow beside ``artifacts``, escrowing ``token`` (default: the Exchange's collateral)."""
-        from .exchange import _ape_project
-
-        project = project or _ape_project()
+        project = project or ape_project()
         token_address = str(getattr(token, "address", token or artifacts.exchange.token.address))
         contract = project.Bounties.deploy(artifacts.address, token_address, artifacts.oracle_role, sender=deployer)
         return cls.at(contract.address, artifacts, project=project)
@@ -87,9 +86,7 @@ class Bounties:
     def at(cls, address: str, artifacts: "Artifacts", *, project: Any = None) -> "Bounties":
         from ape.contracts import ContractInstance
 
-        from .exchange import _ape_project
-
-        project = project or _ape_project()
+        project = project or ape_project()
         contract = ContractInstance(str(address), contract_type=project.Bounties.contract_type)
         collateral = artifacts.exchange.token
         token_address = to_checksum_address(str(contract.token()))
@@ -127,25 +124,25 @@ class Bounties:
             from ape import chain
 
             expires_at = int(chain.pending_timestamp) + int(DEFAULT_EXPIRY if expires_in is None else expires_in)
-        return self._transact("post", artifact_id(bounty), artifact_id(artifact), units, int(expires_at), sender=funder)
+        return self.transact("post", artifact_id(bounty), artifact_id(artifact), units, int(expires_at), sender=funder)
 
     def fund(self, funder: Any, bounty: BountyLike, amount: DecimalLike) -> Any:
         """Add ``amount`` tokens to an open bounty (``funder``'s contribution grows by it)."""
         units = self._units(amount)
         self.token.approve(self.address, units, sender=funder)
-        return self._transact("fund", artifact_id(bounty), units, sender=funder)
+        return self.transact("fund", artifact_id(bounty), units, sender=funder)
 
     def reclaim(self, funder: Any, bounty: BountyLike) -> int:
         """``funder`` takes back its whole contribution to an expired, undistributed bounty; returns
         it in token units. Sent to ``funder``, or owed to it if the token refuses (then :meth:`claim`)."""
-        receipt = self._transact("reclaim", artifact_id(bounty), sender=funder)
+        receipt = self.transact("reclaim", artifact_id(bounty), sender=funder)
         return sum(int(log.amount) for log in self.contract.BountyReclaimed.from_receipt(receipt))
 
     def claim(self, account: Any, to: Any = None) -> int:
         """Send everything ``account`` is owed (shares or reclaims the token refused to send) to
         ``to`` (default: ``account``); returns the amount in token units."""
         to = to_checksum_address(str(getattr(to, "address", to) if to is not None else account.address))
-        receipt = self._transact("claim", to, sender=account)
+        receipt = self.transact("claim", to, sender=account)
         return sum(int(log.amount) for log in self.contract.BountyClaimed.from_receipt(receipt))
 
     def distribute_bounty(self, oracle: Any, bounty: BountyLike, claimants: Mapping[Any, int]) -> dict[str, int]:
@@ -156,7 +153,7 @@ class Bounties:
         addresses = [to_checksum_address(str(getattr(c, "address", c))) for c in claimants]
         weights = [int(w) for w in claimants.values()]
         amount = self.info(bounty).amount
-        receipt = self._transact("distribute", artifact_id(bounty), addresses, weights, sender=oracle)
+        receipt = self.transact("distribute", artifact_id(bounty), addresses, weights, sender=oracle)
         paid = {str(log.claimant): int(log.amount) for log in self.contract.BountyPaid.from_receipt(receipt)}
         expected = dict(zip(addresses, bounty_shares(amount, weights)))
         if paid != expected:  # the chain and the reference must agree to the unit
@@ -165,31 +162,21 @@ class Bounties:
 
     def info(self, bounty: BountyLike) -> BountyInfo:
         bid = artifact_id(bounty)
-        artifact, funder, amount, distributed, expires_at = self._call("bounty", bid)
+        artifact, funder, amount, distributed, expires_at = self.call("bounty", bid)
         return BountyInfo(bid, bytes(artifact), str(funder), int(amount), bool(distributed), int(expires_at))
 
     def contribution(self, bounty: BountyLike, funder: Any) -> int:
         """What ``funder`` put into ``bounty`` and could still reclaim (token units)."""
-        return int(self._call("contribution", artifact_id(bounty), str(getattr(funder, "address", funder))))
+        return int(self.call("contribution", artifact_id(bounty), str(getattr(funder, "address", funder))))
 
     def escrowed(self) -> int:
         """Token units in undistributed, unreclaimed bounties."""
-        return int(self._call("escrowed"))
+        return int(self.call("escrowed"))
 
     def owed(self, account: Any) -> int:
         """Token units the escrow owes ``account`` (it takes them with :meth:`claim`)."""
-        return int(self._call("owed", str(getattr(account, "address", account))))
+        return int(self.call("owed", str(getattr(account, "address", account))))
 
     def owed_total(self) -> int:
         """Token units owed over all accounts: the escrow's balance is ``escrowed() + owed_total()``."""
-        return int(self._call("owedTotal"))
-
-    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from .exchange import transact
-
-        return transact(self.contract, method, *args, sender=sender)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        from .exchange import call
-
-        return call(self.contract, method, *args)
+        return int(self.call("owedTotal"))

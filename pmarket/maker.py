@@ -23,6 +23,7 @@ from eth_utils import keccak, to_checksum_address
 
 from .lmsr.pool import Side, Terms
 from .orders import Order
+from .transport import Bound, account_of, merged_contract_type, with_errors
 from .wad import DecimalLike, to_wad
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,16 +90,11 @@ def create_address(sender: str, nonce: int) -> str:
 def maker_contract_type(project: Any) -> Any:
     """The Maker's contract type with the Exchange's errors added: a refusal of the trader's check
     (``InsufficientCollateral``) comes back through the maker and decodes by name."""
-    from .exchange import merged_contract_type
-
-    core = project.Maker.contract_type
-    seen = {getattr(i, "selector", None) for i in core.abi if i.type == "error"}
-    extra = [i for i in merged_contract_type(project).abi if i.type == "error" and i.selector not in seen]
-    return core.model_copy(update={"abi": list(core.abi) + extra})
+    return with_errors(project.Maker.contract_type, merged_contract_type(project))
 
 
 @dataclass
-class Maker:
+class Maker(Bound):
     """A deployed Maker, bound to its :class:`~pmarket.exchange.Exchange`."""
 
     contract: Any
@@ -124,7 +120,7 @@ class Maker:
         b_wad = to_wad(b, name="b")
         if salt is None:
             salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
-        self._transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=creator)
+        self.transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=creator)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
         return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
 
@@ -145,7 +141,7 @@ class Maker:
         b_wad = to_wad(b, name="b")
         if salt is None:
             salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
-        self._transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=creator)
+        self.transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=creator)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
         return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
 
@@ -153,18 +149,18 @@ class Maker:
         """Close ``trader``'s whole position against tracked ``pool`` (``Maker.closeFor``): only the
         pool's creator while it owns the root (the default sender). The artifact registry calls it
         for the holder's own ``close``."""
-        return self._transact("closeFor", pool.as_tuple(), _address(trader), sender=sender or self._account(pool.creator))
+        return self.transact("closeFor", pool.as_tuple(), _address(trader), sender=sender or account_of(pool.creator))
 
     def close_pool(self, pool: PoolKey, *, sender: Any = None) -> Any:
         """Close an idle pool and return its balance to the creator (the default sender)."""
-        return self._transact("closePool", pool.as_tuple(), sender=sender or self._account(pool.creator))
+        return self.transact("closePool", pool.as_tuple(), sender=sender or account_of(pool.creator))
 
     def claim_pool(self, pool: PoolKey, *, sender: Any) -> Any:
         """After the market settled: claim the pool's account and pay the creator what is left."""
-        return self._transact("claimPool", pool.as_tuple(), sender=sender)
+        return self.transact("claimPool", pool.as_tuple(), sender=sender)
 
     def pool_key(self, pool_id: bytes) -> PoolKey:
-        return PoolKey.from_tuple(self._call("poolKey", pool_id))
+        return PoolKey.from_tuple(self.call("poolKey", pool_id))
 
     def pools(self) -> list[PoolKey]:
         """Every pool of this maker, from its ``PoolCreated`` events."""
@@ -203,34 +199,34 @@ class Maker:
 
     def fill(self, pool: PoolKey, order: Order, quantity: DecimalLike, *, sender: Any) -> Any:
         """Fill ``quantity`` of resting ``order`` against ``pool`` (refused beyond its limit)."""
-        return self._transact("fill", pool.as_tuple(), order.as_tuple(), to_wad(quantity, name="quantity"), sender=sender)
+        return self.transact("fill", pool.as_tuple(), order.as_tuple(), to_wad(quantity, name="quantity"), sender=sender)
 
     def _trade(self, method: str, trader: Any, pool: PoolKey, side: SideLike, shares: DecimalLike, limit: int, deadline: Optional[int]) -> Any:
         if deadline is None:
             deadline = self._now() + DEFAULT_DEADLINE
         wad = to_wad(shares, name="shares")
-        return self._transact(method, pool.as_tuple(), int(Side.parse(side)), wad, limit, deadline, sender=trader)
+        return self.transact(method, pool.as_tuple(), int(Side.parse(side)), wad, limit, deadline, sender=trader)
 
     # ---- quotes ------------------------------------------------------------------------------
     def pool_state(self, pool: PoolKey) -> tuple[int, int, bool]:
         """``(q_long, q_short, open)``: outstanding shares per side in forward units."""
-        q_long, q_short, is_open = self._call("poolState", pool.id)
+        q_long, q_short, is_open = self.call("poolState", pool.id)
         return int(q_long), int(q_short), bool(is_open)
 
     def prices(self, pool: PoolKey) -> tuple[int, int]:
-        long, short = self._call("prices", pool.id)
+        long, short = self.call("prices", pool.id)
         return int(long), int(short)
 
     def forward_price(self, pool: PoolKey) -> int:
-        return int(self._call("forwardPrice", pool.id))
+        return int(self.call("forwardPrice", pool.id))
 
     def quote(self, pool: PoolKey, side: SideLike, shares: DecimalLike) -> tuple[int, int, int]:
         """``(cost, fee, quantity)`` of buying (``shares > 0``) or selling ``|shares|`` now."""
-        cost, fee, quantity = self._call("quote", pool.id, int(Side.parse(side)), to_wad(shares, name="shares"))
+        cost, fee, quantity = self.call("quote", pool.id, int(Side.parse(side)), to_wad(shares, name="shares"))
         return int(cost), int(fee), int(quantity)
 
     def shares_for_cost(self, pool: PoolKey, side: SideLike, budget: DecimalLike) -> int:
-        return int(self._call("sharesForCost", pool.id, int(Side.parse(side)), to_wad(budget, name="budget")))
+        return int(self.call("sharesForCost", pool.id, int(Side.parse(side)), to_wad(budget, name="budget")))
 
     # ---- tracked pools -------------------------------------------------------------------------
     def price_range(self, pool: PoolLike) -> tuple[int, int, int]:
@@ -238,26 +234,26 @@ class Maker:
         the last ``period`` seconds (docs/artifacts.md: how far back it reaches). The pool keeps
         log-odds to 1e-9, rounded outwards; their prices are moved past LMSRMath's error bound
         (1e-33) against the holder and rounded outwards to the wei."""
-        low, high, period = self._call("priceRange", _pool_id(pool))
+        low, high, period = self.call("priceRange", _pool_id(pool))
         return int(low), int(high), int(period)
 
     def credit(self, pool: PoolLike, trader: Any) -> int:
         """What is left of the fees ``trader`` paid to a tracked pool (wad): the most its closes may
         give up against the fee-free LMSR price."""
-        return int(self._call("credit", _pool_id(pool), _address(trader)))
+        return int(self.call("credit", _pool_id(pool), _address(trader)))
 
     def observe(self, pool: PoolLike) -> tuple[int, int, int]:
         """``(cumulative, timestamp, cushion)``: a tracked pool's time integral of its log-odds (wad
         seconds, a TWAP oracle for integrators), the time it is read at, and its cushion (wad, the
         sum of every trader's credit)."""
-        cumulative, timestamp, cushion = self._call("observe", _pool_id(pool))
+        cumulative, timestamp, cushion = self.call("observe", _pool_id(pool))
         return int(cumulative), int(timestamp), int(cushion)
 
     def cushion(self, pool: PoolLike) -> int:
         return self.observe(pool)[2]
 
     def funding_for(self, b: DecimalLike) -> int:
-        return int(self._call("fundingFor", to_wad(b, name="b")))
+        return int(self.call("fundingFor", to_wad(b, name="b")))
 
     def funding_left(self, pool: PoolKey) -> int:
         """The pool's cushion now: its balance plus its exact worst case on the Exchange."""
@@ -270,31 +266,15 @@ class Maker:
         salt = 0
         while True:
             key = PoolKey(root_id, branch_id, int(lo), int(hi), b, fee_bps, _address(creator), salt)
-            if not self._call("poolExists", key.id):
+            if not self.call("poolExists", key.id):
                 return salt
             salt += 1
-
-    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from .exchange import transact
-
-        return transact(self.contract, method, *args, sender=sender)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        from .exchange import call
-
-        return call(self.contract, method, *args)
 
     @staticmethod
     def _now() -> int:
         from ape import chain
 
         return int(chain.pending_timestamp) if hasattr(chain, "pending_timestamp") else int(time.time())
-
-    @staticmethod
-    def _account(address: str) -> Any:
-        from ape import accounts
-
-        return accounts[address]
 
 
 def _pool_id(pool: "PoolLike") -> bytes:

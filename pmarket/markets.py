@@ -9,13 +9,12 @@ the contract's Markets functions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from . import errors
+from .transport import ContractClient
 from .wad import DecimalLike, check_int128, to_wad
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
@@ -188,12 +187,12 @@ def bound_args(lo: DecimalLike, hi: DecimalLike) -> tuple[int, int]:
 class MarketsCalls:
     """The client's calls to the Markets functions of an :class:`~pmarket.exchange.Exchange`."""
 
-    def define(self: "Exchange", account: Any, root_id: int, branch_id: int, lo: DecimalLike, hi: DecimalLike) -> Any:
+    def define(self: ContractClient, account: Any, root_id: int, branch_id: int, lo: DecimalLike, hi: DecimalLike) -> Any:
         """Post a definition ``(lo, hi)`` (decimal amounts) for market ``(root_id, branch_id)``."""
-        return self._transact("defineMarket", root_id, branch_id, *bound_args(lo, hi), sender=account)
+        return self.transact("defineMarket", root_id, branch_id, *bound_args(lo, hi), sender=account)
 
     def define_signed(
-        self: "Exchange",
+        self: ContractClient,
         signer: Any,
         root_id: int,
         branch_id: int,
@@ -220,28 +219,28 @@ class MarketsCalls:
             eip712_domain=self.domain.eip712(),
         )
         args = (root_id, branch_id, lo_w, hi_w, address, message.nonce, deadline)
-        return self._transact("defineMarketBySig", args, sign(message, signer), sender=relayer)
+        return self.transact("defineMarketBySig", args, sign(message, signer), sender=relayer)
 
-    def settle(self: "Exchange", account: Any, root_id: int, outcome: DecimalLike) -> Any:
+    def settle(self: ContractClient, account: Any, root_id: int, outcome: DecimalLike) -> Any:
         """Settle a root at ``outcome``: narrow it to a point."""
-        return self._transact("settle", root_id, bound_args(outcome, outcome)[0], sender=account)
+        return self.transact("settle", root_id, bound_args(outcome, outcome)[0], sender=account)
 
-    def set_oracle(self: "Exchange", owner: Any, root_id: int, oracle: Any, authorized: bool = True) -> Any:
-        return self._transact("setOracle", root_id, str(getattr(oracle, "address", oracle)), authorized, sender=owner)
+    def set_oracle(self: ContractClient, owner: Any, root_id: int, oracle: Any, authorized: bool = True) -> Any:
+        return self.transact("setOracle", root_id, str(getattr(oracle, "address", oracle)), authorized, sender=owner)
 
-    def set_frozen(self: "Exchange", account: Any, root_id: int, frozen: bool = True) -> Any:
+    def set_frozen(self: ContractClient, account: Any, root_id: int, frozen: bool = True) -> Any:
         """Freeze (or unfreeze) a root: no orders, matches or pool trades there meanwhile."""
-        return self._transact("setFrozen", root_id, frozen, sender=account)
+        return self.transact("setFrozen", root_id, frozen, sender=account)
 
-    def is_frozen(self: "Exchange", root_id: int) -> bool:
-        return bool(self._call("isFrozen", root_id))
+    def is_frozen(self: ContractClient, root_id: int) -> bool:
+        return bool(self.call("isFrozen", root_id))
 
-    def bounds(self: "Exchange", root_id: int, branch_id: int) -> Bounds:
+    def bounds(self: ContractClient, root_id: int, branch_id: int) -> Bounds:
         """Effective bounds of a market, as 18-decimal integers."""
-        lo, hi = self._call("bounds", root_id, branch_id)
+        lo, hi = self.call("bounds", root_id, branch_id)
         return Bounds(int(lo), int(hi))
 
-    def root_info(self: "Exchange", root_id: int) -> tuple[str, int, int]:
+    def root_info(self: ContractClient, root_id: int) -> tuple[str, int, int]:
         """``(owner, branch_count, max_ordered_branch)`` of a root."""
-        owner, count, ordered = self._call("rootInfo", root_id)
+        owner, count, ordered = self.call("rootInfo", root_id)
         return str(owner), int(count), int(ordered)

@@ -8,12 +8,10 @@ have paid in, which anyone may trigger for them (:meth:`SettlementCalls.claim_al
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 from .collateral import WAD, Position, clamp, floor_div
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
+from .transport import ContractClient
 
 
 def settlement_payoff(outcome: int, positions: Iterable[tuple[Position, tuple[int, int]]]) -> int:
@@ -25,20 +23,20 @@ def settlement_payoff(outcome: int, positions: Iterable[tuple[Position, tuple[in
 class SettlementCalls:
     """The client's claim calls on an :class:`~pmarket.exchange.Exchange`."""
 
-    def claim(self: "Exchange", trader: Any, root_id: int, *, sender: Any = None) -> Any:
+    def claim(self: ContractClient, trader: Any, root_id: int, *, sender: Any = None) -> Any:
         """Claim ``trader``'s payoff in settled ``root_id`` (sent by ``sender``, default the trader)."""
         address = str(getattr(trader, "address", trader))
         if sender is None:
-            return self._transact("claim", root_id, sender=trader)
-        return self._transact("claimFor", address, root_id, sender=sender)
+            return self.transact("claim", root_id, sender=trader)
+        return self.transact("claimFor", address, root_id, sender=sender)
 
-    def claim_all(self: "Exchange", root_id: int, traders: Iterable[Any], *, sender: Any) -> Any:
+    def claim_all(self: ContractClient, root_id: int, traders: Iterable[Any], *, sender: Any) -> Any:
         """Claim for every trader in one call: losses first, then gains; failures are skipped."""
         addresses = [str(getattr(t, "address", t)) for t in traders]
-        return self._transact("claimMany", root_id, addresses, sender=sender)
+        return self.transact("claimMany", root_id, addresses, sender=sender)
 
-    def pot(self: "Exchange", root_id: int) -> int:
-        return int(self._call("pot", root_id))
+    def pot(self: ContractClient, root_id: int) -> int:
+        return int(self.call("pot", root_id))
 
-    def has_claimed(self: "Exchange", trader: Any, root_id: int) -> bool:
-        return bool(self._call("hasClaimed", str(getattr(trader, "address", trader)), root_id))
+    def has_claimed(self: ContractClient, trader: Any, root_id: int) -> bool:
+        return bool(self.call("hasClaimed", str(getattr(trader, "address", trader)), root_id))

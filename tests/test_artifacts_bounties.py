@@ -16,7 +16,7 @@ from eth_utils import to_checksum_address
 from pmarket import errors
 from pmarket.artifacts import DAY, artifact_id
 from pmarket.bounties import DEFAULT_EXPIRY, Bounties
-from pmarket.exchange import transact
+from pmarket.transport import transact
 from pmarket.lifecycle import bounty_shares
 
 from .artifact_fixtures import *  # noqa: F401,F403 (fixtures)

@@ -6,8 +6,9 @@ no class behind)."""
 from __future__ import annotations
 
 from pmarket import errors
+from pmarket.transport import EXCHANGE_PARTS
 
-DEPLOYED = ("Exchange", "ExchangeExtension", "ExchangeAnnex", "Maker", "Artifacts", "Bounties")
+DEPLOYED = EXCHANGE_PARTS + ("Maker", "Artifacts", "Bounties")
 
 
 def _errors(contract_type) -> set[str]:
@@ -31,7 +32,7 @@ def test_every_declared_error_has_its_class_and_every_class_an_error(project):
 def test_a_view_refusal_decodes_in_either_form_anvil_writes(project):
     """A reverted ``eth_call`` comes back as text, ``custom error 0x<selector>: <data>``, with the
     data as raw bytes when they are valid UTF-8 and in hex otherwise: both decode to the values."""
-    from pmarket.exchange import translate
+    from pmarket.transport import translate
     from pmarket.maker import maker_contract_type
 
     class Refusal(Exception):

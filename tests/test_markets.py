@@ -126,7 +126,7 @@ def test_only_owner_and_oracles_may_define(exchange, alice, bob, carol):
 
 def test_root_ownership_transfer(exchange, alice, bob):
     exchange.define(alice, ROOT, 1, "0", "10")
-    exchange._transact("transferRootOwnership", ROOT, bob.address, sender=alice)
+    exchange.transact("transferRootOwnership", ROOT, bob.address, sender=alice)
     assert exchange.root_info(ROOT)[0] == bob.address
     with pytest.raises(errors.NotMarketOwner):
         exchange.define(alice, ROOT, 1, "1", "9")
@@ -170,13 +170,13 @@ def test_relayed_definition_refusals(exchange, chain, alice, bob, carol):
     forged = sign(message, bob)
     args = (ROOT, 1, WAD, 9 * WAD, alice.address, 0, 0)
     with pytest.raises(errors.InvalidDefinitionSignature) as err:
-        exchange._transact("defineMarketBySig", args, forged, sender=carol)
+        exchange.transact("defineMarketBySig", args, forged, sender=carol)
     assert err.value.values == {"signer": alice.address}
     # The genuine signature applies once; its replay hits the used nonce.
     genuine = sign(message, alice)
-    exchange._transact("defineMarketBySig", args, genuine, sender=carol)
+    exchange.transact("defineMarketBySig", args, genuine, sender=carol)
     with pytest.raises(errors.InvalidAccountNonce):
-        exchange._transact("defineMarketBySig", args, genuine, sender=carol)
+        exchange.transact("defineMarketBySig", args, genuine, sender=carol)
 
 
 def test_random_definition_sequences_match_the_reference_fold(exchange, alice):
@@ -207,7 +207,7 @@ def test_settle_never_creates_a_root(exchange, alice):
 def test_ownership_cannot_go_to_zero(exchange, alice):
     exchange.define(alice, ROOT, 1, "0", "10")
     with pytest.raises(errors.InvalidOwner):
-        exchange._transact("transferRootOwnership", ROOT, "0x" + "00" * 20, sender=alice)
+        exchange.transact("transferRootOwnership", ROOT, "0x" + "00" * 20, sender=alice)
 
 
 def test_relayed_definition_is_logged_with_signer_and_nonce(exchange, alice, carol):

@@ -44,12 +44,12 @@ def test_withdraw_to_another_address(funded, token, alice, carol):
     assert token.balanceOf(carol.address) - before == 2_000000
     assert funded.balance(alice) == 3 * WAD
     with pytest.raises(errors.ZeroAddress):
-        funded._transact("withdrawTo", "0x" + "00" * 20, WAD, sender=alice)
+        funded.transact("withdrawTo", "0x" + "00" * 20, WAD, sender=alice)
 
 
 def test_deposit_for_credits_the_beneficiary(funded, token, alice, bob):
     token.approve(funded.address, 3_000000, sender=alice)
-    tx = funded._transact("depositFor", bob.address, 3_000000, sender=alice)
+    tx = funded.transact("depositFor", bob.address, 3_000000, sender=alice)
     assert funded.balance(bob) == 3 * WAD and funded.balance(alice) == 0
     event = tx.events.filter(funded.contract.Deposited)[0]
     assert (event.account, event.payer) == (bob.address, alice.address)
@@ -101,12 +101,12 @@ def test_other_decimals(project, owner, alice, decimals):
     units = 7 * 10**decimals + (5 if decimals > 18 else 0)  # 24 decimals: 5 units below a wei
     tok.mint(alice.address, units, sender=alice)
     tok.approve(exchange.address, units, sender=alice)
-    exchange._transact("deposit", units, sender=alice)
+    exchange.transact("deposit", units, sender=alice)
     assert exchange.balance(alice) == to_internal(units, decimals) == 7 * WAD
     assert int(exchange.contract.toInternal(units)) == to_internal(units, decimals)
     assert int(exchange.contract.toTokens(3 * WAD)) == to_tokens(3 * WAD, decimals)
     with pytest.raises(errors.InsufficientBalance) as err:  # no overflow panic, whatever the decimals
-        exchange._transact("withdraw", 2**256 - 1, sender=alice)
+        exchange.transact("withdraw", 2**256 - 1, sender=alice)
     assert err.value.values["balance"] == 7 * WAD
 
 

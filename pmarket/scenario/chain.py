@@ -20,7 +20,8 @@ from eth_utils import keccak, to_checksum_address
 
 from .. import errors
 from ..collateral import Position
-from ..exchange import DEFAULT_MAX_BRANCHES, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ROOTS, merged_contract_type
+from ..exchange import DEFAULT_MAX_BRANCHES, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ROOTS
+from ..transport import merged_contract_type
 from ..lmsr.pool import Side
 from ..maker import PoolKey, create_address, maker_contract_type
 from ..markets import Bounds
@@ -161,7 +162,7 @@ class ChainBackend(ChainArtifacts):
 
     def _error(self, data: Any) -> errors.ContractError:
         """The contract's custom error, decoded against the Exchange's ABI (name and values)."""
-        from ..exchange import decode_custom_error
+        from ..transport import decode_custom_error
 
         raw = bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else b""
         decoded = decode_custom_error(self.contract_type, raw[:4].hex(), raw[4:]) if len(raw) >= 4 else None
