@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from eth_utils import to_checksum_address
 
+from .addresses import address_of
 from .lifecycle import State
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,7 +77,7 @@ class ArtifactHistory:
         if artifact is not None:
             query["artifact"] = artifact_id(artifact)
         if trader is not None:
-            query["trader"] = _address(trader)
+            query["trader"] = address_of(trader)
         logs = _logs(self.contract.Settlement, self.start_block, **query)
         logs.sort(key=lambda log: (log.block_number, log.log_index), reverse=True)
         out = [
@@ -124,7 +125,3 @@ def _logs(event: Any, start: int, **topics: Any) -> list[Any]:
 
     stop = chain.blocks.head.number + 1
     return list(event.range(start, stop, search_topics=topics or None))
-
-
-def _address(account: Any) -> str:
-    return to_checksum_address(str(getattr(account, "address", account)))

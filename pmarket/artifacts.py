@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
+from .addresses import address_of
 from .artifact_history import ArtifactHistory, SettlementEntry, TransitionRecord  # noqa: F401 (re-exported)
 from .collateral import Position
 from .lifecycle import LOSS, MAX_WINDOW, PROFIT, Reputation, State, thresholds_valid
@@ -185,13 +186,13 @@ class Artifacts(Bound, ArtifactHistory):
     # ---- roles and registry ------------------------------------------------------------------
     def grant_oracle(self, admin: Any, account: Any) -> Any:
         """Give ``account`` the oracle role (``admin`` holds the role admin)."""
-        return self.transact("grantRole", self.oracle_role, _address(account), sender=admin)
+        return self.transact("grantRole", self.oracle_role, address_of(account), sender=admin)
 
     def revoke_oracle(self, admin: Any, account: Any) -> Any:
-        return self.transact("revokeRole", self.oracle_role, _address(account), sender=admin)
+        return self.transact("revokeRole", self.oracle_role, address_of(account), sender=admin)
 
     def is_oracle(self, account: Any) -> bool:
-        return bool(self.call("hasRole", self.oracle_role, _address(account)))
+        return bool(self.call("hasRole", self.oracle_role, address_of(account)))
 
     def register(self, registrant: Any, artifact: ArtifactLike, *, b: DecimalLike, fee_bps: int = 0) -> ArtifactInfo:
         """Register ``artifact`` with a pool of liquidity ``b``; approves and pays its funding
@@ -230,7 +231,7 @@ class Artifacts(Bound, ArtifactHistory):
     # ---- settlement --------------------------------------------------------------------------
     def settle(self, caller: Any, artifact: ArtifactLike, round_: int, traders: Iterable[Any]) -> Any:
         """Credit settled positions of ``traders`` in round ``round_`` (anyone; idempotent)."""
-        return self.transact("settle", artifact_id(artifact), round_, [_address(t) for t in traders], sender=caller)
+        return self.transact("settle", artifact_id(artifact), round_, [address_of(t) for t in traders], sender=caller)
 
     def settle_artifact(
         self,
@@ -296,7 +297,7 @@ class Artifacts(Bound, ArtifactHistory):
         return self.transact("sweep", artifact_id(artifact), round_, sender=caller)
 
     def withdraw_reserve(self, registrant: Any, artifact: ArtifactLike, to: Any = None) -> Any:
-        return self.transact("withdrawReserve", artifact_id(artifact), _address(to or registrant), sender=registrant)
+        return self.transact("withdrawReserve", artifact_id(artifact), address_of(to or registrant), sender=registrant)
 
     # ---- views -------------------------------------------------------------------------------
     def info(self, artifact: ArtifactLike) -> ArtifactInfo:
@@ -322,7 +323,7 @@ class Artifacts(Bound, ArtifactHistory):
 
     def reputation(self, trader: Any) -> tuple[Reputation, int]:
         """``trader``'s record and believability score (18 decimals)."""
-        record, score = self.call("reputation", _address(trader))
+        record, score = self.call("reputation", address_of(trader))
         fields = tuple(record) if isinstance(record, (tuple, list)) else (
             record.correct, record.incorrect, record.correctStake, record.totalStake
         )
@@ -332,9 +333,6 @@ class Artifacts(Bound, ArtifactHistory):
     def position(self, trader: Any, artifact: ArtifactLike) -> Position:
         """``trader``'s position in the artifact's current market."""
         return self.exchange.position(trader, self.info(artifact).root_id, 1)
-
-def _address(account: Any) -> str:
-    return to_checksum_address(str(getattr(account, "address", account)))
 
 
 __all__ = [

@@ -23,8 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
-from eth_utils import to_checksum_address
-
+from .addresses import address_of
 from .artifacts import DAY, ArtifactLike, artifact_id
 from .lifecycle import bounty_shares
 from .transport import Bound, ape_project
@@ -66,7 +65,7 @@ class Bounties(Bound):
     def deploy(cls, artifacts: "Artifacts", deployer: Any, *, token: Any = None, project: Any = None) -> "Bounties":
         """Deploy an escrow beside ``artifacts``, escrowing ``token`` (default: the Exchange's collateral)."""
         project = project or ape_project()
-        token_address = str(getattr(token, "address", token or artifacts.exchange.token.address))
+        token_address = address_of(token or artifacts.exchange.token)
         contract = project.Bounties.deploy(artifacts.address, token_address, artifacts.oracle_role, sender=deployer)
         return cls.at(contract.address, artifacts, project=project)
 
@@ -89,9 +88,9 @@ class Bounties(Bound):
         project = project or ape_project()
         contract = ContractInstance(str(address), contract_type=project.Bounties.contract_type)
         collateral = artifacts.exchange.token
-        token_address = to_checksum_address(str(contract.token()))
+        token_address = address_of(contract.token())
         # Another token than the collateral: any ERC-20 ABI serves (approve, balanceOf, decimals).
-        token = collateral if token_address == to_checksum_address(str(collateral.address)) else project.TestToken.at(token_address)
+        token = collateral if token_address == address_of(collateral) else project.TestToken.at(token_address)
         return cls(contract, artifacts, token)
 
     @property
@@ -141,7 +140,7 @@ class Bounties(Bound):
     def claim(self, account: Any, to: Any = None) -> int:
         """Send everything ``account`` is owed (shares or reclaims the token refused to send) to
         ``to`` (default: ``account``); returns the amount in token units."""
-        to = to_checksum_address(str(getattr(to, "address", to) if to is not None else account.address))
+        to = address_of(to if to is not None else account)
         receipt = self.transact("claim", to, sender=account)
         return sum(int(log.amount) for log in self.contract.BountyClaimed.from_receipt(receipt))
 
@@ -150,7 +149,7 @@ class Bounties(Bound):
         each claimant's share in token units (what :func:`bounty_shares` computes, and the chain
         assigned). A share the token refused to send is owed to its claimant instead (``BountyPending``;
         see :meth:`owed` and :meth:`claim`)."""
-        addresses = [to_checksum_address(str(getattr(c, "address", c))) for c in claimants]
+        addresses = [address_of(c) for c in claimants]
         weights = [int(w) for w in claimants.values()]
         amount = self.info(bounty).amount
         receipt = self.transact("distribute", artifact_id(bounty), addresses, weights, sender=oracle)
@@ -167,7 +166,7 @@ class Bounties(Bound):
 
     def contribution(self, bounty: BountyLike, funder: Any) -> int:
         """What ``funder`` put into ``bounty`` and could still reclaim (token units)."""
-        return int(self.call("contribution", artifact_id(bounty), str(getattr(funder, "address", funder))))
+        return int(self.call("contribution", artifact_id(bounty), address_of(funder)))
 
     def escrowed(self) -> int:
         """Token units in undistributed, unreclaimed bounties."""
@@ -175,7 +174,7 @@ class Bounties(Bound):
 
     def owed(self, account: Any) -> int:
         """Token units the escrow owes ``account`` (it takes them with :meth:`claim`)."""
-        return int(self.call("owed", str(getattr(account, "address", account))))
+        return int(self.call("owed", address_of(account)))
 
     def owed_total(self) -> int:
         """Token units owed over all accounts: the escrow's balance is ``escrowed() + owed_total()``."""

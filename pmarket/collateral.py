@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
+from .addresses import address_of
 from .transport import ContractClient
+from .wad import WAD
 
-WAD = 10**18
 #: Largest magnitude of a price, an order quantity, a position quantity or whole-wad cost.
 MAX_ABS = 2**95 - 1
 
@@ -127,26 +128,22 @@ class CollateralCalls:
 
     def worst_case(self: ContractClient, trader: Any) -> tuple[int, int]:
         """``(worst, balance)`` on chain: solvent when ``balance + worst >= 0`` (18 decimals)."""
-        worst, balance = self.call("worstCase", _address(trader))
+        worst, balance = self.call("worstCase", address_of(trader))
         return int(worst), int(balance)
 
     def root_worst_case(self: ContractClient, trader: Any, root_id: int) -> int:
-        return int(self.call("rootWorstCase", _address(trader), root_id))
+        return int(self.call("rootWorstCase", address_of(trader), root_id))
 
     def position(self: ContractClient, trader: Any, root_id: int, branch_id: int) -> Position:
-        quantity, cost = self.call("position", _address(trader), root_id, branch_id)
+        quantity, cost = self.call("position", address_of(trader), root_id, branch_id)
         return Position(int(quantity), int(cost))
 
     def open_orders(self: ContractClient, trader: Any, root_id: int) -> dict[int, OpenOrder]:
         """Slot -> open order of ``trader`` in ``root_id``."""
-        slots, prices, remaining, branches = self.call("openOrders", _address(trader), root_id)
+        slots, prices, remaining, branches = self.call("openOrders", address_of(trader), root_id)
         return {
             int(s): OpenOrder(int(p), int(r), int(b)) for s, p, r, b in zip(slots, prices, remaining, branches)
         }
 
     def trader_roots(self: ContractClient, trader: Any) -> list[int]:
-        return [int(r) for r in self.call("traderRoots", _address(trader))]
-
-
-def _address(account: Any) -> str:
-    return str(getattr(account, "address", account))
+        return [int(r) for r in self.call("traderRoots", address_of(trader))]

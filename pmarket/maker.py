@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
+from .addresses import address_of
 from .lmsr.pool import Side, Terms
 from .orders import Order
 from .transport import Bound, account_of, merged_contract_type, with_errors
@@ -122,7 +123,7 @@ class Maker(Bound):
             salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
         self.transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=creator)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
-        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(creator), salt)
 
     def create_tracked_pool(
         self,
@@ -143,13 +144,13 @@ class Maker(Bound):
             salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
         self.transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=creator)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
-        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(creator), salt)
 
     def close_for(self, pool: PoolKey, trader: Any, *, sender: Any = None) -> Any:
         """Close ``trader``'s whole position against tracked ``pool`` (``Maker.closeFor``): only the
         pool's creator while it owns the root (the default sender). The artifact registry calls it
         for the holder's own ``close``."""
-        return self.transact("closeFor", pool.as_tuple(), _address(trader), sender=sender or account_of(pool.creator))
+        return self.transact("closeFor", pool.as_tuple(), address_of(trader), sender=sender or account_of(pool.creator))
 
     def close_pool(self, pool: PoolKey, *, sender: Any = None) -> Any:
         """Close an idle pool and return its balance to the creator (the default sender)."""
@@ -240,7 +241,7 @@ class Maker(Bound):
     def credit(self, pool: PoolLike, trader: Any) -> int:
         """What is left of the fees ``trader`` paid to a tracked pool (wad): the most its closes may
         give up against the fee-free LMSR price."""
-        return int(self.call("credit", _pool_id(pool), _address(trader)))
+        return int(self.call("credit", _pool_id(pool), address_of(trader)))
 
     def observe(self, pool: PoolLike) -> tuple[int, int, int]:
         """``(cumulative, timestamp, cushion)``: a tracked pool's time integral of its log-odds (wad
@@ -265,7 +266,7 @@ class Maker(Bound):
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
         salt = 0
         while True:
-            key = PoolKey(root_id, branch_id, int(lo), int(hi), b, fee_bps, _address(creator), salt)
+            key = PoolKey(root_id, branch_id, int(lo), int(hi), b, fee_bps, address_of(creator), salt)
             if not self.call("poolExists", key.id):
                 return salt
             salt += 1
@@ -279,7 +280,3 @@ class Maker(Bound):
 
 def _pool_id(pool: "PoolLike") -> bytes:
     return pool.id if isinstance(pool, PoolKey) else bytes(pool)
-
-
-def _address(who: Any) -> str:
-    return to_checksum_address(str(getattr(who, "address", who)))

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from . import errors
+from .addresses import address_of
 from .transport import ContractClient
 from .wad import DecimalLike, check_int128, to_wad
 
-
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -226,7 +225,7 @@ class MarketsCalls:
         return self.transact("settle", root_id, bound_args(outcome, outcome)[0], sender=account)
 
     def set_oracle(self: ContractClient, owner: Any, root_id: int, oracle: Any, authorized: bool = True) -> Any:
-        return self.transact("setOracle", root_id, str(getattr(oracle, "address", oracle)), authorized, sender=owner)
+        return self.transact("setOracle", root_id, address_of(oracle), authorized, sender=owner)
 
     def set_frozen(self: ContractClient, account: Any, root_id: int, frozen: bool = True) -> Any:
         """Freeze (or unfreeze) a root: no orders, matches or pool trades there meanwhile."""

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
+from .addresses import ZERO_ADDRESS
 from .orders import Order, SignedOrder, TradeType
 from .transport import ContractClient
 from .wad import DecimalLike, to_wad
 
 
-_NO_ORDER = (0, 0, False, 0, 0, 0, 0, "0x0000000000000000000000000000000000000000", 0, b"\x00" * 32, 0)
+_NO_ORDER = (0, 0, False, 0, 0, 0, 0, ZERO_ADDRESS, 0, b"\x00" * 32, 0)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Optional, Union
 from eth_utils import is_address, to_checksum_address
 
 from . import typed
+from .addresses import address_of
 from .errors import PMarketError
 from .transport import ContractClient, account_of
 from .wad import DecimalLike, check_int128, to_wad
@@ -184,7 +185,7 @@ class OrdersCalls:
 
     def chain_head(self: ContractClient, trader: Any) -> bytes:
         """The trader's last valid order hash: the ``previous`` of their next Primary order."""
-        return bytes(self.call("chainHead", str(getattr(trader, "address", trader))))
+        return bytes(self.call("chainHead", address_of(trader)))
 
     def order_state(self: ContractClient, order_hash: bytes) -> tuple[TradeType, bool, int]:
         """``(trade_type, is_matched, remaining)`` of a hash in the book (``TradeType.NONE`` if absent)."""

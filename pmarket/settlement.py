@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .collateral import WAD, Position, clamp, floor_div
+from .addresses import address_of
+from .collateral import Position, clamp, floor_div
 from .transport import ContractClient
+from .wad import WAD
 
 
 def settlement_payoff(outcome: int, positions: Iterable[tuple[Position, tuple[int, int]]]) -> int:
@@ -25,18 +27,18 @@ class SettlementCalls:
 
     def claim(self: ContractClient, trader: Any, root_id: int, *, sender: Any = None) -> Any:
         """Claim ``trader``'s payoff in settled ``root_id`` (sent by ``sender``, default the trader)."""
-        address = str(getattr(trader, "address", trader))
+        address = address_of(trader)
         if sender is None:
             return self.transact("claim", root_id, sender=trader)
         return self.transact("claimFor", address, root_id, sender=sender)
 
     def claim_all(self: ContractClient, root_id: int, traders: Iterable[Any], *, sender: Any) -> Any:
         """Claim for every trader in one call: losses first, then gains; failures are skipped."""
-        addresses = [str(getattr(t, "address", t)) for t in traders]
+        addresses = [address_of(t) for t in traders]
         return self.transact("claimMany", root_id, addresses, sender=sender)
 
     def pot(self: ContractClient, root_id: int) -> int:
         return int(self.call("pot", root_id))
 
     def has_claimed(self: ContractClient, trader: Any, root_id: int) -> bool:
-        return bool(self.call("hasClaimed", str(getattr(trader, "address", trader)), root_id))
+        return bool(self.call("hasClaimed", address_of(trader), root_id))

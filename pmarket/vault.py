@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from .addresses import address_of
 from .transport import ContractClient
 from .wad import DecimalLike, to_wad
 
@@ -48,11 +49,11 @@ class VaultCalls:
         wad = to_wad(amount, name="amount")
         if to is None:
             return self.transact("withdraw", wad, sender=account)
-        return self.transact("withdrawTo", str(getattr(to, "address", to)), wad, sender=account)
+        return self.transact("withdrawTo", address_of(to), wad, sender=account)
 
     def balance(self: ContractClient, account: Any) -> int:
         """Free collateral of ``account`` in 18-decimal integers."""
-        return int(self.call("balanceOf", str(getattr(account, "address", account))))
+        return int(self.call("balanceOf", address_of(account)))
 
     def balance_decimal(self: ContractClient, account: Any) -> Decimal:
         return Decimal(self.balance(account)).scaleb(-18)

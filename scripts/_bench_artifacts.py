@@ -22,9 +22,9 @@ from eth_account import Account
 
 from pmarket.artifacts import DAY, Artifacts, artifact_id
 from pmarket.bounties import Bounties
+from pmarket.wad import WAD
 
 Measure = Callable[[Any], dict[str, int]]
-WAD = 10**18
 CHUNK = 50  # traders per transaction (about 330,000 gas each; Anvil's block holds 30 million)
 
 

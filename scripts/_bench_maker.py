@@ -7,9 +7,9 @@ from typing import Any, Callable
 
 from pmarket.lmsr import exact
 from pmarket.lmsr.pool import Side
+from pmarket.wad import WAD
 
 Measure = Callable[[Any], dict[str, int]]
-WAD = 10**18
 
 
 def _view_gas(contract: Any, method: str, *args: Any) -> dict[str, int]:

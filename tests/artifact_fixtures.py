@@ -10,13 +10,14 @@ from typing import Any, Iterable
 
 import pytest
 
+from pmarket.addresses import address_of
 from pmarket.artifacts import Artifacts, artifact_id
 from pmarket.bounties import Bounties
 from pmarket.collateral import Position
 from pmarket.exchange import Exchange
 from pmarket.lifecycle import FlagTerms, State, Totals, flag_terms
+from pmarket.wad import WAD
 
-WAD = 10**18
 UNIT = 10**12  # one unit of the 6-decimal collateral token, in the Exchange's 18 decimals
 DAY = 86_400
 
@@ -75,7 +76,7 @@ def give(ex: Exchange, owner: Any, who: Any, amount: str) -> None:
     units = ex.token_units(amount)
     ex.token.mint(owner.address, units, sender=owner)
     ex.token.approve(ex.address, units, sender=owner)
-    ex.contract.depositFor(str(getattr(who, "address", who)), units, sender=owner)
+    ex.contract.depositFor(address_of(who), units, sender=owner)
 
 
 def register(arts: Artifacts, registrant: Any, name: str, *, b: Any, fee_bps: int = 0):
@@ -159,7 +160,7 @@ def around(price36: int) -> tuple[int, int]:
 
 
 def positions_of(ex: Exchange, root: int, traders: Iterable[Any]) -> dict[str, Position]:
-    return {str(getattr(t, "address", t)): ex.position(t, root, 1) for t in traders}
+    return {address_of(t): ex.position(t, root, 1) for t in traders}
 
 
 __all__ += ["positions_of", "State"]

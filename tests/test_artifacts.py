@@ -11,10 +11,10 @@ from pmarket.artifacts import Artifacts, artifact_id
 from pmarket.bounties import Bounties
 from pmarket.lifecycle import LOSS, PROFIT, State, compute_settlement_pnl
 from pmarket.lmsr import pool as lmsr
+from pmarket.wad import WAD
 
 from .test_maker import refused
 
-WAD = 10**18
 DAY = 86_400
 
 

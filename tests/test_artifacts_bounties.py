@@ -14,10 +14,11 @@ import pytest
 from eth_utils import to_checksum_address
 
 from pmarket import errors
+from pmarket.addresses import address_of
 from pmarket.artifacts import DAY, artifact_id
 from pmarket.bounties import DEFAULT_EXPIRY, Bounties
-from pmarket.transport import transact
 from pmarket.lifecycle import bounty_shares
+from pmarket.transport import transact
 
 from .artifact_fixtures import *  # noqa: F401,F403 (fixtures)
 from .artifact_fixtures import register
@@ -42,7 +43,7 @@ def _claimants(n: int) -> list[str]:
 
 
 def _wallets(token, who) -> list[int]:
-    return [int(token.balanceOf(str(getattr(w, "address", w)))) for w in who]
+    return [int(token.balanceOf(address_of(w))) for w in who]
 
 
 def test_one_hundred_units_split_one_one_one(paper, escrow, owner, oracle):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from pmarket import errors
+from pmarket.addresses import address_of
 from pmarket.lmsr import Side, exact, forward, paid, price, prices, shares_for_cost
 from pmarket.lmsr.pool import forward_price
 from pmarket.wad import WAD
@@ -398,7 +399,7 @@ def test_the_node_replays_a_maker_session_exactly(market, pool, owner, alice, bo
     assert replay.discrepancies == []
     node = replay.node
     for who in (alice, bob, carol, owner, pool.account, other.account, idle.account):
-        address = str(getattr(who, "address", who))
+        address = address_of(who)
         assert node.balance(address) == market.balance(who), address
         assert node.worst_case(address) == market.worst_case(who), address
         for root in (ROOT, OTHER):
