@@ -222,7 +222,7 @@ class OrdersCalls:
             branch_id,
             price,
             quantity,
-            previous=self.chain_head(trader) if previous is None else previous,
+            previous=OrdersCalls.chain_head(self, trader) if previous is None else previous,
             expiry=expiry,
             trade_root_id=trade_root_id,
         )

@@ -39,7 +39,7 @@ class VaultCalls:
 
     def deposit(self: ContractClient, account: Any, amount: DecimalLike, *, approve: bool = True) -> Any:
         """Deposit ``amount`` tokens (decimal, in token terms) for ``account``; approves first."""
-        units = self.token_units(amount)
+        units = VaultCalls.token_units(self, amount)
         if approve:
             self.token.approve(self.contract.address, units, sender=account)
         return self.transact("deposit", units, sender=account)
@@ -56,4 +56,4 @@ class VaultCalls:
         return int(self.call("balanceOf", address_of(account)))
 
     def balance_decimal(self: ContractClient, account: Any) -> Decimal:
-        return Decimal(self.balance(account)).scaleb(-18)
+        return Decimal(VaultCalls.balance(self, account)).scaleb(-18)
