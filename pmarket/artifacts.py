@@ -5,10 +5,10 @@ first round: a ``[0, 1]`` market on the Exchange and a tracked LMSR pool the reg
 Oracles post lifecycle states; :meth:`Artifacts.settle_artifact` posts one and credits every
 position of the round in gas-bounded batches::
 
-    arts = Artifacts.deploy(exchange, admin)
-    arts.grant_oracle(admin, oracle)
-    arts.register(registrant, "paper-42", b=100)
-    arts.settle_artifact(oracle, "paper-42", "validated")
+    arts = Artifacts.deploy(exchange, sender=admin)
+    arts.grant_oracle(oracle, sender=admin)
+    arts.register("paper-42", b=100, sender=registrant)
+    arts.settle_artifact("paper-42", "validated", sender=oracle)
     arts.settlement_history(trader=alice)     # the trader's notifications, newest first
 """
 
@@ -132,14 +132,14 @@ class Artifacts(Bound, ArtifactHistory):
     def deploy(
         cls,
         exchange: "Exchange",
-        deployer: Any,
         *,
+        sender: Any,
         close_after: int = 90 * DAY,
         window: int = DAY,
         prices: Sequence[DecimalLike] = SEED_PRICES,
         project: Any = None,
     ) -> "Artifacts":
-        """Deploy a registry on ``exchange``; ``deployer`` holds the admin role (it grants oracles)."""
+        """Deploy a registry on ``exchange`` from ``sender``, who holds the admin role (it grants oracles)."""
         from ape import chain
 
         project = project or ape_project()
@@ -147,7 +147,7 @@ class Artifacts(Bound, ArtifactHistory):
         from ape.exceptions import ContractLogicError
 
         try:
-            contract = project.Artifacts.deploy(exchange.address, close_after, window, thresholds, sender=deployer)
+            contract = project.Artifacts.deploy(exchange.address, close_after, window, thresholds, sender=sender)
         except ContractLogicError as err:
             raise translate(err, project.Artifacts.contract_type) from err
         block = chain.get_receipt(contract.txn_hash).block_number
@@ -184,39 +184,40 @@ class Artifacts(Bound, ArtifactHistory):
         return keccak(text="ORACLE_ROLE")
 
     # ---- roles and registry ------------------------------------------------------------------
-    def grant_oracle(self, admin: Any, account: Any) -> Any:
-        """Give ``account`` the oracle role (``admin`` holds the role admin)."""
-        return self.transact("grantRole", self.oracle_role, address_of(account), sender=admin)
+    def grant_oracle(self, account: Any, *, sender: Any) -> Any:
+        """Give ``account`` the oracle role (``grantRole``; ``sender`` holds the role admin)."""
+        return self.transact("grantRole", self.oracle_role, address_of(account), sender=sender)
 
-    def revoke_oracle(self, admin: Any, account: Any) -> Any:
-        return self.transact("revokeRole", self.oracle_role, address_of(account), sender=admin)
+    def revoke_oracle(self, account: Any, *, sender: Any) -> Any:
+        """Take the oracle role from ``account`` (``revokeRole``; ``sender`` holds the role admin)."""
+        return self.transact("revokeRole", self.oracle_role, address_of(account), sender=sender)
 
     def is_oracle(self, account: Any) -> bool:
         return bool(self.call("hasRole", self.oracle_role, address_of(account)))
 
-    def register(self, registrant: Any, artifact: ArtifactLike, *, b: DecimalLike, fee_bps: int = 0) -> ArtifactInfo:
+    def register(self, artifact: ArtifactLike, *, sender: Any, b: DecimalLike, fee_bps: int = 0) -> ArtifactInfo:
         """Register ``artifact`` with a pool of liquidity ``b``; approves and pays its funding
-        ``ceil(b ln 2)`` (in whole token units) from the registrant's wallet."""
+        ``ceil(b ln 2)`` (in whole token units) from the wallet of ``sender``, the registrant."""
         b_wad = to_wad(b, name="b")
         maker = self.exchange.maker
         funding = int(maker.contract.fundingFor(b_wad))
         units = int(self.exchange.contract.toTokens(funding))
         if int(self.exchange.contract.toInternal(units)) < funding:
             units += 1
-        self.exchange.token.approve(self.address, units, sender=registrant)
-        self.transact("register", artifact_id(artifact), b_wad, fee_bps, sender=registrant)
+        self.exchange.token.approve(self.address, units, sender=sender)
+        self.transact("register", artifact_id(artifact), b_wad, fee_bps, sender=sender)
         return self.info(artifact)
 
-    def transition(self, oracle: Any, artifact: ArtifactLike, state: StateLike) -> Any:
-        """Post lifecycle ``state`` (oracle role)."""
-        return self.transact("transition", artifact_id(artifact), int(State.parse(state)), sender=oracle)
+    def transition(self, artifact: ArtifactLike, state: StateLike, *, sender: Any) -> Any:
+        """Post lifecycle ``state`` (``sender`` holds the oracle role)."""
+        return self.transact("transition", artifact_id(artifact), int(State.parse(state)), sender=sender)
 
-    def trigger(self, caller: Any, artifact: ArtifactLike, state: StateLike) -> Any:
+    def trigger(self, artifact: ArtifactLike, state: StateLike, *, sender: Any) -> Any:
         """Move a listed artifact because its pool's price stayed past the state's threshold through
         the last window (anyone): validated needs the range's low above the validate price, flagged
         and deprecated its high below theirs. Refused with ``WindowNotElapsed(artifact, readyAt)``
         in the round's first window, ``ThresholdNotMet(artifact, to, price, threshold)`` otherwise."""
-        return self.transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=caller)
+        return self.transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=sender)
 
     def price_range(self, artifact: ArtifactLike) -> tuple[int, int, int]:
         """``(low, high, period)`` of the current round's pool (wad, seconds): what a trigger reads
@@ -229,32 +230,32 @@ class Artifacts(Bound, ArtifactHistory):
         return int(close_after), int(window), (int(validate), int(flag), int(deprecate))
 
     # ---- settlement --------------------------------------------------------------------------
-    def settle(self, caller: Any, artifact: ArtifactLike, round_: int, traders: Iterable[Any]) -> Any:
-        """Credit settled positions of ``traders`` in round ``round_`` (anyone; idempotent)."""
-        return self.transact("settle", artifact_id(artifact), round_, [address_of(t) for t in traders], sender=caller)
+    def settle(self, artifact: ArtifactLike, round_: int, traders: Iterable[Any], *, sender: Any) -> Any:
+        """Credit settled positions of ``traders`` in round ``round_`` (anyone sends; idempotent)."""
+        return self.transact("settle", artifact_id(artifact), round_, [address_of(t) for t in traders], sender=sender)
 
     def settle_artifact(
         self,
-        oracle: Any,
         artifact: ArtifactLike,
         state: StateLike,
         *,
+        sender: Any,
         batch_gas: int = BATCH_GAS,
         progress: bool = True,
     ) -> SettlementReport:
-        """Post ``state`` with ``oracle`` and, when it settles the round (validated, deprecated,
-        flagged), credit every account that traded there, in batches of at most ``batch_gas``;
-        a progress bar shows the batches."""
+        """Post ``state`` from ``sender`` (an oracle) and, when it settles the round (validated,
+        deprecated, flagged), credit every account that traded there, in batches of at most
+        ``batch_gas``; a progress bar shows the batches."""
         state = State.parse(state)
         info = self.info(artifact)
-        self.transition(oracle, artifact, state)
+        self.transition(artifact, state, sender=sender)
         outcome = State(int(self.call("roundInfo", artifact_id(artifact), info.round)[2]))
         if outcome is State.NONE:
             return SettlementReport(state, info.round, 0, 0, [])
-        return self.settle_round(oracle, artifact, info.round, batch_gas=batch_gas, progress=progress)
+        return self.settle_round(artifact, info.round, sender=sender, batch_gas=batch_gas, progress=progress)
 
     def settle_round(
-        self, caller: Any, artifact: ArtifactLike, round_: int, *, batch_gas: int = BATCH_GAS, progress: bool = True
+        self, artifact: ArtifactLike, round_: int, *, sender: Any, batch_gas: int = BATCH_GAS, progress: bool = True
     ) -> SettlementReport:
         """Credit every unsettled account of a settled round, in gas-bounded batches. Losses go
         first (a gain is paid out of the pot the losses fill), and gains that still found the pot
@@ -272,7 +273,7 @@ class Artifacts(Bound, ArtifactHistory):
             while queue:
                 waiting = []
                 for i in range(0, len(queue), size):
-                    receipt = self.settle(caller, artifact, round_, queue[i : i + size])
+                    receipt = self.settle(artifact, round_, queue[i : i + size], sender=sender)
                     sent += 1
                     bar.update()
                     for log in self.contract.SettlementSkipped.from_receipt(receipt):
@@ -287,17 +288,19 @@ class Artifacts(Bound, ArtifactHistory):
         settled = sum(1 for t in pending if self.exchange.has_claimed(t, root))
         return SettlementReport(state, round_, settled, sent, skipped)
 
-    def close(self, holder: Any, artifact: ArtifactLike) -> Any:
-        """Close the holder's own whole position against the round's pool, after the close delay: at
-        the range's worse end (its low for a long, its high for a short), the pool giving up at most
-        the holder's own fee credit against the fee-free LMSR sale (``Maker.closeFor``)."""
-        return self.transact("close", artifact_id(artifact), sender=holder)
+    def close(self, artifact: ArtifactLike, *, sender: Any) -> Any:
+        """Close the holder's (``sender``'s) own whole position against the round's pool, after the
+        close delay: at the range's worse end (its low for a long, its high for a short), the pool
+        giving up at most the holder's own fee credit against the fee-free LMSR sale
+        (``Maker.closeFor``)."""
+        return self.transact("close", artifact_id(artifact), sender=sender)
 
-    def sweep(self, caller: Any, artifact: ArtifactLike, round_: int) -> Any:
-        return self.transact("sweep", artifact_id(artifact), round_, sender=caller)
+    def sweep(self, artifact: ArtifactLike, round_: int, *, sender: Any) -> Any:
+        return self.transact("sweep", artifact_id(artifact), round_, sender=sender)
 
-    def withdraw_reserve(self, registrant: Any, artifact: ArtifactLike, to: Any = None) -> Any:
-        return self.transact("withdrawReserve", artifact_id(artifact), address_of(to or registrant), sender=registrant)
+    def withdraw_reserve(self, artifact: ArtifactLike, to: Any = None, *, sender: Any) -> Any:
+        """The registrant (``sender``) takes the reserve of a final artifact, to ``to`` (default: itself)."""
+        return self.transact("withdrawReserve", artifact_id(artifact), address_of(to or sender), sender=sender)
 
     # ---- views -------------------------------------------------------------------------------
     def info(self, artifact: ArtifactLike) -> ArtifactInfo:

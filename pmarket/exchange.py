@@ -43,18 +43,18 @@ class Exchange(Bound, MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, Ma
     @classmethod
     def deploy(
         cls,
-        deployer: Any,
         *,
+        sender: Any,
         collateral: Any = None,
         max_branches: int = DEFAULT_MAX_BRANCHES,
         max_open_orders: int = DEFAULT_MAX_OPEN_ORDERS,
         max_roots: int = DEFAULT_MAX_ROOTS,
         project: Any = None,
     ) -> "Exchange":
-        """Deploy an Exchange; without ``collateral``, a fresh 6-decimal TestToken serves as one."""
+        """Deploy an Exchange from ``sender``; without ``collateral``, a fresh 6-decimal TestToken serves as one."""
         project = project or ape_project()
         if collateral is None:
-            collateral = project.TestToken.deploy("pmarket test dollar", "pUSD", 6, sender=deployer)
+            collateral = project.TestToken.deploy("pmarket test dollar", "pUSD", 6, sender=sender)
         elif isinstance(collateral, str):
             collateral = project.TestToken.at(collateral)
         from ape.exceptions import ContractLogicError
@@ -64,11 +64,11 @@ class Exchange(Bound, MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, Ma
         try:
             # The Maker first, naming the address the Exchange gets two nonces later, then the
             # extension; the Exchange's constructor checks both (MakerMismatch, ExtensionMismatch).
-            nonce = int(deployer.nonce)
-            maker = project.Maker.deploy(create_address(str(deployer.address), nonce + 2), sender=deployer)
+            nonce = int(sender.nonce)
+            maker = project.Maker.deploy(create_address(str(sender.address), nonce + 2), sender=sender)
             config = (collateral.address, max_branches, max_open_orders, max_roots, maker.address)
-            extension = project.ExchangeExtension.deploy(*config, sender=deployer)
-            contract = project.Exchange.deploy(*config, extension.address, sender=deployer)
+            extension = project.ExchangeExtension.deploy(*config, sender=sender)
+            contract = project.Exchange.deploy(*config, extension.address, sender=sender)
         except ContractLogicError as err:
             raise translate(err, project.Exchange.contract_type) from err
         from ape import chain

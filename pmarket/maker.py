@@ -4,8 +4,8 @@ A pool is named by its :class:`PoolKey` (the contract hashes the key into the po
 are decimals as everywhere in the client (``"2.5"``, ``Decimal``, or an int of whole units); the
 chain's 18-decimal integers come back. ``exchange.maker`` is the deployment's :class:`Maker`::
 
-    pool = exchange.maker.create_pool(carol, root_id=1, b=100)
-    exchange.maker.buy(alice, pool, "long", 10, max_cost=6)
+    pool = exchange.maker.create_pool(1, b=100, sender=carol)
+    exchange.maker.buy(pool, "long", 10, max_cost=6, sender=alice)
     exchange.maker.prices(pool)          # (long, short), 18 decimals
 
 Tracked pools (an artifact's, created by the managed root's owner) also have ``price_range``,
@@ -108,28 +108,28 @@ class Maker(Bound):
     # ---- pools -------------------------------------------------------------------------------
     def create_pool(
         self,
-        creator: Any,
         root_id: int,
         *,
+        sender: Any,
         b: DecimalLike,
         branch_id: int = 1,
         fee_bps: int = 0,
         salt: Optional[int] = None,
     ) -> PoolKey:
         """Create a pool with liquidity ``b`` (shares) on ``(root_id, branch_id)``; ``ceil(b ln 2)`` of
-        the creator's Exchange balance funds it. ``salt`` defaults to the first free one."""
+        the creator's (``sender``'s) Exchange balance funds it. ``salt`` defaults to the first free one."""
         b_wad = to_wad(b, name="b")
         if salt is None:
-            salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
-        self.transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=creator)
+            salt = self._free_salt(sender, root_id, branch_id, b_wad, fee_bps)
+        self.transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=sender)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
-        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(creator), salt)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(sender), salt)
 
     def create_tracked_pool(
         self,
-        creator: Any,
         root_id: int,
         *,
+        sender: Any,
         b: DecimalLike,
         period: int,
         branch_id: int = 1,
@@ -137,14 +137,14 @@ class Maker(Bound):
         salt: Optional[int] = None,
     ) -> PoolKey:
         """``create_pool`` for a tracked pool (``Maker.createTrackedPool``): only the owner of managed
-        root ``root_id`` may (``NotRootManager``). It keeps its price range over at least the last
+        root ``root_id`` may send it (``NotRootManager``). It keeps its price range over at least the last
         ``period`` seconds (less than three periods) (``InvalidPeriod`` for 0) and credits each fee to the trader who paid it."""
         b_wad = to_wad(b, name="b")
         if salt is None:
-            salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
-        self.transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=creator)
+            salt = self._free_salt(sender, root_id, branch_id, b_wad, fee_bps)
+        self.transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=sender)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
-        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(creator), salt)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(sender), salt)
 
     def close_for(self, pool: PoolKey, trader: Any, *, sender: Any = None) -> Any:
         """Close ``trader``'s whole position against tracked ``pool`` (``Maker.closeFor``): only the
@@ -173,40 +173,41 @@ class Maker(Bound):
     # ---- trades ------------------------------------------------------------------------------
     def buy(
         self,
-        trader: Any,
         pool: PoolKey,
         side: SideLike,
         shares: DecimalLike,
         *,
+        sender: Any,
         max_cost: Optional[DecimalLike] = None,
         deadline: Optional[int] = None,
     ) -> Any:
-        """Buy ``shares`` of ``side`` for at most ``max_cost`` (default: no bound) before ``deadline``."""
+        """``sender`` buys ``shares`` of ``side`` for at most ``max_cost`` (default: no bound) before
+        ``deadline``."""
         limit = 2**255 - 1 if max_cost is None else to_wad(max_cost, name="max_cost")
-        return self._trade("buy", trader, pool, side, shares, limit, deadline)
+        return self._trade("buy", sender, pool, side, shares, limit, deadline)
 
     def sell(
         self,
-        trader: Any,
         pool: PoolKey,
         side: SideLike,
         shares: DecimalLike,
         *,
+        sender: Any,
         min_proceeds: DecimalLike = 0,
         deadline: Optional[int] = None,
     ) -> Any:
-        """Sell ``shares`` of ``side`` for at least ``min_proceeds`` before ``deadline``."""
-        return self._trade("sell", trader, pool, side, shares, to_wad(min_proceeds, name="min_proceeds"), deadline)
+        """``sender`` sells ``shares`` of ``side`` for at least ``min_proceeds`` before ``deadline``."""
+        return self._trade("sell", sender, pool, side, shares, to_wad(min_proceeds, name="min_proceeds"), deadline)
 
     def fill(self, pool: PoolKey, order: Order, quantity: DecimalLike, *, sender: Any) -> Any:
         """Fill ``quantity`` of resting ``order`` against ``pool`` (refused beyond its limit)."""
         return self.transact("fill", pool.as_tuple(), order.as_tuple(), to_wad(quantity, name="quantity"), sender=sender)
 
-    def _trade(self, method: str, trader: Any, pool: PoolKey, side: SideLike, shares: DecimalLike, limit: int, deadline: Optional[int]) -> Any:
+    def _trade(self, method: str, sender: Any, pool: PoolKey, side: SideLike, shares: DecimalLike, limit: int, deadline: Optional[int]) -> Any:
         if deadline is None:
             deadline = self._now() + DEFAULT_DEADLINE
         wad = to_wad(shares, name="shares")
-        return self.transact(method, pool.as_tuple(), int(Side.parse(side)), wad, limit, deadline, sender=trader)
+        return self.transact(method, pool.as_tuple(), int(Side.parse(side)), wad, limit, deadline, sender=sender)
 
     # ---- quotes ------------------------------------------------------------------------------
     def pool_state(self, pool: PoolKey) -> tuple[int, int, bool]:

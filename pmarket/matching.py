@@ -126,17 +126,19 @@ class MatchingCalls:
         """Submit many matches; failing ones are skipped with ``MatchSkipped`` events."""
         return self.transact("matchBatch", [r.as_tuple() for r in requests], sender=sender)
 
-    def cancel(self: ContractClient, owner: Any, order: Order, *, relayer: Any = None) -> Any:
-        """Cancel ``order``'s open rest: ``owner`` signs its Offset, ``relayer`` (or owner) sends it."""
+    def cancel(self: ContractClient, owner: Any, order: Order, *, sender: Any = None) -> Any:
+        """Cancel ``order``'s open rest: ``owner`` (the order's trader) signs its Offset, ``sender``
+        (by default the owner) sends it."""
         offset = offset_of(order, order.digest(self.domain)).sign(owner, self.domain)
         return self.transact(
-            "cancelOrder", order.as_tuple(), offset.order.as_tuple(), offset.signature, sender=relayer or owner
+            "cancelOrder", order.as_tuple(), offset.order.as_tuple(), offset.signature, sender=sender or owner
         )
 
     def reduce(
-        self: ContractClient, owner: Any, order: Order, size: DecimalLike, *, relayer: Any = None, tag: Optional[int] = None
+        self: ContractClient, owner: Any, order: Order, size: DecimalLike, *, sender: Any = None, tag: Optional[int] = None
     ) -> Any:
-        """Trim ``order`` by ``size`` (decimal) with a Reduction signed by ``owner``. Without a
+        """Trim ``order`` by ``size`` (decimal) with a Reduction signed by ``owner`` (the order's
+        trader) and sent by ``sender`` (by default the owner). Without a
         ``tag`` the Reduction is tagged from the order's open quantity, which falls with every
         reduction, so repeated equal Reductions get distinct hashes."""
         order_hash = order.digest(self.domain)
@@ -145,5 +147,5 @@ class MatchingCalls:
         reduction = reduction_of(order, order_hash, to_wad(size, name="size"), tag)
         signed = reduction.sign(owner, self.domain)
         return self.transact(
-            "reduceOrder", order.as_tuple(), signed.order.as_tuple(), signed.signature, sender=relayer or owner
+            "reduceOrder", order.as_tuple(), signed.order.as_tuple(), signed.signature, sender=sender or owner
         )

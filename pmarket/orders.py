@@ -199,7 +199,7 @@ class OrdersCalls:
         return {"trade_type": TradeType(int(ttype)), "is_matched": bool(matched), "remaining": int(remaining),
                 "slot": int(slot), "seq": int(seq)}
 
-    def hash_on_chain(self: ContractClient, order: Order) -> bytes:
+    def hash_order(self: ContractClient, order: Order) -> bytes:
         """The contract's EIP-712 digest of ``order`` (equals :meth:`Order.digest`)."""
         return bytes(self.call("hashOrder", order.as_tuple()))
 
@@ -228,7 +228,7 @@ class OrdersCalls:
         )
         return order.sign(trader, self.domain)
 
-    def place(self: ContractClient, signed: SignedOrder, *, relayer: Any = None) -> Any:
-        """Relay a signed order to the book (the trader relays it when ``relayer`` is None)."""
-        sender = relayer if relayer is not None else account_of(signed.order.trader)
+    def place(self: ContractClient, signed: SignedOrder, *, sender: Any = None) -> Any:
+        """Relay a signed order to the book from ``sender`` (by default the trader's ape account)."""
+        sender = sender if sender is not None else account_of(signed.order.trader)
         return self.transact("placeOrder", signed.order.as_tuple(), signed.signature, sender=sender)

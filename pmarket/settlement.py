@@ -3,7 +3,7 @@
 A root settles when it is narrowed to a point ``o``; each trader then claims, once, the payoff of
 all their positions there, ``sum_b q_b * (clamp(o, lo_b, hi_b) - p)``, rounded down. Losses go into
 the root's pot and gains come out of it: a gain waits (``SettlementPending``) until enough losers
-have paid in, which anyone may trigger for them (:meth:`SettlementCalls.claim_all`).
+have paid in, which anyone may trigger for them (:meth:`SettlementCalls.claim_many`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class SettlementCalls:
             return self.transact("claim", root_id, sender=trader)
         return self.transact("claimFor", address, root_id, sender=sender)
 
-    def claim_all(self: ContractClient, root_id: int, traders: Iterable[Any], *, sender: Any) -> Any:
+    def claim_many(self: ContractClient, root_id: int, traders: Iterable[Any], *, sender: Any) -> Any:
         """Claim for every trader in one call: losses first, then gains; failures are skipped."""
         addresses = [address_of(t) for t in traders]
         return self.transact("claimMany", root_id, addresses, sender=sender)

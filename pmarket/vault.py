@@ -37,19 +37,20 @@ class VaultCalls:
         """A decimal token amount in the collateral's smallest units."""
         return to_wad(amount, name="amount", decimals=self.decimals)
 
-    def deposit(self: ContractClient, account: Any, amount: DecimalLike, *, approve: bool = True) -> Any:
-        """Deposit ``amount`` tokens (decimal, in token terms) for ``account``; approves first."""
+    def deposit(self: ContractClient, amount: DecimalLike, *, sender: Any, approve: bool = True) -> Any:
+        """Deposit ``amount`` tokens (decimal, in token terms) for ``sender``; approves first."""
         units = VaultCalls.token_units(self, amount)
         if approve:
-            self.token.approve(self.contract.address, units, sender=account)
-        return self.transact("deposit", units, sender=account)
+            self.token.approve(self.contract.address, units, sender=sender)
+        return self.transact("deposit", units, sender=sender)
 
-    def withdraw(self: ContractClient, account: Any, amount: DecimalLike, *, to: Any = None) -> Any:
-        """Withdraw ``amount`` (decimal, 18-decimal internally) of ``account``'s balance."""
+    def withdraw(self: ContractClient, amount: DecimalLike, *, sender: Any, to: Any = None) -> Any:
+        """Withdraw ``amount`` (decimal, 18-decimal internally) of ``sender``'s balance (to ``to``, by
+        default the sender)."""
         wad = to_wad(amount, name="amount")
         if to is None:
-            return self.transact("withdraw", wad, sender=account)
-        return self.transact("withdrawTo", address_of(to), wad, sender=account)
+            return self.transact("withdraw", wad, sender=sender)
+        return self.transact("withdrawTo", address_of(to), wad, sender=sender)
 
     def balance(self: ContractClient, account: Any) -> int:
         """Free collateral of ``account`` in 18-decimal integers."""

@@ -54,20 +54,20 @@ def frank(accounts):
 @pytest.fixture(scope="module")
 def ex(project, owner) -> Exchange:
     token = project.TestToken.deploy("Test USD", "tUSD", 6, sender=owner)
-    return Exchange.deploy(owner, collateral=token, max_branches=8)
+    return Exchange.deploy(collateral=token, max_branches=8, sender=owner)
 
 
 @pytest.fixture(scope="module")
 def registry(ex, owner, oracle) -> Artifacts:
     """An artifact registry with the seed's parameters (90-day close, one-day window, 0.7/0.3/0.1)."""
-    arts = Artifacts.deploy(ex, owner)
-    arts.grant_oracle(owner, oracle)
+    arts = Artifacts.deploy(ex, sender=owner)
+    arts.grant_oracle(oracle, sender=owner)
     return arts
 
 
 @pytest.fixture(scope="module")
 def escrow(registry, owner) -> Bounties:
-    return Bounties.deploy(registry, owner)
+    return Bounties.deploy(registry, sender=owner)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def register(arts: Artifacts, registrant: Any, name: str, *, b: Any, fee_bps: in
     """Mint the registrant what the pool's funding takes, then register ``name``."""
     funding = arts.exchange.maker.funding_for(b)
     arts.exchange.token.mint(registrant.address, -(-funding // UNIT), sender=registrant)
-    return arts.register(registrant, name, b=b, fee_bps=fee_bps)
+    return arts.register(name, b=b, fee_bps=fee_bps, sender=registrant)
 
 
 def reserve_after_registration(arts: Artifacts, b: Any) -> int:

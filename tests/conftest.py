@@ -39,7 +39,7 @@ def token(project, owner):
 
 @pytest.fixture
 def exchange(project, owner, token) -> Exchange:
-    return Exchange.deploy(owner, collateral=token, max_branches=MAX_BRANCHES)
+    return Exchange.deploy(collateral=token, max_branches=MAX_BRANCHES, sender=owner)
 
 
 @pytest.fixture

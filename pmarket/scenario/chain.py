@@ -228,7 +228,7 @@ class ChainBackend(ChainArtifacts):
     def claim(self, who: str, root: int) -> None:
         self._send(self.ex.functions.claim(root), who)
 
-    def claim_all(self, who: str, root: int, traders: Sequence[str]) -> list[tuple[str, str]]:
+    def claim_many(self, who: str, root: int, traders: Sequence[str]) -> list[tuple[str, str]]:
         receipt = self._send(self.ex.functions.claimMany(root, list(traders)), who)
         return [
             (to_checksum_address(log.args.trader), self.errors_by_selector.get(bytes(log.args.reason)[:4], "Revert"))
