@@ -4,6 +4,10 @@
 :class:`~pmarket.orders.OrdersCalls`, :class:`~pmarket.vault.VaultCalls`) the way the contract
 composes its mixins. Every refusal surfaces as a :class:`pmarket.errors.ContractError` subclass named
 after the contract's custom error, with its values.
+
+The facade holds only construction and the deployment's facts; the calls live in the concern
+modules, which reach the chain through :mod:`pmarket.transport` (``transact``, ``call``, the merged
+ABI) and know the facade only as a :class:`~pmarket.transport.ContractClient`.
 """
 
 from __future__ import annotations

@@ -160,7 +160,7 @@ def cli(network) -> None:
     refused(console, "an order in a settled market", lambda: exchange.place(exchange.sign_limit(bob, ROOT, 1, "75", "1")))
     refused(console, "alice claiming before bob's loss is in the pot", lambda: exchange.claim(alice, ROOT))
     exchange.claim_many(ROOT, [alice, bob, pool.account], sender=relayer)
-    console.print(f"claim_all pays the losses into the pot first, then the gains out of it (the pool is claimed "
+    console.print(f"claim_many pays the losses into the pot first, then the gains out of it (the pool is claimed "
                   f"like anyone): alice {format_wad(exchange.balance(alice))}, bob {format_wad(exchange.balance(bob))}, "
                   f"pot {format_wad(exchange.pot(ROOT))}")
     maker.claim_pool(pool, sender=relayer)

@@ -284,7 +284,7 @@ def test_close_an_idle_pool(market, pool, owner, alice, bob, carol, credit):
 
 def test_settlement_pays_the_creator_what_is_left_and_the_money_adds_up(market, pool, owner, alice, bob, carol,
                                                                         credit):
-    """Pins settlement with pools: after settle, claim_all (including one pool's account) credits each
+    """Pins settlement with pools: after settle, claim_many (including one pool's account) credits each
     trader and the pool floor(payoff); claim_pool releases the pool's whole balance to the creator
     (PoolSettled), claiming the pool's account itself when nobody did; a second claim_pool is
     NothingLeft; and tokens held * 1e12 == all balances + the root's pot, to the wei."""
@@ -369,7 +369,7 @@ def test_quote_is_what_a_trade_charges_on_a_wide_market(market, owner, alice, ca
 def test_the_node_replays_a_maker_session_exactly(market, pool, owner, alice, bob, carol, credit):
     """Pins the node's replay of a session with two roots and three pools (one with a fee), buys,
     sales, fills of a bid and an offer, a freeze with a refused trade and an unfreeze, a close, a
-    settlement, claim_all and claim_pool: no discrepancy, and every balance, position, root worst
+    settlement, claim_many and claim_pool: no discrepancy, and every balance, position, root worst
     case, worst case, pool state and pot equals the chain's."""
     maker = market.maker
     for who, amount in ((alice, "300"), (bob, "300"), (owner, "300"), (carol, "100")):
