@@ -102,7 +102,7 @@ class Order:
     ) -> "Order":
         """A Primary limit order from decimal amounts: ``quantity > 0`` bids, ``< 0`` offers."""
         return cls(
-            trader=str(getattr(trader, "address", trader)),
+            trader=str(getattr(trader, "address", trader)),  # checked and checksummed by __post_init__
             market_root_id=root_id,
             market_branch_id=branch_id,
             price=to_wad(price, name="price"),
