@@ -13,7 +13,8 @@ from .addresses import address_of
 from .lifecycle import State
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .artifacts import Artifacts, ArtifactLike
+    from .artifacts import ArtifactLike
+    from .exchange import Exchange
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,12 @@ class SettlementEntry:
 class ArtifactHistory:
     """History, ledger and trader queries of an :class:`~pmarket.artifacts.Artifacts` registry."""
 
-    def history(self: "Artifacts", artifact: "ArtifactLike") -> list[TransitionRecord]:
+    #: What the queries read of the registry client (its fields).
+    contract: Any
+    exchange: "Exchange"
+    start_block: int
+
+    def history(self, artifact: "ArtifactLike") -> list[TransitionRecord]:
         """Every transition of ``artifact``, oldest first (registration included)."""
         from ape.exceptions import ContractLogicError
 
@@ -67,7 +73,7 @@ class ArtifactHistory:
         return out
 
     def settlement_history(
-        self: "Artifacts", artifact: Optional["ArtifactLike"] = None, trader: Any = None, limit: Optional[int] = None
+        self, artifact: Optional["ArtifactLike"] = None, trader: Any = None, limit: Optional[int] = None
     ) -> list[SettlementEntry]:
         """Settlement credits and debits from the ledger, newest first, filtered by artifact and by
         trader (the trader's notifications), at most ``limit`` of them."""
@@ -95,7 +101,7 @@ class ArtifactHistory:
         ]
         return out if limit is None else out[:limit]
 
-    def traders_of(self: "Artifacts", root_id: int) -> list[str]:
+    def traders_of(self, root_id: int) -> list[str]:
         """Every account with an order, a pool trade or a fill in ``root_id`` (from the Exchange's
         and the Maker's logs), in order of first appearance."""
         seen: dict[str, None] = {}
@@ -112,7 +118,7 @@ class ArtifactHistory:
                 seen[str(log.owner)] = None
         return [to_checksum_address(t) for t in seen]
 
-    def _round_pool(self: "Artifacts", root_id: int) -> bytes:
+    def _round_pool(self, root_id: int) -> bytes:
         for log in _logs(self.contract.RoundOpened, self.start_block):
             if int(log.rootId) == root_id:
                 return bytes(log.poolId)
