@@ -7,13 +7,18 @@ FORGE := HOME=$(CURDIR)/.cache/home $(VENV)/forge
 NETWORK ?= ethereum:local:foundry
 FUZZ_RUNS ?= 100000
 
-.PHONY: setup demo test test-py test-forge fuzz bench gas-check gas-snapshot lint compile lock clean
+.PHONY: setup demo test test-py test-forge fuzz bench gas-check gas-snapshot lint compile errors lock clean
 
 setup:
 	@./tools/setup.sh
 
 # setup.sh compiles (from scratch) whenever a contract changed since the last build.
 compile: setup
+
+# Rewrite pmarket/errors.json (the Python error classes' table) from the build; commit it with the
+# contract change (tests/test_errors.py fails while it differs from the build).
+errors: compile
+	$(VENV)/python tools/gen_errors.py
 
 demo: compile
 	$(APE) run demo --network $(NETWORK)

@@ -6,10 +6,10 @@ connected chain, ``exchange`` (the recorded deployment) with ``artifacts`` and `
 registry and escrow, when deployed). Example::
 
     ape console --network ethereum:local:foundry
-    In [1]: ex = Exchange.deploy(accounts.test_accounts[0])
-    In [2]: ex.define(accounts.test_accounts[0], 1, 1, "0", "1")
+    In [1]: ex = Exchange.deploy(sender=accounts.test_accounts[0])
+    In [2]: ex.define(1, 1, "0", "1", sender=accounts.test_accounts[0])
     In [3]: signed = ex.sign_limit(accounts.load("trader"), 1, 1, "0.4", "10")
-    In [4]: ex.place(signed, relayer=accounts.test_accounts[0])
+    In [4]: ex.place(signed, sender=accounts.test_accounts[0])
 """
 
 from __future__ import annotations

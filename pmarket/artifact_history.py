@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from eth_utils import to_checksum_address
 
+from .addresses import address_of
 from .lifecycle import State
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .artifacts import Artifacts, ArtifactLike
+    from .artifacts import ArtifactLike
+    from .exchange import Exchange
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,19 @@ class SettlementEntry:
 class ArtifactHistory:
     """History, ledger and trader queries of an :class:`~pmarket.artifacts.Artifacts` registry."""
 
-    def history(self: "Artifacts", artifact: "ArtifactLike") -> list[TransitionRecord]:
-        """Every transition of ``artifact``, oldest first (registration included)."""
-        from .artifacts import artifact_id
+    #: What the queries read of the registry client (its fields).
+    contract: Any
+    exchange: "Exchange"
+    start_block: int
 
+    def history(self, artifact: "ArtifactLike") -> list[TransitionRecord]:
+        """Every transition of ``artifact``, oldest first (registration included)."""
         from ape.exceptions import ContractLogicError
 
-        from .exchange import translate
+        from .artifacts import artifact_id
+        from .transport import translate
 
-        # Not ``self._call("history")``: ape's ContractInstance.history (the address's transactions)
+        # Not ``self.call("history")``: ape's ContractInstance.history (the address's transactions)
         # shadows the contract's view of that name.
         try:
             records = self.contract.call_view_method("history", artifact_id(artifact))
@@ -67,7 +73,7 @@ class ArtifactHistory:
         return out
 
     def settlement_history(
-        self: "Artifacts", artifact: Optional["ArtifactLike"] = None, trader: Any = None, limit: Optional[int] = None
+        self, artifact: Optional["ArtifactLike"] = None, trader: Any = None, limit: Optional[int] = None
     ) -> list[SettlementEntry]:
         """Settlement credits and debits from the ledger, newest first, filtered by artifact and by
         trader (the trader's notifications), at most ``limit`` of them."""
@@ -77,7 +83,7 @@ class ArtifactHistory:
         if artifact is not None:
             query["artifact"] = artifact_id(artifact)
         if trader is not None:
-            query["trader"] = _address(trader)
+            query["trader"] = address_of(trader)
         logs = _logs(self.contract.Settlement, self.start_block, **query)
         logs.sort(key=lambda log: (log.block_number, log.log_index), reverse=True)
         out = [
@@ -95,7 +101,7 @@ class ArtifactHistory:
         ]
         return out if limit is None else out[:limit]
 
-    def traders_of(self: "Artifacts", root_id: int) -> list[str]:
+    def traders_of(self, root_id: int) -> list[str]:
         """Every account with an order, a pool trade or a fill in ``root_id`` (from the Exchange's
         and the Maker's logs), in order of first appearance."""
         seen: dict[str, None] = {}
@@ -112,7 +118,7 @@ class ArtifactHistory:
                 seen[str(log.owner)] = None
         return [to_checksum_address(t) for t in seen]
 
-    def _round_pool(self: "Artifacts", root_id: int) -> bytes:
+    def _round_pool(self, root_id: int) -> bytes:
         for log in _logs(self.contract.RoundOpened, self.start_block):
             if int(log.rootId) == root_id:
                 return bytes(log.poolId)
@@ -125,7 +131,3 @@ def _logs(event: Any, start: int, **topics: Any) -> list[Any]:
 
     stop = chain.blocks.head.number + 1
     return list(event.range(start, stop, search_topics=topics or None))
-
-
-def _address(account: Any) -> str:
-    return to_checksum_address(str(getattr(account, "address", account)))

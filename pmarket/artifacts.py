@@ -5,10 +5,10 @@ first round: a ``[0, 1]`` market on the Exchange and a tracked LMSR pool the reg
 Oracles post lifecycle states; :meth:`Artifacts.settle_artifact` posts one and credits every
 position of the round in gas-bounded batches::
 
-    arts = Artifacts.deploy(exchange, admin)
-    arts.grant_oracle(admin, oracle)
-    arts.register(registrant, "paper-42", b=100)
-    arts.settle_artifact(oracle, "paper-42", "validated")
+    arts = Artifacts.deploy(exchange, sender=admin)
+    arts.grant_oracle(oracle, sender=admin)
+    arts.register("paper-42", b=100, sender=registrant)
+    arts.settle_artifact("paper-42", "validated", sender=oracle)
     arts.settlement_history(trader=alice)     # the trader's notifications, newest first
 """
 
@@ -17,12 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import keccak
 
+from .addresses import address_of
 from .artifact_history import ArtifactHistory, SettlementEntry, TransitionRecord  # noqa: F401 (re-exported)
 from .collateral import Position
 from .lifecycle import LOSS, MAX_WINDOW, PROFIT, Reputation, State, thresholds_valid
 from .maker import PoolKey
+from .transport import Bound, ape_project, error_name, translate, with_errors
 from .wad import DecimalLike, to_wad
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -113,14 +115,11 @@ def artifacts_contract_type(project: Any) -> Any:
     from inside them decodes by name)."""
     from .maker import maker_contract_type
 
-    core = project.Artifacts.contract_type
-    seen = {getattr(i, "selector", None) for i in core.abi if i.type == "error"}
-    extra = [i for i in maker_contract_type(project).abi if i.type == "error" and i.selector not in seen]
-    return core.model_copy(update={"abi": list(core.abi) + extra})
+    return with_errors(project.Artifacts.contract_type, maker_contract_type(project))
 
 
 @dataclass
-class Artifacts(ArtifactHistory):
+class Artifacts(Bound, ArtifactHistory):
     """A deployed artifact registry, bound to its :class:`~pmarket.exchange.Exchange` (its history,
     ledger and trader queries are in :class:`~pmarket.artifact_history.ArtifactHistory`)."""
 
@@ -133,24 +132,22 @@ class Artifacts(ArtifactHistory):
     def deploy(
         cls,
         exchange: "Exchange",
-        deployer: Any,
         *,
+        sender: Any,
         close_after: int = 90 * DAY,
         window: int = DAY,
         prices: Sequence[DecimalLike] = SEED_PRICES,
         project: Any = None,
     ) -> "Artifacts":
-        """Deploy a registry on ``exchange``; ``deployer`` holds the admin role (it grants oracles)."""
+        """Deploy a registry on ``exchange`` from ``sender``, who holds the admin role (it grants oracles)."""
         from ape import chain
 
-        from .exchange import _ape_project, translate
-
-        project = project or _ape_project()
+        project = project or ape_project()
         thresholds = deployment_parameters(close_after, window, prices)
         from ape.exceptions import ContractLogicError
 
         try:
-            contract = project.Artifacts.deploy(exchange.address, close_after, window, thresholds, sender=deployer)
+            contract = project.Artifacts.deploy(exchange.address, close_after, window, thresholds, sender=sender)
         except ContractLogicError as err:
             raise translate(err, project.Artifacts.contract_type) from err
         block = chain.get_receipt(contract.txn_hash).block_number
@@ -174,9 +171,7 @@ class Artifacts(ArtifactHistory):
         from ape import chain
         from ape.contracts import ContractInstance
 
-        from .exchange import _ape_project
-
-        contract_type = artifacts_contract_type(project or _ape_project())
+        contract_type = artifacts_contract_type(project or ape_project())
         chain.contracts.cache_contract_type(str(address), contract_type)
         return cls(ContractInstance(str(address), contract_type=contract_type), exchange, start_block)
 
@@ -189,39 +184,40 @@ class Artifacts(ArtifactHistory):
         return keccak(text="ORACLE_ROLE")
 
     # ---- roles and registry ------------------------------------------------------------------
-    def grant_oracle(self, admin: Any, account: Any) -> Any:
-        """Give ``account`` the oracle role (``admin`` holds the role admin)."""
-        return self._transact("grantRole", self.oracle_role, _address(account), sender=admin)
+    def grant_oracle(self, account: Any, *, sender: Any) -> Any:
+        """Give ``account`` the oracle role (``grantRole``; ``sender`` holds the role admin)."""
+        return self.transact("grantRole", self.oracle_role, address_of(account), sender=sender)
 
-    def revoke_oracle(self, admin: Any, account: Any) -> Any:
-        return self._transact("revokeRole", self.oracle_role, _address(account), sender=admin)
+    def revoke_oracle(self, account: Any, *, sender: Any) -> Any:
+        """Take the oracle role from ``account`` (``revokeRole``; ``sender`` holds the role admin)."""
+        return self.transact("revokeRole", self.oracle_role, address_of(account), sender=sender)
 
     def is_oracle(self, account: Any) -> bool:
-        return bool(self._call("hasRole", self.oracle_role, _address(account)))
+        return bool(self.call("hasRole", self.oracle_role, address_of(account)))
 
-    def register(self, registrant: Any, artifact: ArtifactLike, *, b: DecimalLike, fee_bps: int = 0) -> ArtifactInfo:
+    def register(self, artifact: ArtifactLike, *, sender: Any, b: DecimalLike, fee_bps: int = 0) -> ArtifactInfo:
         """Register ``artifact`` with a pool of liquidity ``b``; approves and pays its funding
-        ``ceil(b ln 2)`` (in whole token units) from the registrant's wallet."""
+        ``ceil(b ln 2)`` (in whole token units) from the wallet of ``sender``, the registrant."""
         b_wad = to_wad(b, name="b")
         maker = self.exchange.maker
         funding = int(maker.contract.fundingFor(b_wad))
         units = int(self.exchange.contract.toTokens(funding))
         if int(self.exchange.contract.toInternal(units)) < funding:
             units += 1
-        self.exchange.token.approve(self.address, units, sender=registrant)
-        self._transact("register", artifact_id(artifact), b_wad, fee_bps, sender=registrant)
+        self.exchange.token.approve(self.address, units, sender=sender)
+        self.transact("register", artifact_id(artifact), b_wad, fee_bps, sender=sender)
         return self.info(artifact)
 
-    def transition(self, oracle: Any, artifact: ArtifactLike, state: StateLike) -> Any:
-        """Post lifecycle ``state`` (oracle role)."""
-        return self._transact("transition", artifact_id(artifact), int(State.parse(state)), sender=oracle)
+    def transition(self, artifact: ArtifactLike, state: StateLike, *, sender: Any) -> Any:
+        """Post lifecycle ``state`` (``sender`` holds the oracle role)."""
+        return self.transact("transition", artifact_id(artifact), int(State.parse(state)), sender=sender)
 
-    def trigger(self, caller: Any, artifact: ArtifactLike, state: StateLike) -> Any:
+    def trigger(self, artifact: ArtifactLike, state: StateLike, *, sender: Any) -> Any:
         """Move a listed artifact because its pool's price stayed past the state's threshold through
         the last window (anyone): validated needs the range's low above the validate price, flagged
         and deprecated its high below theirs. Refused with ``WindowNotElapsed(artifact, readyAt)``
         in the round's first window, ``ThresholdNotMet(artifact, to, price, threshold)`` otherwise."""
-        return self._transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=caller)
+        return self.transact("trigger", artifact_id(artifact), int(State.parse(state)), sender=sender)
 
     def price_range(self, artifact: ArtifactLike) -> tuple[int, int, int]:
         """``(low, high, period)`` of the current round's pool (wad, seconds): what a trigger reads
@@ -230,43 +226,43 @@ class Artifacts(ArtifactHistory):
 
     def parameters(self) -> tuple[int, int, tuple[int, int, int]]:
         """``(close_after, window, (validate, flag, deprecate))`` as deployed."""
-        close_after, window, validate, flag, deprecate = self._call("parameters")
+        close_after, window, validate, flag, deprecate = self.call("parameters")
         return int(close_after), int(window), (int(validate), int(flag), int(deprecate))
 
     # ---- settlement --------------------------------------------------------------------------
-    def settle(self, caller: Any, artifact: ArtifactLike, round_: int, traders: Iterable[Any]) -> Any:
-        """Credit settled positions of ``traders`` in round ``round_`` (anyone; idempotent)."""
-        return self._transact("settle", artifact_id(artifact), round_, [_address(t) for t in traders], sender=caller)
+    def settle(self, artifact: ArtifactLike, round_: int, traders: Iterable[Any], *, sender: Any) -> Any:
+        """Credit settled positions of ``traders`` in round ``round_`` (anyone sends; idempotent)."""
+        return self.transact("settle", artifact_id(artifact), round_, [address_of(t) for t in traders], sender=sender)
 
     def settle_artifact(
         self,
-        oracle: Any,
         artifact: ArtifactLike,
         state: StateLike,
         *,
+        sender: Any,
         batch_gas: int = BATCH_GAS,
         progress: bool = True,
     ) -> SettlementReport:
-        """Post ``state`` with ``oracle`` and, when it settles the round (validated, deprecated,
-        flagged), credit every account that traded there, in batches of at most ``batch_gas``;
-        a progress bar shows the batches."""
+        """Post ``state`` from ``sender`` (an oracle) and, when it settles the round (validated,
+        deprecated, flagged), credit every account that traded there, in batches of at most
+        ``batch_gas``; a progress bar shows the batches."""
         state = State.parse(state)
         info = self.info(artifact)
-        self.transition(oracle, artifact, state)
-        outcome = State(int(self._call("roundInfo", artifact_id(artifact), info.round)[2]))
+        self.transition(artifact, state, sender=sender)
+        outcome = State(int(self.call("roundInfo", artifact_id(artifact), info.round)[2]))
         if outcome is State.NONE:
             return SettlementReport(state, info.round, 0, 0, [])
-        return self.settle_round(oracle, artifact, info.round, batch_gas=batch_gas, progress=progress)
+        return self.settle_round(artifact, info.round, sender=sender, batch_gas=batch_gas, progress=progress)
 
     def settle_round(
-        self, caller: Any, artifact: ArtifactLike, round_: int, *, batch_gas: int = BATCH_GAS, progress: bool = True
+        self, artifact: ArtifactLike, round_: int, *, sender: Any, batch_gas: int = BATCH_GAS, progress: bool = True
     ) -> SettlementReport:
         """Credit every unsettled account of a settled round, in gas-bounded batches. Losses go
         first (a gain is paid out of the pot the losses fill), and gains that still found the pot
         short (``SettlementPending``) are sent again while each pass credits someone."""
         from tqdm import tqdm
 
-        root = int(self._call("roundInfo", artifact_id(artifact), round_)[0])
+        root = int(self.call("roundInfo", artifact_id(artifact), round_)[0])
         pending = [t for t in self.traders_of(root) if not self.exchange.has_claimed(t, root)]
         # A settled root's worst case is the payoff: ascending puts the losses first.
         pending.sort(key=lambda t: self.exchange.root_worst_case(t, root))
@@ -277,11 +273,11 @@ class Artifacts(ArtifactHistory):
             while queue:
                 waiting = []
                 for i in range(0, len(queue), size):
-                    receipt = self.settle(caller, artifact, round_, queue[i : i + size])
+                    receipt = self.settle(artifact, round_, queue[i : i + size], sender=sender)
                     sent += 1
                     bar.update()
                     for log in self.contract.SettlementSkipped.from_receipt(receipt):
-                        entry = (str(log.trader), _error_name(bytes(log.reason), self.contract.contract_type))
+                        entry = (str(log.trader), error_name(self.contract.contract_type, bytes(log.reason)))
                         (waiting if entry[1] == "SettlementPending" else skipped).append(entry)
                 if len(waiting) == len(queue) or not waiting:  # no progress, or nothing left to retry
                     skipped += waiting
@@ -292,23 +288,25 @@ class Artifacts(ArtifactHistory):
         settled = sum(1 for t in pending if self.exchange.has_claimed(t, root))
         return SettlementReport(state, round_, settled, sent, skipped)
 
-    def close(self, holder: Any, artifact: ArtifactLike) -> Any:
-        """Close the holder's own whole position against the round's pool, after the close delay: at
-        the range's worse end (its low for a long, its high for a short), the pool giving up at most
-        the holder's own fee credit against the fee-free LMSR sale (``Maker.closeFor``)."""
-        return self._transact("close", artifact_id(artifact), sender=holder)
+    def close(self, artifact: ArtifactLike, *, sender: Any) -> Any:
+        """Close the holder's (``sender``'s) own whole position against the round's pool, after the
+        close delay: at the range's worse end (its low for a long, its high for a short), the pool
+        giving up at most the holder's own fee credit against the fee-free LMSR sale
+        (``Maker.closeFor``)."""
+        return self.transact("close", artifact_id(artifact), sender=sender)
 
-    def sweep(self, caller: Any, artifact: ArtifactLike, round_: int) -> Any:
-        return self._transact("sweep", artifact_id(artifact), round_, sender=caller)
+    def sweep(self, artifact: ArtifactLike, round_: int, *, sender: Any) -> Any:
+        return self.transact("sweep", artifact_id(artifact), round_, sender=sender)
 
-    def withdraw_reserve(self, registrant: Any, artifact: ArtifactLike, to: Any = None) -> Any:
-        return self._transact("withdrawReserve", artifact_id(artifact), _address(to or registrant), sender=registrant)
+    def withdraw_reserve(self, artifact: ArtifactLike, to: Any = None, *, sender: Any) -> Any:
+        """The registrant (``sender``) takes the reserve of a final artifact, to ``to`` (default: itself)."""
+        return self.transact("withdrawReserve", artifact_id(artifact), address_of(to or sender), sender=sender)
 
     # ---- views -------------------------------------------------------------------------------
     def info(self, artifact: ArtifactLike) -> ArtifactInfo:
         aid = artifact_id(artifact)
-        state, round_, is_open, start, registrant, reserve = self._call("artifactState", aid)
-        root, pool = self._call("market", aid)
+        state, round_, is_open, start, registrant, reserve = self.call("artifactState", aid)
+        root, pool = self.call("market", aid)
         return ArtifactInfo(
             aid, State(int(state)), int(round_), bool(is_open), int(start), str(registrant), int(reserve), int(root), bytes(pool)
         )
@@ -328,7 +326,7 @@ class Artifacts(ArtifactHistory):
 
     def reputation(self, trader: Any) -> tuple[Reputation, int]:
         """``trader``'s record and believability score (18 decimals)."""
-        record, score = self._call("reputation", _address(trader))
+        record, score = self.call("reputation", address_of(trader))
         fields = tuple(record) if isinstance(record, (tuple, list)) else (
             record.correct, record.incorrect, record.correctStake, record.totalStake
         )
@@ -338,28 +336,6 @@ class Artifacts(ArtifactHistory):
     def position(self, trader: Any, artifact: ArtifactLike) -> Position:
         """``trader``'s position in the artifact's current market."""
         return self.exchange.position(trader, self.info(artifact).root_id, 1)
-
-    # ---- plumbing ----------------------------------------------------------------------------
-    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from .exchange import transact
-
-        return transact(self.contract, method, *args, sender=sender)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        from .exchange import call
-
-        return call(self.contract, method, *args)
-
-
-def _address(account: Any) -> str:
-    return to_checksum_address(str(getattr(account, "address", account)))
-
-
-def _error_name(data: bytes, contract_type: Any) -> str:
-    from .exchange import decode_custom_error
-
-    decoded = decode_custom_error(contract_type, data[:4].hex(), data[4:])
-    return decoded[0] if decoded else "0x" + data[:4].hex()
 
 
 __all__ = [

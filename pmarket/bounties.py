@@ -10,12 +10,12 @@ lost or created. A share the token refuses to send (a blacklisted claimant) is o
 who takes it with :meth:`Bounties.claim`, to any address. After the expiry an undistributed bounty
 goes back to its funders, each reclaiming its own contribution::
 
-    bounties = Bounties.deploy(artifacts, admin)
-    bounties.post(funder, "review-1", "paper-42", "100")          # 100 tokens, open for 365 days
-    bounties.distribute_bounty(oracle, "review-1", {alice: 2, bob: 1})
-    bounties.post(funder, "review-2", "paper-42", "5", expires_in=30 * DAY)
-    bounties.reclaim(funder, "review-2")                          # after the 30 days, if undistributed
-    bounties.claim(bob, to=other)                                 # what bob is owed, sent to other
+    bounties = Bounties.deploy(artifacts, sender=admin)
+    bounties.post("review-1", "paper-42", "100", sender=funder)   # 100 tokens, open for 365 days
+    bounties.distribute("review-1", {alice: 2, bob: 1}, sender=oracle)
+    bounties.post("review-2", "paper-42", "5", expires_in=30 * DAY, sender=funder)
+    bounties.reclaim("review-2", sender=funder)                   # after the 30 days, if undistributed
+    bounties.claim(to=other, sender=bob)                          # what bob is owed, sent to other
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
 
-from eth_utils import to_checksum_address
-
+from .addresses import address_of
 from .artifacts import DAY, ArtifactLike, artifact_id
 from .lifecycle import bounty_shares
+from .transport import Bound, ape_project
 from .wad import DecimalLike, to_wad
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +53,7 @@ class BountyInfo:
 
 
 @dataclass
-class Bounties:
+class Bounties(Bound):
     """A deployed bounty escrow, bound to its artifact registry, and its token (the Exchange's
     collateral unless it was deployed with another)."""
 
@@ -62,13 +62,12 @@ class Bounties:
     token: Any = None
 
     @classmethod
-    def deploy(cls, artifacts: "Artifacts", deployer: Any, *, token: Any = None, project: Any = None) -> "Bounties":
-        """Deploy an escrow beside ``artifacts``, escrowing ``token`` (default: the Exchange's collateral)."""
-        from .exchange import _ape_project
-
-        project = project or _ape_project()
-        token_address = str(getattr(token, "address", token or artifacts.exchange.token.address))
-        contract = project.Bounties.deploy(artifacts.address, token_address, artifacts.oracle_role, sender=deployer)
+    def deploy(cls, artifacts: "Artifacts", *, sender: Any, token: Any = None, project: Any = None) -> "Bounties":
+        """Deploy an escrow beside ``artifacts`` from ``sender``, escrowing ``token`` (default: the
+        Exchange's collateral)."""
+        project = project or ape_project()
+        token_address = address_of(token or artifacts.exchange.token)
+        contract = project.Bounties.deploy(artifacts.address, token_address, artifacts.oracle_role, sender=sender)
         return cls.at(contract.address, artifacts, project=project)
 
     @classmethod
@@ -87,14 +86,12 @@ class Bounties:
     def at(cls, address: str, artifacts: "Artifacts", *, project: Any = None) -> "Bounties":
         from ape.contracts import ContractInstance
 
-        from .exchange import _ape_project
-
-        project = project or _ape_project()
+        project = project or ape_project()
         contract = ContractInstance(str(address), contract_type=project.Bounties.contract_type)
         collateral = artifacts.exchange.token
-        token_address = to_checksum_address(str(contract.token()))
+        token_address = address_of(contract.token())
         # Another token than the collateral: any ERC-20 ABI serves (approve, balanceOf, decimals).
-        token = collateral if token_address == to_checksum_address(str(collateral.address)) else project.TestToken.at(token_address)
+        token = collateral if token_address == address_of(collateral) else project.TestToken.at(token_address)
         return cls(contract, artifacts, token)
 
     @property
@@ -107,56 +104,57 @@ class Bounties:
 
     def post(
         self,
-        funder: Any,
         bounty: BountyLike,
         artifact: ArtifactLike,
         amount: DecimalLike,
         *,
+        sender: Any,
         expires_at: Optional[int] = None,
         expires_in: Optional[int] = None,
     ) -> Any:
-        """Escrow ``amount`` tokens (a decimal in token units) as ``bounty`` against ``artifact``,
-        open until ``expires_at`` (unix seconds) or for ``expires_in`` seconds from the pending
+        """Escrow ``amount`` tokens (a decimal in token units) of ``sender``, the funder, as ``bounty``
+        against ``artifact``, open until ``expires_at`` (unix seconds) or for ``expires_in`` seconds from the pending
         block's time; neither: :data:`DEFAULT_EXPIRY` (365 days). ``InvalidExpiry`` unless the
         expiry is after the block's time."""
         if expires_at is not None and expires_in is not None:
             raise ValueError("give expires_at or expires_in, not both")
         units = self._units(amount)
-        self.token.approve(self.address, units, sender=funder)
+        self.token.approve(self.address, units, sender=sender)
         if expires_at is None:
             from ape import chain
 
             expires_at = int(chain.pending_timestamp) + int(DEFAULT_EXPIRY if expires_in is None else expires_in)
-        return self._transact("post", artifact_id(bounty), artifact_id(artifact), units, int(expires_at), sender=funder)
+        return self.transact("post", artifact_id(bounty), artifact_id(artifact), units, int(expires_at), sender=sender)
 
-    def fund(self, funder: Any, bounty: BountyLike, amount: DecimalLike) -> Any:
-        """Add ``amount`` tokens to an open bounty (``funder``'s contribution grows by it)."""
+    def fund(self, bounty: BountyLike, amount: DecimalLike, *, sender: Any) -> Any:
+        """Add ``amount`` tokens to an open bounty (the contribution of ``sender`` grows by it)."""
         units = self._units(amount)
-        self.token.approve(self.address, units, sender=funder)
-        return self._transact("fund", artifact_id(bounty), units, sender=funder)
+        self.token.approve(self.address, units, sender=sender)
+        return self.transact("fund", artifact_id(bounty), units, sender=sender)
 
-    def reclaim(self, funder: Any, bounty: BountyLike) -> int:
-        """``funder`` takes back its whole contribution to an expired, undistributed bounty; returns
-        it in token units. Sent to ``funder``, or owed to it if the token refuses (then :meth:`claim`)."""
-        receipt = self._transact("reclaim", artifact_id(bounty), sender=funder)
+    def reclaim(self, bounty: BountyLike, *, sender: Any) -> int:
+        """``sender``, a funder, takes back its whole contribution to an expired, undistributed
+        bounty; returns it in token units. Sent to the funder, or owed to it if the token refuses
+        (then :meth:`claim`)."""
+        receipt = self.transact("reclaim", artifact_id(bounty), sender=sender)
         return sum(int(log.amount) for log in self.contract.BountyReclaimed.from_receipt(receipt))
 
-    def claim(self, account: Any, to: Any = None) -> int:
-        """Send everything ``account`` is owed (shares or reclaims the token refused to send) to
-        ``to`` (default: ``account``); returns the amount in token units."""
-        to = to_checksum_address(str(getattr(to, "address", to) if to is not None else account.address))
-        receipt = self._transact("claim", to, sender=account)
+    def claim(self, to: Any = None, *, sender: Any) -> int:
+        """Send everything ``sender`` is owed (shares or reclaims the token refused to send) to
+        ``to`` (default: ``sender``); returns the amount in token units."""
+        to = address_of(to if to is not None else sender)
+        receipt = self.transact("claim", to, sender=sender)
         return sum(int(log.amount) for log in self.contract.BountyClaimed.from_receipt(receipt))
 
-    def distribute_bounty(self, oracle: Any, bounty: BountyLike, claimants: Mapping[Any, int]) -> dict[str, int]:
-        """Pay ``bounty`` out to ``claimants`` (account -> positive integer weight), once; returns
-        each claimant's share in token units (what :func:`bounty_shares` computes, and the chain
-        assigned). A share the token refused to send is owed to its claimant instead (``BountyPending``;
-        see :meth:`owed` and :meth:`claim`)."""
-        addresses = [to_checksum_address(str(getattr(c, "address", c))) for c in claimants]
+    def distribute(self, bounty: BountyLike, claimants: Mapping[Any, int], *, sender: Any) -> dict[str, int]:
+        """``sender``, an oracle, pays ``bounty`` out to ``claimants`` (account -> positive integer
+        weight), once (``Bounties.distribute``); returns each claimant's share in token units (what
+        :func:`bounty_shares` computes, and the chain assigned). A share the token refused to send is
+        owed to its claimant instead (``BountyPending``; see :meth:`owed` and :meth:`claim`)."""
+        addresses = [address_of(c) for c in claimants]
         weights = [int(w) for w in claimants.values()]
         amount = self.info(bounty).amount
-        receipt = self._transact("distribute", artifact_id(bounty), addresses, weights, sender=oracle)
+        receipt = self.transact("distribute", artifact_id(bounty), addresses, weights, sender=sender)
         paid = {str(log.claimant): int(log.amount) for log in self.contract.BountyPaid.from_receipt(receipt)}
         expected = dict(zip(addresses, bounty_shares(amount, weights)))
         if paid != expected:  # the chain and the reference must agree to the unit
@@ -165,31 +163,21 @@ class Bounties:
 
     def info(self, bounty: BountyLike) -> BountyInfo:
         bid = artifact_id(bounty)
-        artifact, funder, amount, distributed, expires_at = self._call("bounty", bid)
+        artifact, funder, amount, distributed, expires_at = self.call("bounty", bid)
         return BountyInfo(bid, bytes(artifact), str(funder), int(amount), bool(distributed), int(expires_at))
 
     def contribution(self, bounty: BountyLike, funder: Any) -> int:
         """What ``funder`` put into ``bounty`` and could still reclaim (token units)."""
-        return int(self._call("contribution", artifact_id(bounty), str(getattr(funder, "address", funder))))
+        return int(self.call("contribution", artifact_id(bounty), address_of(funder)))
 
     def escrowed(self) -> int:
         """Token units in undistributed, unreclaimed bounties."""
-        return int(self._call("escrowed"))
+        return int(self.call("escrowed"))
 
     def owed(self, account: Any) -> int:
         """Token units the escrow owes ``account`` (it takes them with :meth:`claim`)."""
-        return int(self._call("owed", str(getattr(account, "address", account))))
+        return int(self.call("owed", address_of(account)))
 
     def owed_total(self) -> int:
         """Token units owed over all accounts: the escrow's balance is ``escrowed() + owed_total()``."""
-        return int(self._call("owedTotal"))
-
-    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from .exchange import transact
-
-        return transact(self.contract, method, *args, sender=sender)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        from .exchange import call
-
-        return call(self.contract, method, *args)
+        return int(self.call("owedTotal"))

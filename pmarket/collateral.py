@@ -10,12 +10,12 @@ plus ``min(0, payoff)`` of every open order, in 36 decimals, rounded down to 18 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
+from .addresses import address_of
+from .transport import ContractClient
+from .wad import WAD
 
-WAD = 10**18
 #: Largest magnitude of a price, an order quantity, a position quantity or whole-wad cost.
 MAX_ABS = 2**95 - 1
 
@@ -126,28 +126,24 @@ def root_worst(
 class CollateralCalls:
     """The client's reads of positions, open orders and worst cases from a deployment."""
 
-    def worst_case(self: "Exchange", trader: Any) -> tuple[int, int]:
+    def worst_case(self: ContractClient, trader: Any) -> tuple[int, int]:
         """``(worst, balance)`` on chain: solvent when ``balance + worst >= 0`` (18 decimals)."""
-        worst, balance = self._call("worstCase", _address(trader))
+        worst, balance = self.call("worstCase", address_of(trader))
         return int(worst), int(balance)
 
-    def root_worst_case(self: "Exchange", trader: Any, root_id: int) -> int:
-        return int(self._call("rootWorstCase", _address(trader), root_id))
+    def root_worst_case(self: ContractClient, trader: Any, root_id: int) -> int:
+        return int(self.call("rootWorstCase", address_of(trader), root_id))
 
-    def position(self: "Exchange", trader: Any, root_id: int, branch_id: int) -> Position:
-        quantity, cost = self._call("position", _address(trader), root_id, branch_id)
+    def position(self: ContractClient, trader: Any, root_id: int, branch_id: int) -> Position:
+        quantity, cost = self.call("position", address_of(trader), root_id, branch_id)
         return Position(int(quantity), int(cost))
 
-    def open_orders(self: "Exchange", trader: Any, root_id: int) -> dict[int, OpenOrder]:
+    def open_orders(self: ContractClient, trader: Any, root_id: int) -> dict[int, OpenOrder]:
         """Slot -> open order of ``trader`` in ``root_id``."""
-        slots, prices, remaining, branches = self._call("openOrders", _address(trader), root_id)
+        slots, prices, remaining, branches = self.call("openOrders", address_of(trader), root_id)
         return {
             int(s): OpenOrder(int(p), int(r), int(b)) for s, p, r, b in zip(slots, prices, remaining, branches)
         }
 
-    def trader_roots(self: "Exchange", trader: Any) -> list[int]:
-        return [int(r) for r in self._call("traderRoots", _address(trader))]
-
-
-def _address(account: Any) -> str:
-    return str(getattr(account, "address", account))
+    def trader_roots(self: ContractClient, trader: Any) -> list[int]:
+        return [int(r) for r in self.call("traderRoots", address_of(trader))]

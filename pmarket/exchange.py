@@ -4,100 +4,36 @@
 :class:`~pmarket.orders.OrdersCalls`, :class:`~pmarket.vault.VaultCalls`) the way the contract
 composes its mixins. Every refusal surfaces as a :class:`pmarket.errors.ContractError` subclass named
 after the contract's custom error, with its values.
+
+The facade holds only construction and the deployment's facts; the calls live in the concern
+modules, which reach the chain through :mod:`pmarket.transport` (``transact``, ``call``, the merged
+ABI) and know the facade only as a :class:`~pmarket.transport.ContractClient`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from . import errors
 from .collateral import CollateralCalls
 from .markets import MarketsCalls
 from .matching import MatchingCalls
 from .orders import OrdersCalls
 from .settlement import SettlementCalls
+from .transport import Bound, ape_project, exchange_at, merged_contract_type, translate
 from .typed import Domain
 from .vault import VaultCalls
+
+# Re-exported for scripts/deploy.py, which imports ``translate`` from here.
+__all__ = ["Exchange", "deployed", "translate", "DEFAULT_MAX_BRANCHES", "DEFAULT_MAX_OPEN_ORDERS", "DEFAULT_MAX_ROOTS"]
 
 DEFAULT_MAX_BRANCHES = 32
 DEFAULT_MAX_OPEN_ORDERS = 32
 DEFAULT_MAX_ROOTS = 64
 
 
-def translate(err: Exception, contract_type: Any = None) -> errors.PMarketError:
-    """An ape contract-logic error as a pmarket exception (custom errors by name and values).
-
-    ape decodes custom errors of transactions itself; a reverted ``eth_call`` arrives as the text
-    ``custom error 0x<selector>: <data>``, decoded here against the contract's ABI. Anvil writes
-    the data as its raw bytes when they are valid UTF-8 and in hex otherwise (a random bytes32,
-    such as a pool id, usually is not).
-    """
-    from ape.exceptions import CustomError
-
-    txn = getattr(err, "txn", None)
-    if isinstance(err, CustomError):
-        return errors.contract_error(err.name, dict(err.inputs), txn)
-    message = getattr(err, "message", None) or str(err)
-    raw = _RAW_CUSTOM_ERROR.match(message)
-    hexdata = _HEX_REVERT.match(message)
-    if contract_type is not None and (raw or hexdata):
-        if raw:
-            text = raw.group(2)
-            selector = raw.group(1)
-            data = bytes.fromhex(text) if _HEX_WORDS.fullmatch(text) else text.encode("latin-1")
-        else:
-            selector, data = hexdata.group(1), bytes.fromhex(hexdata.group(2))
-        decoded = decode_custom_error(contract_type, selector, data)
-        if decoded is not None:
-            return errors.contract_error(*decoded, txn)
-    return errors.ContractError("Revert", {"message": message}, txn)
-
-
-_RAW_CUSTOM_ERROR = re.compile(r"custom error 0x([0-9a-fA-F]{8}): (.*)\Z", re.S)
-_HEX_REVERT = re.compile(r"0x([0-9a-fA-F]{8})((?:[0-9a-fA-F]{64})*)\Z")
-_HEX_WORDS = re.compile(r"(?:[0-9a-fA-F]{64})+")
-
-
-def decode_custom_error(contract_type: Any, selector: str, data: bytes) -> Optional[tuple[str, dict[str, Any]]]:
-    """``(name, values)`` of the custom error with 4-byte ``selector`` (hex) and ABI-encoded ``data``
-    in ``contract_type``'s ABI, or None when the ABI has no such error."""
-    from eth_abi import decode
-    from eth_utils import keccak, to_checksum_address
-
-    for abi in contract_type.errors:
-        if keccak(text=abi.selector)[:4].hex() == selector.lower():
-            types = [i.canonical_type for i in abi.inputs]
-            values = [
-                to_checksum_address(v) if t == "address" else v for t, v in zip(types, decode(types, data))
-            ]
-            return abi.name, {i.name: v for i, v in zip(abi.inputs, values)}
-    return None
-
-
-def merged_contract_type(project: Any) -> Any:
-    """The Exchange's contract type with its modules' ABIs added: the whole ABI of the address
-    (:data:`pmarket.deployment.EXCHANGE_PARTS`)."""
-    from .deployment import EXCHANGE_PARTS
-
-    core = getattr(project, EXCHANGE_PARTS[0]).contract_type
-    abi = list(core.abi)
-    seen = {_abi_key(item) for item in abi}
-    for name in EXCHANGE_PARTS[1:]:
-        for item in getattr(project, name).contract_type.abi:
-            if item.type not in ("constructor", "fallback") and _abi_key(item) not in seen:
-                seen.add(_abi_key(item))
-                abi.append(item)
-    return core.model_copy(update={"abi": abi})
-
-
-def _abi_key(item: Any) -> tuple:
-    return (item.type, getattr(item, "selector", None) or getattr(item, "name", None))
-
-
 @dataclass
-class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingCalls, SettlementCalls):
+class Exchange(Bound, MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingCalls, SettlementCalls):
     """A deployed pmarket Exchange and its collateral token."""
 
     contract: Any
@@ -111,18 +47,18 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
     @classmethod
     def deploy(
         cls,
-        deployer: Any,
         *,
+        sender: Any,
         collateral: Any = None,
         max_branches: int = DEFAULT_MAX_BRANCHES,
         max_open_orders: int = DEFAULT_MAX_OPEN_ORDERS,
         max_roots: int = DEFAULT_MAX_ROOTS,
         project: Any = None,
     ) -> "Exchange":
-        """Deploy an Exchange; without ``collateral``, a fresh 6-decimal TestToken serves as one."""
-        project = project or _ape_project()
+        """Deploy an Exchange from ``sender``; without ``collateral``, a fresh 6-decimal TestToken serves as one."""
+        project = project or ape_project()
         if collateral is None:
-            collateral = project.TestToken.deploy("pmarket test dollar", "pUSD", 6, sender=deployer)
+            collateral = project.TestToken.deploy("pmarket test dollar", "pUSD", 6, sender=sender)
         elif isinstance(collateral, str):
             collateral = project.TestToken.at(collateral)
         from ape import chain
@@ -133,7 +69,7 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
         sent: list[Any] = []
 
         def step(name: str, kind: str, args: tuple[Any, ...]) -> str:
-            sent.append(getattr(project, kind).deploy(*args, sender=deployer))
+            sent.append(getattr(project, kind).deploy(*args, sender=sender))
             return str(sent[-1].address)
 
         try:
@@ -142,13 +78,13 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
             raise translate(err, merged_contract_type(project)) from err
         contract = sent[-1]
         block = chain.get_receipt(contract.txn_hash).block_number
-        return cls(_whole(project, parts.exchange), collateral, start_block=block, deploy_tx=contract.txn_hash)
+        return cls(exchange_at(project, parts.exchange), collateral, start_block=block, deploy_tx=contract.txn_hash)
 
     @classmethod
     def at(cls, address: str, *, project: Any = None) -> "Exchange":
         """Attach to a deployed Exchange (its collateral is read from the contract)."""
-        project = project or _ape_project()
-        contract = _whole(project, address)
+        project = project or ape_project()
+        contract = exchange_at(project, address)
         return cls(contract, project.TestToken.at(contract.collateral()))
 
     # ---- facts -------------------------------------------------------------------------------
@@ -169,7 +105,7 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
         address = str(self.contract.maker())
         if int(address, 16) == 0:
             return None
-        contract_type = maker_contract_type(_ape_project())
+        contract_type = maker_contract_type(ape_project())
         # ape decodes a reverted transaction by the ABI it caches for its target: with the
         # Exchange's errors in it, a refusal raised inside the Exchange decodes at once instead of
         # after a trace of the whole transaction (seconds).
@@ -211,57 +147,6 @@ class Exchange(MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, MatchingC
         from .node.replay import node_from_chain
 
         return node_from_chain(self)
-
-    # ---- plumbing ----------------------------------------------------------------------------
-    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        return transact(self.contract, method, *args, sender=sender)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        return call(self.contract, method, *args)
-
-    @staticmethod
-    def _account_of(address: str) -> Any:
-        from ape import accounts
-
-        try:
-            return accounts[address]
-        except Exception as err:  # ape raises several types for an unknown account
-            raise errors.PMarketError(
-                f"no ape account for {address} to send from; pass relayer=<account>"
-            ) from err
-
-
-def transact(contract: Any, method: str, *args: Any, sender: Any) -> Any:
-    """Send ``contract.method(*args)`` from ``sender``; a refusal raises the pmarket exception."""
-    from ape.exceptions import ContractLogicError
-
-    try:
-        return getattr(contract, method)(*args, sender=sender)
-    except ContractLogicError as err:
-        raise translate(err, contract.contract_type) from err
-
-
-def call(contract: Any, method: str, *args: Any) -> Any:
-    """Call view ``contract.method(*args)``; a refusal raises the pmarket exception."""
-    from ape.exceptions import ContractLogicError
-
-    try:
-        return getattr(contract, method)(*args)
-    except ContractLogicError as err:
-        raise translate(err, contract.contract_type) from err
-
-
-def _whole(project: Any, address: Any) -> Any:
-    """The contract at ``address`` under the merged ABI of the Exchange and its modules."""
-    from ape.contracts import ContractInstance
-
-    return ContractInstance(str(address), contract_type=merged_contract_type(project))
-
-
-def _ape_project() -> Any:
-    from ape import project
-
-    return project
 
 
 def deployed(record_path: Optional[str] = None, *, project: Any = None) -> Exchange:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Iterable, Optional, Sequence, Union
 
-from .collateral import WAD, Position, floor_div
+from .collateral import Position, floor_div
+from .wad import WAD
 
 
 class State(IntEnum):

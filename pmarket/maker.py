@@ -4,8 +4,8 @@ A pool is named by its :class:`PoolKey` (the contract hashes the key into the po
 are decimals as everywhere in the client (``"2.5"``, ``Decimal``, or an int of whole units); the
 chain's 18-decimal integers come back. ``exchange.maker`` is the deployment's :class:`Maker`::
 
-    pool = exchange.maker.create_pool(carol, root_id=1, b=100)
-    exchange.maker.buy(alice, pool, "long", 10, max_cost=6)
+    pool = exchange.maker.create_pool(1, b=100, sender=carol)
+    exchange.maker.buy(pool, "long", 10, max_cost=6, sender=alice)
     exchange.maker.prices(pool)          # (long, short), 18 decimals
 
 Tracked pools (an artifact's, created by the managed root's owner) also have ``price_range``,
@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
+from .addresses import address_of
 from .lmsr.pool import Side, Terms
 from .orders import Order
+from .transport import Bound, account_of, merged_contract_type, with_errors
 from .wad import DecimalLike, to_wad
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,16 +91,11 @@ def create_address(sender: str, nonce: int) -> str:
 def maker_contract_type(project: Any) -> Any:
     """The Maker's contract type with the Exchange's errors added: a refusal of the trader's check
     (``InsufficientCollateral``) comes back through the maker and decodes by name."""
-    from .exchange import merged_contract_type
-
-    core = project.Maker.contract_type
-    seen = {getattr(i, "selector", None) for i in core.abi if i.type == "error"}
-    extra = [i for i in merged_contract_type(project).abi if i.type == "error" and i.selector not in seen]
-    return core.model_copy(update={"abi": list(core.abi) + extra})
+    return with_errors(project.Maker.contract_type, merged_contract_type(project))
 
 
 @dataclass
-class Maker:
+class Maker(Bound):
     """A deployed Maker, bound to its :class:`~pmarket.exchange.Exchange`."""
 
     contract: Any
@@ -111,28 +108,28 @@ class Maker:
     # ---- pools -------------------------------------------------------------------------------
     def create_pool(
         self,
-        creator: Any,
         root_id: int,
         *,
+        sender: Any,
         b: DecimalLike,
         branch_id: int = 1,
         fee_bps: int = 0,
         salt: Optional[int] = None,
     ) -> PoolKey:
         """Create a pool with liquidity ``b`` (shares) on ``(root_id, branch_id)``; ``ceil(b ln 2)`` of
-        the creator's Exchange balance funds it. ``salt`` defaults to the first free one."""
+        the creator's (``sender``'s) Exchange balance funds it. ``salt`` defaults to the first free one."""
         b_wad = to_wad(b, name="b")
         if salt is None:
-            salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
-        self._transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=creator)
+            salt = self._free_salt(sender, root_id, branch_id, b_wad, fee_bps)
+        self.transact("createPool", root_id, branch_id, b_wad, fee_bps, salt, sender=sender)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
-        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(sender), salt)
 
     def create_tracked_pool(
         self,
-        creator: Any,
         root_id: int,
         *,
+        sender: Any,
         b: DecimalLike,
         period: int,
         branch_id: int = 1,
@@ -140,31 +137,31 @@ class Maker:
         salt: Optional[int] = None,
     ) -> PoolKey:
         """``create_pool`` for a tracked pool (``Maker.createTrackedPool``): only the owner of managed
-        root ``root_id`` may (``NotRootManager``). It keeps its price range over at least the last
+        root ``root_id`` may send it (``NotRootManager``). It keeps its price range over at least the last
         ``period`` seconds (less than three periods) (``InvalidPeriod`` for 0) and credits each fee to the trader who paid it."""
         b_wad = to_wad(b, name="b")
         if salt is None:
-            salt = self._free_salt(creator, root_id, branch_id, b_wad, fee_bps)
-        self._transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=creator)
+            salt = self._free_salt(sender, root_id, branch_id, b_wad, fee_bps)
+        self.transact("createTrackedPool", root_id, branch_id, b_wad, fee_bps, salt, period, sender=sender)
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
-        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, _address(creator), salt)
+        return PoolKey(root_id, branch_id, int(lo), int(hi), b_wad, fee_bps, address_of(sender), salt)
 
     def close_for(self, pool: PoolKey, trader: Any, *, sender: Any = None) -> Any:
         """Close ``trader``'s whole position against tracked ``pool`` (``Maker.closeFor``): only the
         pool's creator while it owns the root (the default sender). The artifact registry calls it
         for the holder's own ``close``."""
-        return self._transact("closeFor", pool.as_tuple(), _address(trader), sender=sender or self._account(pool.creator))
+        return self.transact("closeFor", pool.as_tuple(), address_of(trader), sender=sender or account_of(pool.creator))
 
     def close_pool(self, pool: PoolKey, *, sender: Any = None) -> Any:
         """Close an idle pool and return its balance to the creator (the default sender)."""
-        return self._transact("closePool", pool.as_tuple(), sender=sender or self._account(pool.creator))
+        return self.transact("closePool", pool.as_tuple(), sender=sender or account_of(pool.creator))
 
     def claim_pool(self, pool: PoolKey, *, sender: Any) -> Any:
         """After the market settled: claim the pool's account and pay the creator what is left."""
-        return self._transact("claimPool", pool.as_tuple(), sender=sender)
+        return self.transact("claimPool", pool.as_tuple(), sender=sender)
 
     def pool_key(self, pool_id: bytes) -> PoolKey:
-        return PoolKey.from_tuple(self._call("poolKey", pool_id))
+        return PoolKey.from_tuple(self.call("poolKey", pool_id))
 
     def pools(self) -> list[PoolKey]:
         """Every pool of this maker, from its ``PoolCreated`` events."""
@@ -176,61 +173,62 @@ class Maker:
     # ---- trades ------------------------------------------------------------------------------
     def buy(
         self,
-        trader: Any,
         pool: PoolKey,
         side: SideLike,
         shares: DecimalLike,
         *,
+        sender: Any,
         max_cost: Optional[DecimalLike] = None,
         deadline: Optional[int] = None,
     ) -> Any:
-        """Buy ``shares`` of ``side`` for at most ``max_cost`` (default: no bound) before ``deadline``."""
+        """``sender`` buys ``shares`` of ``side`` for at most ``max_cost`` (default: no bound) before
+        ``deadline``."""
         limit = 2**255 - 1 if max_cost is None else to_wad(max_cost, name="max_cost")
-        return self._trade("buy", trader, pool, side, shares, limit, deadline)
+        return self._trade("buy", sender, pool, side, shares, limit, deadline)
 
     def sell(
         self,
-        trader: Any,
         pool: PoolKey,
         side: SideLike,
         shares: DecimalLike,
         *,
+        sender: Any,
         min_proceeds: DecimalLike = 0,
         deadline: Optional[int] = None,
     ) -> Any:
-        """Sell ``shares`` of ``side`` for at least ``min_proceeds`` before ``deadline``."""
-        return self._trade("sell", trader, pool, side, shares, to_wad(min_proceeds, name="min_proceeds"), deadline)
+        """``sender`` sells ``shares`` of ``side`` for at least ``min_proceeds`` before ``deadline``."""
+        return self._trade("sell", sender, pool, side, shares, to_wad(min_proceeds, name="min_proceeds"), deadline)
 
     def fill(self, pool: PoolKey, order: Order, quantity: DecimalLike, *, sender: Any) -> Any:
         """Fill ``quantity`` of resting ``order`` against ``pool`` (refused beyond its limit)."""
-        return self._transact("fill", pool.as_tuple(), order.as_tuple(), to_wad(quantity, name="quantity"), sender=sender)
+        return self.transact("fill", pool.as_tuple(), order.as_tuple(), to_wad(quantity, name="quantity"), sender=sender)
 
-    def _trade(self, method: str, trader: Any, pool: PoolKey, side: SideLike, shares: DecimalLike, limit: int, deadline: Optional[int]) -> Any:
+    def _trade(self, method: str, sender: Any, pool: PoolKey, side: SideLike, shares: DecimalLike, limit: int, deadline: Optional[int]) -> Any:
         if deadline is None:
             deadline = self._now() + DEFAULT_DEADLINE
         wad = to_wad(shares, name="shares")
-        return self._transact(method, pool.as_tuple(), int(Side.parse(side)), wad, limit, deadline, sender=trader)
+        return self.transact(method, pool.as_tuple(), int(Side.parse(side)), wad, limit, deadline, sender=sender)
 
     # ---- quotes ------------------------------------------------------------------------------
     def pool_state(self, pool: PoolKey) -> tuple[int, int, bool]:
         """``(q_long, q_short, open)``: outstanding shares per side in forward units."""
-        q_long, q_short, is_open = self._call("poolState", pool.id)
+        q_long, q_short, is_open = self.call("poolState", pool.id)
         return int(q_long), int(q_short), bool(is_open)
 
     def prices(self, pool: PoolKey) -> tuple[int, int]:
-        long, short = self._call("prices", pool.id)
+        long, short = self.call("prices", pool.id)
         return int(long), int(short)
 
     def forward_price(self, pool: PoolKey) -> int:
-        return int(self._call("forwardPrice", pool.id))
+        return int(self.call("forwardPrice", pool.id))
 
     def quote(self, pool: PoolKey, side: SideLike, shares: DecimalLike) -> tuple[int, int, int]:
         """``(cost, fee, quantity)`` of buying (``shares > 0``) or selling ``|shares|`` now."""
-        cost, fee, quantity = self._call("quote", pool.id, int(Side.parse(side)), to_wad(shares, name="shares"))
+        cost, fee, quantity = self.call("quote", pool.id, int(Side.parse(side)), to_wad(shares, name="shares"))
         return int(cost), int(fee), int(quantity)
 
     def shares_for_cost(self, pool: PoolKey, side: SideLike, budget: DecimalLike) -> int:
-        return int(self._call("sharesForCost", pool.id, int(Side.parse(side)), to_wad(budget, name="budget")))
+        return int(self.call("sharesForCost", pool.id, int(Side.parse(side)), to_wad(budget, name="budget")))
 
     # ---- tracked pools -------------------------------------------------------------------------
     def price_range(self, pool: PoolLike) -> tuple[int, int, int]:
@@ -238,26 +236,26 @@ class Maker:
         the last ``period`` seconds (docs/artifacts.md: how far back it reaches). The pool keeps
         log-odds to 1e-9, rounded outwards; their prices are moved past LMSRMath's error bound
         (1e-33) against the holder and rounded outwards to the wei."""
-        low, high, period = self._call("priceRange", _pool_id(pool))
+        low, high, period = self.call("priceRange", _pool_id(pool))
         return int(low), int(high), int(period)
 
     def credit(self, pool: PoolLike, trader: Any) -> int:
         """What is left of the fees ``trader`` paid to a tracked pool (wad): the most its closes may
         give up against the fee-free LMSR price."""
-        return int(self._call("credit", _pool_id(pool), _address(trader)))
+        return int(self.call("credit", _pool_id(pool), address_of(trader)))
 
     def observe(self, pool: PoolLike) -> tuple[int, int, int]:
         """``(cumulative, timestamp, cushion)``: a tracked pool's time integral of its log-odds (wad
         seconds, a TWAP oracle for integrators), the time it is read at, and its cushion (wad, the
         sum of every trader's credit)."""
-        cumulative, timestamp, cushion = self._call("observe", _pool_id(pool))
+        cumulative, timestamp, cushion = self.call("observe", _pool_id(pool))
         return int(cumulative), int(timestamp), int(cushion)
 
     def cushion(self, pool: PoolLike) -> int:
         return self.observe(pool)[2]
 
     def funding_for(self, b: DecimalLike) -> int:
-        return int(self._call("fundingFor", to_wad(b, name="b")))
+        return int(self.call("fundingFor", to_wad(b, name="b")))
 
     def funding_left(self, pool: PoolKey) -> int:
         """The pool's cushion now: its balance plus its exact worst case on the Exchange."""
@@ -269,20 +267,10 @@ class Maker:
         lo, hi = self.exchange.contract.bounds(root_id, branch_id)
         salt = 0
         while True:
-            key = PoolKey(root_id, branch_id, int(lo), int(hi), b, fee_bps, _address(creator), salt)
-            if not self._call("poolExists", key.id):
+            key = PoolKey(root_id, branch_id, int(lo), int(hi), b, fee_bps, address_of(creator), salt)
+            if not self.call("poolExists", key.id):
                 return salt
             salt += 1
-
-    def _transact(self, method: str, *args: Any, sender: Any) -> Any:
-        from .exchange import transact
-
-        return transact(self.contract, method, *args, sender=sender)
-
-    def _call(self, method: str, *args: Any) -> Any:
-        from .exchange import call
-
-        return call(self.contract, method, *args)
 
     @staticmethod
     def _now() -> int:
@@ -290,16 +278,6 @@ class Maker:
 
         return int(chain.pending_timestamp) if hasattr(chain, "pending_timestamp") else int(time.time())
 
-    @staticmethod
-    def _account(address: str) -> Any:
-        from ape import accounts
-
-        return accounts[address]
-
 
 def _pool_id(pool: "PoolLike") -> bytes:
     return pool.id if isinstance(pool, PoolKey) else bytes(pool)
-
-
-def _address(who: Any) -> str:
-    return to_checksum_address(str(getattr(who, "address", who)))

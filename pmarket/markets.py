@@ -9,15 +9,13 @@ the contract's Markets functions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from . import errors
+from .addresses import address_of
+from .transport import ContractClient
 from .wad import DecimalLike, check_int128, to_wad
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
-
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True)
@@ -186,25 +184,27 @@ def bound_args(lo: DecimalLike, hi: DecimalLike) -> tuple[int, int]:
 
 
 class MarketsCalls:
-    """The client's calls to the Markets functions of an :class:`~pmarket.exchange.Exchange`."""
+    """The client's calls to the Markets functions of an :class:`~pmarket.exchange.Exchange`. The
+    account that sends is ``sender=`` (keyword-only), as in ape."""
 
-    def define(self: "Exchange", account: Any, root_id: int, branch_id: int, lo: DecimalLike, hi: DecimalLike) -> Any:
+    def define(self: ContractClient, root_id: int, branch_id: int, lo: DecimalLike, hi: DecimalLike, *, sender: Any) -> Any:
         """Post a definition ``(lo, hi)`` (decimal amounts) for market ``(root_id, branch_id)``."""
-        return self._transact("defineMarket", root_id, branch_id, *bound_args(lo, hi), sender=account)
+        return self.transact("defineMarket", root_id, branch_id, *bound_args(lo, hi), sender=sender)
 
-    def define_signed(
-        self: "Exchange",
+    def define_by_sig(
+        self: ContractClient,
         signer: Any,
         root_id: int,
         branch_id: int,
         lo: DecimalLike,
         hi: DecimalLike,
         *,
-        relayer: Any,
+        sender: Any,
         deadline: int = 0,
         nonce: Optional[int] = None,
     ) -> Any:
-        """Have ``signer`` sign a definition (EIP-712) and ``relayer`` submit it."""
+        """Have ``signer`` sign a definition (EIP-712) and ``sender`` (a relayer) submit it
+        (``defineMarketBySig``)."""
         from .typed import Definition, sign
 
         address = str(signer.address)
@@ -220,28 +220,29 @@ class MarketsCalls:
             eip712_domain=self.domain.eip712(),
         )
         args = (root_id, branch_id, lo_w, hi_w, address, message.nonce, deadline)
-        return self._transact("defineMarketBySig", args, sign(message, signer), sender=relayer)
+        return self.transact("defineMarketBySig", args, sign(message, signer), sender=sender)
 
-    def settle(self: "Exchange", account: Any, root_id: int, outcome: DecimalLike) -> Any:
+    def settle(self: ContractClient, root_id: int, outcome: DecimalLike, *, sender: Any) -> Any:
         """Settle a root at ``outcome``: narrow it to a point."""
-        return self._transact("settle", root_id, bound_args(outcome, outcome)[0], sender=account)
+        return self.transact("settle", root_id, bound_args(outcome, outcome)[0], sender=sender)
 
-    def set_oracle(self: "Exchange", owner: Any, root_id: int, oracle: Any, authorized: bool = True) -> Any:
-        return self._transact("setOracle", root_id, str(getattr(oracle, "address", oracle)), authorized, sender=owner)
+    def set_oracle(self: ContractClient, root_id: int, oracle: Any, authorized: bool = True, *, sender: Any) -> Any:
+        """Authorize (or revoke) ``oracle`` to define and settle ``root_id`` (its owner sends)."""
+        return self.transact("setOracle", root_id, address_of(oracle), authorized, sender=sender)
 
-    def set_frozen(self: "Exchange", account: Any, root_id: int, frozen: bool = True) -> Any:
+    def set_frozen(self: ContractClient, root_id: int, frozen: bool = True, *, sender: Any) -> Any:
         """Freeze (or unfreeze) a root: no orders, matches or pool trades there meanwhile."""
-        return self._transact("setFrozen", root_id, frozen, sender=account)
+        return self.transact("setFrozen", root_id, frozen, sender=sender)
 
-    def is_frozen(self: "Exchange", root_id: int) -> bool:
-        return bool(self._call("isFrozen", root_id))
+    def is_frozen(self: ContractClient, root_id: int) -> bool:
+        return bool(self.call("isFrozen", root_id))
 
-    def bounds(self: "Exchange", root_id: int, branch_id: int) -> Bounds:
+    def bounds(self: ContractClient, root_id: int, branch_id: int) -> Bounds:
         """Effective bounds of a market, as 18-decimal integers."""
-        lo, hi = self._call("bounds", root_id, branch_id)
+        lo, hi = self.call("bounds", root_id, branch_id)
         return Bounds(int(lo), int(hi))
 
-    def root_info(self: "Exchange", root_id: int) -> tuple[str, int, int]:
+    def root_info(self: ContractClient, root_id: int) -> tuple[str, int, int]:
         """``(owner, branch_count, max_ordered_branch)`` of a root."""
-        owner, count, ordered = self._call("rootInfo", root_id)
+        owner, count, ordered = self.call("rootInfo", root_id)
         return str(owner), int(count), int(ordered)

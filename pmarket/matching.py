@@ -7,15 +7,15 @@ The node's matching rules are in :mod:`pmarket.node.matching`; both follow ``Mat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import Any, Optional, Sequence
 
+from .addresses import ZERO_ADDRESS
 from .orders import Order, SignedOrder, TradeType
+from .transport import ContractClient
 from .wad import DecimalLike, to_wad
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
 
-_NO_ORDER = (0, 0, False, 0, 0, 0, 0, "0x0000000000000000000000000000000000000000", 0, b"\x00" * 32, 0)
+_NO_ORDER = (0, 0, False, 0, 0, 0, 0, ZERO_ADDRESS, 0, b"\x00" * 32, 0)
 
 
 @dataclass(frozen=True)
@@ -100,17 +100,17 @@ def reduction_of(order: Order, order_hash: bytes, size: int, tag: int = 2) -> Or
 class MatchingCalls:
     """The client's calls to ``Matching`` and ``Amendments`` of an :class:`~pmarket.exchange.Exchange`."""
 
-    def match(self: "Exchange", request: MatchRequest, *, sender: Any) -> Any:
+    def match(self: ContractClient, request: MatchRequest, *, sender: Any) -> Any:
         """Submit a match (anyone may); the contract checks every order. Without Partials or a
         price it goes through the lean ``matchPair``."""
         if request.price is None and request.bid.partial is None and request.ask.partial is None:
-            return self._transact(
+            return self.transact(
                 "matchPair", request.bid.order.as_tuple(), request.ask.order.as_tuple(), request.quantity, sender=sender
             )
-        return self._transact("matchOrders", request.as_tuple(), sender=sender)
+        return self.transact("matchOrders", request.as_tuple(), sender=sender)
 
     def place_and_match(
-        self: "Exchange", bid: SignedOrder, ask: SignedOrder, quantity: DecimalLike, *, sender: Any
+        self: ContractClient, bid: SignedOrder, ask: SignedOrder, quantity: DecimalLike, *, sender: Any
     ) -> Any:
         """Submit two crossing signed orders that are not in the book yet and match them, in one
         transaction (``multicall``: both enter the book with every check, then ``matchPair``)."""
@@ -120,30 +120,32 @@ class MatchingCalls:
             c.placeOrder.encode_input(ask.order.as_tuple(), ask.signature),
             c.matchPair.encode_input(bid.order.as_tuple(), ask.order.as_tuple(), to_wad(quantity, name="quantity")),
         ]
-        return self._transact("multicall", calls, sender=sender)
+        return self.transact("multicall", calls, sender=sender)
 
-    def match_batch(self: "Exchange", requests: Sequence[MatchRequest], *, sender: Any) -> Any:
+    def match_batch(self: ContractClient, requests: Sequence[MatchRequest], *, sender: Any) -> Any:
         """Submit many matches; failing ones are skipped with ``MatchSkipped`` events."""
-        return self._transact("matchBatch", [r.as_tuple() for r in requests], sender=sender)
+        return self.transact("matchBatch", [r.as_tuple() for r in requests], sender=sender)
 
-    def cancel(self: "Exchange", owner: Any, order: Order, *, relayer: Any = None) -> Any:
-        """Cancel ``order``'s open rest: ``owner`` signs its Offset, ``relayer`` (or owner) sends it."""
+    def cancel(self: ContractClient, owner: Any, order: Order, *, sender: Any = None) -> Any:
+        """Cancel ``order``'s open rest: ``owner`` (the order's trader) signs its Offset, ``sender``
+        (by default the owner) sends it."""
         offset = offset_of(order, order.digest(self.domain)).sign(owner, self.domain)
-        return self._transact(
-            "cancelOrder", order.as_tuple(), offset.order.as_tuple(), offset.signature, sender=relayer or owner
+        return self.transact(
+            "cancelOrder", order.as_tuple(), offset.order.as_tuple(), offset.signature, sender=sender or owner
         )
 
     def reduce(
-        self: "Exchange", owner: Any, order: Order, size: DecimalLike, *, relayer: Any = None, tag: Optional[int] = None
+        self: ContractClient, owner: Any, order: Order, size: DecimalLike, *, sender: Any = None, tag: Optional[int] = None
     ) -> Any:
-        """Trim ``order`` by ``size`` (decimal) with a Reduction signed by ``owner``. Without a
+        """Trim ``order`` by ``size`` (decimal) with a Reduction signed by ``owner`` (the order's
+        trader) and sent by ``sender`` (by default the owner). Without a
         ``tag`` the Reduction is tagged from the order's open quantity, which falls with every
         reduction, so repeated equal Reductions get distinct hashes."""
         order_hash = order.digest(self.domain)
         if tag is None:
-            tag = 2 + self.order_state(order_hash)[2] % 65533
+            tag = 2 + int(self.call("orderState", order_hash)[2]) % 65533
         reduction = reduction_of(order, order_hash, to_wad(size, name="size"), tag)
         signed = reduction.sign(owner, self.domain)
-        return self._transact(
-            "reduceOrder", order.as_tuple(), signed.order.as_tuple(), signed.signature, sender=relayer or owner
+        return self.transact(
+            "reduceOrder", order.as_tuple(), signed.order.as_tuple(), signed.signature, sender=sender or owner
         )

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 from eth_utils import is_address, to_checksum_address
 
 from . import typed
+from .addresses import address_of
 from .errors import PMarketError
+from .transport import ContractClient, account_of
 from .wad import DecimalLike, check_int128, to_wad
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
 
 ZERO_HASH = b"\x00" * 32
 UINT16_MAX = 2**16 - 1
@@ -102,7 +102,7 @@ class Order:
     ) -> "Order":
         """A Primary limit order from decimal amounts: ``quantity > 0`` bids, ``< 0`` offers."""
         return cls(
-            trader=str(getattr(trader, "address", trader)),
+            trader=str(getattr(trader, "address", trader)),  # checked and checksummed by __post_init__
             market_root_id=root_id,
             market_branch_id=branch_id,
             price=to_wad(price, name="price"),
@@ -183,28 +183,28 @@ class SignedOrder:
 class OrdersCalls:
     """The client's calls to the Orders functions of an :class:`~pmarket.exchange.Exchange`."""
 
-    def chain_head(self: "Exchange", trader: Any) -> bytes:
+    def chain_head(self: ContractClient, trader: Any) -> bytes:
         """The trader's last valid order hash: the ``previous`` of their next Primary order."""
-        return bytes(self._call("chainHead", str(getattr(trader, "address", trader))))
+        return bytes(self.call("chainHead", address_of(trader)))
 
-    def order_state(self: "Exchange", order_hash: bytes) -> tuple[TradeType, bool, int]:
+    def order_state(self: ContractClient, order_hash: bytes) -> tuple[TradeType, bool, int]:
         """``(trade_type, is_matched, remaining)`` of a hash in the book (``TradeType.NONE`` if absent)."""
-        ttype, matched, remaining, _slot, _seq = self._call("orderState", order_hash)
+        ttype, matched, remaining, _slot, _seq = self.call("orderState", order_hash)
         return TradeType(int(ttype)), bool(matched), int(remaining)
 
-    def order_record(self: "Exchange", order_hash: bytes) -> dict[str, Any]:
+    def order_record(self: ContractClient, order_hash: bytes) -> dict[str, Any]:
         """The book's whole record of a hash: trade type, matched flag, open quantity, the order's
         slot among its trader's open orders in the root, and its number in the root's book."""
-        ttype, matched, remaining, slot, seq = self._call("orderState", order_hash)
+        ttype, matched, remaining, slot, seq = self.call("orderState", order_hash)
         return {"trade_type": TradeType(int(ttype)), "is_matched": bool(matched), "remaining": int(remaining),
                 "slot": int(slot), "seq": int(seq)}
 
-    def hash_on_chain(self: "Exchange", order: Order) -> bytes:
+    def hash_order(self: ContractClient, order: Order) -> bytes:
         """The contract's EIP-712 digest of ``order`` (equals :meth:`Order.digest`)."""
-        return bytes(self._call("hashOrder", order.as_tuple()))
+        return bytes(self.call("hashOrder", order.as_tuple()))
 
     def sign_limit(
-        self: "Exchange",
+        self: ContractClient,
         trader: Any,
         root_id: int,
         branch_id: int,
@@ -222,13 +222,13 @@ class OrdersCalls:
             branch_id,
             price,
             quantity,
-            previous=self.chain_head(trader) if previous is None else previous,
+            previous=OrdersCalls.chain_head(self, trader) if previous is None else previous,
             expiry=expiry,
             trade_root_id=trade_root_id,
         )
         return order.sign(trader, self.domain)
 
-    def place(self: "Exchange", signed: SignedOrder, *, relayer: Any = None) -> Any:
-        """Relay a signed order to the book (the trader relays it when ``relayer`` is None)."""
-        sender = relayer if relayer is not None else self._account_of(signed.order.trader)
-        return self._transact("placeOrder", signed.order.as_tuple(), signed.signature, sender=sender)
+    def place(self: ContractClient, signed: SignedOrder, *, sender: Any = None) -> Any:
+        """Relay a signed order to the book from ``sender`` (by default the trader's ape account)."""
+        sender = sender if sender is not None else account_of(signed.order.trader)
+        return self.transact("placeOrder", signed.order.as_tuple(), signed.signature, sender=sender)

@@ -3,17 +3,17 @@
 A root settles when it is narrowed to a point ``o``; each trader then claims, once, the payoff of
 all their positions there, ``sum_b q_b * (clamp(o, lo_b, hi_b) - p)``, rounded down. Losses go into
 the root's pot and gains come out of it: a gain waits (``SettlementPending``) until enough losers
-have paid in, which anyone may trigger for them (:meth:`SettlementCalls.claim_all`).
+have paid in, which anyone may trigger for them (:meth:`SettlementCalls.claim_many`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
-from .collateral import WAD, Position, clamp, floor_div
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
+from .addresses import address_of
+from .collateral import Position, clamp, floor_div
+from .transport import ContractClient
+from .wad import WAD
 
 
 def settlement_payoff(outcome: int, positions: Iterable[tuple[Position, tuple[int, int]]]) -> int:
@@ -25,20 +25,20 @@ def settlement_payoff(outcome: int, positions: Iterable[tuple[Position, tuple[in
 class SettlementCalls:
     """The client's claim calls on an :class:`~pmarket.exchange.Exchange`."""
 
-    def claim(self: "Exchange", trader: Any, root_id: int, *, sender: Any = None) -> Any:
+    def claim(self: ContractClient, trader: Any, root_id: int, *, sender: Any = None) -> Any:
         """Claim ``trader``'s payoff in settled ``root_id`` (sent by ``sender``, default the trader)."""
-        address = str(getattr(trader, "address", trader))
+        address = address_of(trader)
         if sender is None:
-            return self._transact("claim", root_id, sender=trader)
-        return self._transact("claimFor", address, root_id, sender=sender)
+            return self.transact("claim", root_id, sender=trader)
+        return self.transact("claimFor", address, root_id, sender=sender)
 
-    def claim_all(self: "Exchange", root_id: int, traders: Iterable[Any], *, sender: Any) -> Any:
+    def claim_many(self: ContractClient, root_id: int, traders: Iterable[Any], *, sender: Any) -> Any:
         """Claim for every trader in one call: losses first, then gains; failures are skipped."""
-        addresses = [str(getattr(t, "address", t)) for t in traders]
-        return self._transact("claimMany", root_id, addresses, sender=sender)
+        addresses = [address_of(t) for t in traders]
+        return self.transact("claimMany", root_id, addresses, sender=sender)
 
-    def pot(self: "Exchange", root_id: int) -> int:
-        return int(self._call("pot", root_id))
+    def pot(self: ContractClient, root_id: int) -> int:
+        return int(self.call("pot", root_id))
 
-    def has_claimed(self: "Exchange", trader: Any, root_id: int) -> bool:
-        return bool(self._call("hasClaimed", str(getattr(trader, "address", trader)), root_id))
+    def has_claimed(self: ContractClient, trader: Any, root_id: int) -> bool:
+        return bool(self.call("hasClaimed", address_of(trader), root_id))

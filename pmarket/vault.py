@@ -7,12 +7,11 @@ Inside pmarket every balance has 18 decimals. A token of ``d`` decimals converts
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .addresses import address_of
+from .transport import ContractClient
 from .wad import DecimalLike, to_wad
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .exchange import Exchange
 
 
 def to_internal(token_amount: int, decimals: int) -> int:
@@ -34,27 +33,28 @@ def withdrawal(amount: int, decimals: int) -> tuple[int, int]:
 class VaultCalls:
     """The client's calls to the Vault functions of an :class:`~pmarket.exchange.Exchange`."""
 
-    def token_units(self: "Exchange", amount: DecimalLike) -> int:
+    def token_units(self: ContractClient, amount: DecimalLike) -> int:
         """A decimal token amount in the collateral's smallest units."""
         return to_wad(amount, name="amount", decimals=self.decimals)
 
-    def deposit(self: "Exchange", account: Any, amount: DecimalLike, *, approve: bool = True) -> Any:
-        """Deposit ``amount`` tokens (decimal, in token terms) for ``account``; approves first."""
-        units = self.token_units(amount)
+    def deposit(self: ContractClient, amount: DecimalLike, *, sender: Any, approve: bool = True) -> Any:
+        """Deposit ``amount`` tokens (decimal, in token terms) for ``sender``; approves first."""
+        units = VaultCalls.token_units(self, amount)
         if approve:
-            self.token.approve(self.contract.address, units, sender=account)
-        return self._transact("deposit", units, sender=account)
+            self.token.approve(self.contract.address, units, sender=sender)
+        return self.transact("deposit", units, sender=sender)
 
-    def withdraw(self: "Exchange", account: Any, amount: DecimalLike, *, to: Any = None) -> Any:
-        """Withdraw ``amount`` (decimal, 18-decimal internally) of ``account``'s balance."""
+    def withdraw(self: ContractClient, amount: DecimalLike, *, sender: Any, to: Any = None) -> Any:
+        """Withdraw ``amount`` (decimal, 18-decimal internally) of ``sender``'s balance (to ``to``, by
+        default the sender)."""
         wad = to_wad(amount, name="amount")
         if to is None:
-            return self._transact("withdraw", wad, sender=account)
-        return self._transact("withdrawTo", str(getattr(to, "address", to)), wad, sender=account)
+            return self.transact("withdraw", wad, sender=sender)
+        return self.transact("withdrawTo", address_of(to), wad, sender=sender)
 
-    def balance(self: "Exchange", account: Any) -> int:
+    def balance(self: ContractClient, account: Any) -> int:
         """Free collateral of ``account`` in 18-decimal integers."""
-        return int(self._call("balanceOf", str(getattr(account, "address", account))))
+        return int(self.call("balanceOf", address_of(account)))
 
-    def balance_decimal(self: "Exchange", account: Any) -> Decimal:
-        return Decimal(self.balance(account)).scaleb(-18)
+    def balance_decimal(self: ContractClient, account: Any) -> Decimal:
+        return Decimal(VaultCalls.balance(self, account)).scaleb(-18)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from .collateral import WAD
+from .wad import WAD
 
 if TYPE_CHECKING:  # pragma: no cover
     from .node import Node

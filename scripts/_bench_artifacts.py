@@ -22,9 +22,9 @@ from eth_account import Account
 
 from pmarket.artifacts import DAY, Artifacts, artifact_id
 from pmarket.bounties import Bounties
+from pmarket.wad import WAD
 
 Measure = Callable[[Any], dict[str, int]]
-WAD = 10**18
 CHUNK = 50  # traders per transaction (about 330,000 gas each; Anvil's block holds 30 million)
 
 
@@ -72,9 +72,9 @@ def artifact_gas(ex: Any, crowd: Any, owner: Any, traders: list[Any], measure: M
     for who in (registrant, alice, bob):
         ex.token.mint(who.address, ex.token_units("100000"), sender=who)
         ex.token.approve(ex.address, 2**256 - 1, sender=who)
-        ex.deposit(who, "10000", approve=False)
-    arts = Artifacts.deploy(ex, owner)
-    arts.grant_oracle(owner, owner)
+        ex.deposit("10000", approve=False, sender=who)
+    arts = Artifacts.deploy(ex, sender=owner)
+    arts.grant_oracle(owner, sender=owner)
     gas: dict[str, dict[str, int]] = {}
 
     def register(name: str) -> int:
@@ -93,18 +93,18 @@ def artifact_gas(ex: Any, crowd: Any, owner: Any, traders: list[Any], measure: M
     for n in sizes:
         x, y, z = f"x{n}", f"y{n}", f"z{n}"
         label = f"{n:,} positions"
-        gas[f"artifacts: listed -> challenged ({label})"] = measure(arts.transition(owner, x, "challenged"))
-        gas[f"artifacts: challenged -> listed ({label})"] = measure(arts.transition(owner, x, "listed"))
-        gas[f"artifacts: listed -> flagged ({label})"] = measure(arts.transition(owner, x, "flagged"))
-        gas[f"artifacts: flagged -> listed, new round ({label})"] = measure(arts.transition(owner, x, "listed"))
-        gas[f"artifacts: listed -> validated ({label})"] = measure(arts.transition(owner, y, "validated"))
+        gas[f"artifacts: listed -> challenged ({label})"] = measure(arts.transition(x, "challenged", sender=owner))
+        gas[f"artifacts: challenged -> listed ({label})"] = measure(arts.transition(x, "listed", sender=owner))
+        gas[f"artifacts: listed -> flagged ({label})"] = measure(arts.transition(x, "flagged", sender=owner))
+        gas[f"artifacts: flagged -> listed, new round ({label})"] = measure(arts.transition(x, "listed", sender=owner))
+        gas[f"artifacts: listed -> validated ({label})"] = measure(arts.transition(y, "validated", sender=owner))
         if n == 10:
-            gas[f"artifacts: listed -> deprecated ({label})"] = measure(arts.transition(owner, z, "deprecated"))
+            gas[f"artifacts: listed -> deprecated ({label})"] = measure(arts.transition(z, "deprecated", sender=owner))
     # Claims on the 1,000-position validated round: one, then a batch of 100.
     pool_y = arts.pool_key("y1000").account
     traders_y = [a for a in arts.traders_of(roots["y1000"]) if a != pool_y]
-    gas["artifacts: settle one trader"] = measure(arts.settle(owner, "y1000", 0, traders_y[:1]))
-    batch = measure(arts.settle(owner, "y1000", 0, traders_y[1:101]))
+    gas["artifacts: settle one trader"] = measure(arts.settle("y1000", 0, traders_y[:1], sender=owner))
+    batch = measure(arts.settle("y1000", 0, traders_y[1:101], sender=owner))
     gas["artifacts: settle a batch of 100 traders"] = batch
     gas["artifacts: settle, per trader in the batch of 100"] = {k: v // 100 for k, v in batch.items()}
     gas.update(_trigger_close_bounty(ex, arts, owner, registrant, alice, bob, measure))
@@ -118,26 +118,26 @@ def _trigger_close_bounty(ex: Any, arts: Artifacts, owner: Any, registrant: Any,
     ex.token.approve(arts.address, ex.token_units("70"), sender=registrant)
     arts.contract.register(artifact_id("t"), 100 * WAD, 100, sender=registrant)
     key = arts.pool_key("t")
-    gas["artifacts: tracked pool, trader's first buy (lists the root)"] = measure(ex.maker.buy(alice, key, "long", 89))
-    gas["artifacts: tracked pool, buy adding to a position"] = measure(ex.maker.buy(alice, key, "long", 1))
+    gas["artifacts: tracked pool, trader's first buy (lists the root)"] = measure(ex.maker.buy(key, "long", 89, sender=alice))
+    gas["artifacts: tracked pool, buy adding to a position"] = measure(ex.maker.buy(key, "long", 1, sender=alice))
     # x = 0.9 -> 0.89: inside the period's range of log-odds [0, 0.9], which needs no write
-    gas["artifacts: tracked pool, sale inside the period's range"] = measure(ex.maker.sell(alice, key, "long", 1))
+    gas["artifacts: tracked pool, sale inside the period's range"] = measure(ex.maker.sell(key, "long", 1, sender=alice))
     for _ in range(3):
-        ex.maker.buy(bob, key, "short", 20)
-        ex.maker.sell(bob, key, "short", 20)
+        ex.maker.buy(key, "short", 20, sender=bob)
+        ex.maker.sell(key, "short", 20, sender=bob)
     # bob's round trips dipped the price below 0.7: two quiet days later the range is the price
     chain.pending_timestamp += 2 * DAY
-    gas["artifacts: trigger validated (the range's low past 0.7)"] = measure(arts.trigger(bob, "t", "validated"))
+    gas["artifacts: trigger validated (the range's low past 0.7)"] = measure(arts.trigger("t", "validated", sender=bob))
     ex.token.approve(arts.address, ex.token_units("70"), sender=registrant)
     arts.contract.register(artifact_id("c"), 100 * WAD, 1000, sender=registrant)
     key = arts.pool_key("c")
-    ex.maker.buy(alice, key, "long", 5)
+    ex.maker.buy(key, "long", 5, sender=alice)
     for _ in range(3):
-        ex.maker.buy(bob, key, "short", 50)
-        ex.maker.sell(bob, key, "short", 50)
+        ex.maker.buy(key, "short", 50, sender=bob)
+        ex.maker.sell(key, "short", 50, sender=bob)
     chain.pending_timestamp += 91 * DAY
-    gas["artifacts: close a position after 90 days (at the range, within the holder's credit)"] = measure(arts.close(alice, "c"))
-    bounties = Bounties.deploy(arts, owner)
+    gas["artifacts: close a position after 90 days (at the range, within the holder's credit)"] = measure(arts.close("c", sender=alice))
+    bounties = Bounties.deploy(arts, sender=owner)
     ex.token.mint(bob.address, ex.token_units("1000"), sender=bob)
     ex.token.approve(bounties.address, 2**256 - 1, sender=bob)
     expiry = chain.pending_timestamp + 365 * DAY

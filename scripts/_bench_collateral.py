@@ -12,7 +12,7 @@ Measure = Callable[[Any], dict[str, int]]
 def _fund(ex: Any, who: Any, amount: str = "1000000") -> None:
     ex.token.mint(who.address, ex.token_units(amount), sender=who)
     ex.token.approve(ex.address, 2**256 - 1, sender=who)
-    ex.deposit(who, amount, approve=False)
+    ex.deposit(amount, approve=False, sender=who)
 
 
 def _trade(ex: Any, bid_who: Any, ask_who: Any, root: int, branch: int, price: str, qty: str, relayer: Any) -> Any:
@@ -50,8 +50,8 @@ def matching_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measure:
     a, b, c, d = traders[:4]
     for who in (a, b, c, d):
         _fund(ex, who)
-    ex.define(owner, 7, 1, "0", "100")
-    ex.define(owner, 7, 2, "20", "80")
+    ex.define(7, 1, "0", "100", sender=owner)
+    ex.define(7, 2, "20", "80", sender=owner)
 
     gas["check+place: first order in a root (new slot, root listed)"] = measure(ex.place(ex.sign_limit(a, 7, 1, "50", "10")))
     gas["check+place: second order in the root (new slot)"] = measure(ex.place(ex.sign_limit(a, 7, 1, "49", "10")))
@@ -79,7 +79,7 @@ def matching_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measure:
     )
     gas["cancel: owner's signed offset (extension)"] = measure(ex.cancel(c, bid2.order))
     gas["reduce: owner's signed reduction (extension)"] = measure(ex.reduce(d, ask2.order, "1"))
-    gas["withdraw: with the check (fast path)"] = measure(ex.withdraw(c, "10"))
+    gas["withdraw: with the check (fast path)"] = measure(ex.withdraw("10", sender=c))
     return gas
 
 
@@ -90,7 +90,7 @@ def history_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measure: 
 
     # The check's gas against matched history: same trader pair, a fresh root per history length.
     for n, root in ((1, 10), (10, 11), (100, 12)):
-        ex.define(owner, root, 1, "0", "100")
+        ex.define(root, 1, "0", "100", sender=owner)
         for _ in range(n):
             _trade(ex, a, b, root, 1, "50", "1", relayer)
         gas[f"check+place: root with {n} matched trades"] = measure(ex.place(ex.sign_limit(a, root, 1, "40", "1")))
@@ -98,9 +98,9 @@ def history_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measure: 
 
     # The check's gas against branches: the trader holds a position in each of k nested branches.
     for k, root in ((1, 20), (4, 21), (16, 22)):
-        ex.define(owner, root, 1, "0", "100")
+        ex.define(root, 1, "0", "100", sender=owner)
         for branch in range(2, k + 1):
-            ex.define(owner, root, branch, str(branch), str(100 - branch))
+            ex.define(root, branch, str(branch), str(100 - branch), sender=owner)
         for branch in range(1, k + 1):
             _trade(ex, a, b, root, branch, "50", "1", relayer)
         gas[f"check+place: positions in {k} branches"] = measure(ex.place(ex.sign_limit(a, root, 1, "40", "1")))
@@ -114,7 +114,7 @@ def claim_gas(ex: Any, owner: Any, traders: list[Any], measure: Measure) -> dict
     c, d = traders[2:4]
 
     # Settlement and claims (loser first: the winner is paid out of the pot).
-    ex.settle(owner, 7, "30")
+    ex.settle(7, "30", sender=owner)
     gas["claim: loser (pays into the pot)"] = measure(ex.claim(c, 7))
     gas["claim: winner (paid from the pot)"] = measure(ex.claim(d, 7))
     return gas

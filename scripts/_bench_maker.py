@@ -7,9 +7,9 @@ from typing import Any, Callable
 
 from pmarket.lmsr import exact
 from pmarket.lmsr.pool import Side
+from pmarket.wad import WAD
 
 Measure = Callable[[Any], dict[str, int]]
-WAD = 10**18
 
 
 def _view_gas(contract: Any, method: str, *args: Any) -> dict[str, int]:
@@ -26,7 +26,7 @@ def _view_gas(contract: Any, method: str, *args: Any) -> dict[str, int]:
 def _fund(ex: Any, who: Any, amount: str = "1000000") -> None:
     ex.token.mint(who.address, ex.token_units(amount), sender=who)
     ex.token.approve(ex.address, 2**256 - 1, sender=who)
-    ex.deposit(who, amount, approve=False)
+    ex.deposit(amount, approve=False, sender=who)
 
 
 def maker_gas(ex: Any, owner: Any, traders: list[Any], measure: Measure) -> dict[str, dict[str, int]]:
@@ -36,24 +36,24 @@ def maker_gas(ex: Any, owner: Any, traders: list[Any], measure: Measure) -> dict
     creator, a, b, c = traders[:4]
     for who in (creator, a, b, c):
         _fund(ex, who)
-    ex.define(owner, 30, 1, "0", "1")
-    ex.define(owner, 31, 1, "0", "1")
+    ex.define(30, 1, "0", "1", sender=owner)
+    ex.define(31, 1, "0", "1", sender=owner)
     gas: dict[str, dict[str, int]] = {}
     gas["maker: create pool (b = 1,000)"] = measure(maker.contract.createPool(30, 1, 1000 * WAD, 0, 0, sender=creator))
     pool = maker.pools()[-1]
-    maker.create_pool(creator, 31, b=1000, fee_bps=50)
+    maker.create_pool(31, b=1000, fee_bps=50, sender=creator)
     fee_pool = maker.pools()[-1]
 
-    gas["maker: buy, trader's first position in the root (lists it)"] = measure(maker.buy(a, pool, "long", 10))
-    gas["maker: buy, adds to the trader's position"] = measure(maker.buy(a, pool, "long", 10))
-    gas["maker: sell, reduces the trader's position"] = measure(maker.sell(a, pool, "long", 5))
-    gas["maker: buy short, adds to the trader's (net) position"] = measure(maker.buy(a, pool, "short", 5))
+    gas["maker: buy, trader's first position in the root (lists it)"] = measure(maker.buy(pool, "long", 10, sender=a))
+    gas["maker: buy, adds to the trader's position"] = measure(maker.buy(pool, "long", 10, sender=a))
+    gas["maker: sell, reduces the trader's position"] = measure(maker.sell(pool, "long", 5, sender=a))
+    gas["maker: buy short, adds to the trader's (net) position"] = measure(maker.buy(pool, "short", 5, sender=a))
     # b holds an order in root 30 already: the root is listed, the position is new.
     ex.place(ex.sign_limit(b, 30, 1, "0.1", "1"))
-    gas["maker: buy, opens a new position (root already listed)"] = measure(maker.buy(b, pool, "long", 10))
-    maker.buy(b, fee_pool, "long", 1)
-    gas["maker: buy with a 0.5% fee, adds to a position"] = measure(maker.buy(b, fee_pool, "long", 10))
-    gas["maker: large buy (40 b), adds to a position"] = measure(maker.buy(b, pool, "short", 40_000))
+    gas["maker: buy, opens a new position (root already listed)"] = measure(maker.buy(pool, "long", 10, sender=b))
+    maker.buy(fee_pool, "long", 1, sender=b)
+    gas["maker: buy with a 0.5% fee, adds to a position"] = measure(maker.buy(fee_pool, "long", 10, sender=b))
+    gas["maker: large buy (40 b), adds to a position"] = measure(maker.buy(pool, "short", 40_000, sender=b))
 
     resting = ex.sign_limit(c, 30, 1, "0.99", "5")
     ex.place(resting)
@@ -63,13 +63,13 @@ def maker_gas(ex: Any, owner: Any, traders: list[Any], measure: Measure) -> dict
     gas["maker: prices (view, estimated)"] = _view_gas(maker.contract, "prices", pool.id)
     gas["maker: sharesForCost (view, estimated)"] = _view_gas(maker.contract, "sharesForCost", pool.id, int(Side.LONG), 10 * WAD)
 
-    idle = maker.create_pool(creator, 31, b=10)
-    maker.buy(a, idle, "long", 1)
-    maker.sell(a, idle, "long", 1)
+    idle = maker.create_pool(31, b=10, sender=creator)
+    maker.buy(idle, "long", 1, sender=a)
+    maker.sell(idle, "long", 1, sender=a)
     gas["maker: close an idle pool"] = measure(maker.close_pool(idle, sender=creator))
-    ex.settle(owner, 30, "1")
+    ex.settle(30, "1", sender=owner)
     # The traders lost on balance (b's large short): they pay in first, then the pool is paid out.
-    ex.claim_all(30, [a, b, c], sender=owner)
+    ex.claim_many(30, [a, b, c], sender=owner)
     gas["maker: claim a settled pool for its creator (pool paid out)"] = measure(maker.claim_pool(pool, sender=owner))
     return gas
 

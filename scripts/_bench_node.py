@@ -14,8 +14,8 @@ from pmarket import vector
 from pmarket.node import Node, NodeConfig
 from pmarket.node.verify import order_digest, recover_eoa
 from pmarket.orders import Order, SignedOrder
+from pmarket.wad import WAD as W
 
-W = 10**18
 ADMIN = "0x" + "aa" * 20
 CONTRACT = "0x" + "11" * 20
 

@@ -85,34 +85,34 @@ def cli(network, out: str) -> None:
 
     logger.set_level("WARNING")
     owner, oracle, alice, bob, relayer = accounts.test_accounts[:5]
-    ex = Exchange.deploy(owner)
+    ex = Exchange.deploy(sender=owner)
     gas: dict[str, dict[str, int]] = {}
 
-    gas["define: create root"] = measure(ex.define(owner, 1, 1, "0", "100"))
-    gas["define: new sub-market (branch 2)"] = measure(ex.define(owner, 1, 2, "20", "80"))
-    gas["define: new sub-market (branch 3)"] = measure(ex.define(owner, 1, 3, "30", "70"))
-    gas["define: narrow root (3 branches)"] = measure(ex.define(owner, 1, 1, "5", "95"))
-    gas["define: re-define branch 2 (2 branches rewritten)"] = measure(ex.define(owner, 1, 2, "25", "75"))
-    ex.set_oracle(owner, 1, oracle)
-    gas["define: relayed signed definition"] = measure(ex.define_signed(oracle, 1, 1, "6", "94", relayer=relayer))
+    gas["define: create root"] = measure(ex.define(1, 1, "0", "100", sender=owner))
+    gas["define: new sub-market (branch 2)"] = measure(ex.define(1, 2, "20", "80", sender=owner))
+    gas["define: new sub-market (branch 3)"] = measure(ex.define(1, 3, "30", "70", sender=owner))
+    gas["define: narrow root (3 branches)"] = measure(ex.define(1, 1, "5", "95", sender=owner))
+    gas["define: re-define branch 2 (2 branches rewritten)"] = measure(ex.define(1, 2, "25", "75", sender=owner))
+    ex.set_oracle(1, oracle, sender=owner)
+    gas["define: relayed signed definition"] = measure(ex.define_by_sig(oracle, 1, 1, "6", "94", sender=relayer))
 
     for who in (alice, bob):
         ex.token.mint(who.address, ex.token_units("1000000"), sender=who)
         ex.token.approve(ex.address, 2**256 - 1, sender=who)
-    gas["deposit: first (new balance)"] = measure(ex.deposit(alice, "1000", approve=False))
-    gas["deposit: again"] = measure(ex.deposit(alice, "1000", approve=False))
-    gas["withdraw: part of balance"] = measure(ex.withdraw(alice, "500"))
-    gas["withdraw: whole balance"] = measure(ex.withdraw(alice, "1500"))
+    gas["deposit: first (new balance)"] = measure(ex.deposit("1000", approve=False, sender=alice))
+    gas["deposit: again"] = measure(ex.deposit("1000", approve=False, sender=alice))
+    gas["withdraw: part of balance"] = measure(ex.withdraw("500", sender=alice))
+    gas["withdraw: whole balance"] = measure(ex.withdraw("1500", sender=alice))
 
-    ex.deposit(bob, "1000", approve=False)
-    gas["place order: trader's first (relayed)"] = measure(ex.place(ex.sign_limit(bob, 1, 1, "50", "10"), relayer=relayer))
+    ex.deposit("1000", approve=False, sender=bob)
+    gas["place order: trader's first (relayed)"] = measure(ex.place(ex.sign_limit(bob, 1, 1, "50", "10"), sender=relayer))
     gas["place order: next in chain"] = measure(ex.place(ex.sign_limit(bob, 1, 1, "49", "10")))
     gas["place order: sub-market (branch 3)"] = measure(ex.place(ex.sign_limit(bob, 1, 3, "40", "-5")))
     wallet = project.TestWallet.deploy(bob.address, sender=bob)
     ex.contract.depositFor(wallet.address, ex.token_units("100"), sender=bob)
     signed = Order.limit(wallet.address, 1, 1, "50", "1").sign(bob, ex.domain)
-    gas["place order: ERC-1271 wallet"] = measure(ex.place(signed, relayer=relayer))
-    gas["settle root"] = measure(ex.settle(oracle, 1, "42"))
+    gas["place order: ERC-1271 wallet"] = measure(ex.place(signed, sender=relayer))
+    gas["settle root"] = measure(ex.settle(1, "42", sender=oracle))
 
     from scripts._bench_collateral import collateral_gas
     from scripts._bench_maker import maker_gas, precision
@@ -125,7 +125,7 @@ def cli(network, out: str) -> None:
 
     with lean_anvil():
         crowd = project.Crowd.deploy(sender=owner)
-        gas.update(artifact_gas(Exchange.deploy(owner), crowd, owner, list(accounts.test_accounts[5:9]), measure))
+        gas.update(artifact_gas(Exchange.deploy(sender=owner), crowd, owner, list(accounts.test_accounts[5:9]), measure))
 
     results = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

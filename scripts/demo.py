@@ -56,35 +56,35 @@ def cli(network) -> None:
         raise click.UsageError("the demo runs on a local network (it mints test tokens)")
     owner, oracle, alice, bob, relayer, carol = accounts.test_accounts[:6]
     console.rule("[bold]pmarket demo")
-    exchange = Exchange.deploy(owner)
+    exchange = Exchange.deploy(sender=owner)
     console.print(f"Exchange {exchange.address} on chain {chain.chain_id}, collateral pUSD (6 decimals)")
 
     console.rule("markets")
-    exchange.define(owner, ROOT, 1, "0", "100")
-    exchange.define(owner, ROOT, 2, "20", "60")
+    exchange.define(ROOT, 1, "0", "100", sender=owner)
+    exchange.define(ROOT, 2, "20", "60", sender=owner)
     console.print(f"root {ROOT} (owner {owner.address[:10]}): {bounds_text(exchange, 1)}")
     console.print(f"sub-market {ROOT}/2: {bounds_text(exchange, 2)}")
-    exchange.set_oracle(owner, ROOT, oracle)
-    exchange.define_signed(oracle, ROOT, 1, "10", "90", relayer=relayer)
+    exchange.set_oracle(ROOT, oracle, sender=owner)
+    exchange.define_by_sig(oracle, ROOT, 1, "10", "90", sender=relayer)
     console.print(f"oracle's signed narrowing to [10, 90], relayed by {relayer.address[:10]}: "
                   f"root {bounds_text(exchange, 1)}, sub-market {bounds_text(exchange, 2)}")
-    refused(console, "a stranger narrowing the root", lambda: exchange.define(alice, ROOT, 1, "0", "50"))
-    refused(console, "an inverted definition", lambda: exchange.define(owner, ROOT, 1, "60", "40"))
+    refused(console, "a stranger narrowing the root", lambda: exchange.define(ROOT, 1, "0", "50", sender=alice))
+    refused(console, "an inverted definition", lambda: exchange.define(ROOT, 1, "60", "40", sender=owner))
 
     console.rule("collateral")
     for trader, amount in ((alice, "5000"), (bob, "3000")):
         exchange.token.mint(trader.address, exchange.token_units(amount), sender=trader)
-        exchange.deposit(trader, amount)
+        exchange.deposit(amount, sender=trader)
         console.print(f"{trader.address[:10]} deposited {amount} pUSD -> balance {format_wad(exchange.balance(trader))}")
-    exchange.withdraw(bob, "500.0000001")
+    exchange.withdraw("500.0000001", sender=bob)
     console.print(f"bob withdrew 500.0000001 -> only whole token units move: balance {format_wad(exchange.balance(bob))}")
 
     console.rule("orders")
     bid = exchange.sign_limit(alice, ROOT, 1, "42.5", "10")
-    exchange.place(bid, relayer=relayer)
+    exchange.place(bid, sender=relayer)
     console.print(f"alice bids 10 @ 42.5 on {ROOT}/1, relayed: order {bid.hash.hex()[:16]}...")
     offer = exchange.sign_limit(bob, ROOT, 2, "55", "-4")
-    exchange.place(offer, relayer=relayer)
+    exchange.place(offer, sender=relayer)
     console.print(f"bob offers 4 @ 55 on {ROOT}/2: order {offer.hash.hex()[:16]}...")
     follow = exchange.sign_limit(alice, ROOT, 2, "30", "2")
     exchange.place(follow)
@@ -93,9 +93,9 @@ def cli(network) -> None:
     stale = Order.limit(alice, ROOT, 1, "40", "1", previous=bid.hash).sign(alice, exchange.domain)
     refused(console, "an order signed off a stale link", lambda: exchange.place(stale))
     forged = Order.limit(alice, ROOT, 1, "40", "1", previous=exchange.chain_head(alice)).sign(bob, exchange.domain)
-    refused(console, "bob signing in alice's name", lambda: exchange.place(forged, relayer=bob))
-    refused(console, "the same order twice", lambda: exchange.place(bid, relayer=relayer))
-    refused(console, "re-bounding a traded sub-market", lambda: exchange.define(owner, ROOT, 2, "25", "50"))
+    refused(console, "bob signing in alice's name", lambda: exchange.place(forged, sender=bob))
+    refused(console, "the same order twice", lambda: exchange.place(bid, sender=relayer))
+    refused(console, "re-bounding a traded sub-market", lambda: exchange.define(ROOT, 2, "25", "50", sender=owner))
 
     console.rule("matching and the collateral check")
     ask = exchange.sign_limit(bob, ROOT, 1, "40", "-6")
@@ -110,7 +110,7 @@ def cli(network) -> None:
     worst, balance = exchange.worst_case(alice)
     too_much = format_wad(balance + worst + 10 ** (18 - exchange.decimals))
     refused(console, f"alice withdrawing {too_much} (one token unit more than her worst case leaves)",
-            lambda: exchange.withdraw(alice, too_much))
+            lambda: exchange.withdraw(too_much, sender=alice))
     refused(console, "bob offering what he could not cover",
             lambda: exchange.place(exchange.sign_limit(bob, ROOT, 1, "10", "-1000")))
     exchange.cancel(alice, bid.order)
@@ -123,17 +123,17 @@ def cli(network) -> None:
     console.rule("market maker (LMSR)")
     maker = exchange.maker
     exchange.token.mint(carol.address, exchange.token_units("1000"), sender=carol)
-    exchange.deposit(carol, "1000")
-    pool = maker.create_pool(carol, ROOT, b=200)
+    exchange.deposit("1000", sender=carol)
+    pool = maker.create_pool(ROOT, b=200, sender=carol)
     console.print(f"carol funds a pool on root {ROOT} with b = 200 shares: it locks ceil(200 ln 2) = "
                   f"{format_wad(maker.funding_for(200))}; a long share pays (x - 10)/80, a short one the rest")
     console.print(f"  prices {_prices(maker, pool)}, forward price {format_wad(maker.forward_price(pool))}")
     cost, _, quantity = maker.quote(pool, "long", 100)
-    maker.buy(alice, pool, "long", 100, max_cost=format_wad(cost))
+    maker.buy(pool, "long", 100, max_cost=format_wad(cost), sender=alice)
     console.print(f"alice buys 100 long shares for {format_wad(cost)} (quoted, exactly what she paid): a long "
                   f"forward of {format_wad(quantity)} against the pool; prices now {_prices(maker, pool)}")
-    refused(console, "bob buying 100 short for at most 40", lambda: maker.buy(bob, pool, "short", 100, max_cost="40"))
-    maker.sell(bob, pool, "long", 40)
+    refused(console, "bob buying 100 short for at most 40", lambda: maker.buy(pool, "short", 100, max_cost="40", sender=bob))
+    maker.sell(pool, "long", 40, sender=bob)
     console.print(f"bob sells 40 long shares he does not hold (a short forward, checked like any other): "
                   f"prices {_prices(maker, pool)}")
     low = exchange.sign_limit(bob, ROOT, 1, "58", "1")
@@ -147,20 +147,20 @@ def cli(network) -> None:
     average = (exchange.position(bob, ROOT, 1).cost - before) // 10**18
     console.print(f"bob's bid of 1 @ 62 is filled by a relayer at the LMSR cost: an average price of "
                   f"{format_wad(average)}, within his limit")
-    exchange.set_frozen(owner, ROOT)
-    refused(console, "a pool trade while the owner has frozen the root", lambda: maker.buy(alice, pool, "long", 1))
-    exchange.set_frozen(owner, ROOT, False)
+    exchange.set_frozen(ROOT, sender=owner)
+    refused(console, "a pool trade while the owner has frozen the root", lambda: maker.buy(pool, "long", 1, sender=alice))
+    exchange.set_frozen(ROOT, False, sender=owner)
     console.print(f"pool's funding left (balance + worst case): {format_wad(maker.funding_left(pool))} "
                   f"of {format_wad(maker.funding_for(200))}: it can never fall below 0")
 
     console.rule("settlement")
-    exchange.settle(oracle, ROOT, "75")
+    exchange.settle(ROOT, "75", sender=oracle)
     console.print(f"oracle settles root {ROOT} at 75: root {bounds_text(exchange, 1)}, "
                   f"sub-market {bounds_text(exchange, 2)} (= clamp(75, 20, 60))")
     refused(console, "an order in a settled market", lambda: exchange.place(exchange.sign_limit(bob, ROOT, 1, "75", "1")))
     refused(console, "alice claiming before bob's loss is in the pot", lambda: exchange.claim(alice, ROOT))
-    exchange.claim_all(ROOT, [alice, bob, pool.account], sender=relayer)
-    console.print(f"claim_all pays the losses into the pot first, then the gains out of it (the pool is claimed "
+    exchange.claim_many(ROOT, [alice, bob, pool.account], sender=relayer)
+    console.print(f"claim_many pays the losses into the pot first, then the gains out of it (the pool is claimed "
                   f"like anyone): alice {format_wad(exchange.balance(alice))}, bob {format_wad(exchange.balance(bob))}, "
                   f"pot {format_wad(exchange.pot(ROOT))}")
     maker.claim_pool(pool, sender=relayer)

@@ -88,7 +88,7 @@ def measure_all() -> tuple[dict[str, int], dict[str, str]]:
         click.echo(f"measured {name} in {time.monotonic() - start:.1f} s")
 
     # As in bench.py: one Exchange for the collateral parts and the maker, in this order...
-    ex = Exchange.deploy(owner)
+    ex = Exchange.deploy(sender=owner)
     part("matching", lambda: matching_gas(ex, owner, traders, relayer, measure))
     part("claims", lambda: claim_gas(ex, owner, traders, measure))
     part("maker", lambda: maker_gas(ex, owner, traders, measure))
@@ -97,7 +97,7 @@ def measure_all() -> tuple[dict[str, int], dict[str, str]]:
     def artifacts() -> Gas:
         with lean_anvil():
             crowd = project.Crowd.deploy(sender=owner)
-            return artifact_gas(Exchange.deploy(owner), crowd, owner, traders, measure)
+            return artifact_gas(Exchange.deploy(sender=owner), crowd, owner, traders, measure)
 
     part("artifacts", artifacts)
     return {name: g["execution"] for name, g in gas.items()}, failed

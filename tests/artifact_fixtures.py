@@ -10,13 +10,14 @@ from typing import Any, Iterable
 
 import pytest
 
+from pmarket.addresses import address_of
 from pmarket.artifacts import Artifacts, artifact_id
 from pmarket.bounties import Bounties
 from pmarket.collateral import Position
 from pmarket.exchange import Exchange
 from pmarket.lifecycle import FlagTerms, State, Totals, flag_terms
+from pmarket.wad import WAD
 
-WAD = 10**18
 UNIT = 10**12  # one unit of the 6-decimal collateral token, in the Exchange's 18 decimals
 DAY = 86_400
 
@@ -53,20 +54,20 @@ def frank(accounts):
 @pytest.fixture(scope="module")
 def ex(project, owner) -> Exchange:
     token = project.TestToken.deploy("Test USD", "tUSD", 6, sender=owner)
-    return Exchange.deploy(owner, collateral=token, max_branches=8)
+    return Exchange.deploy(collateral=token, max_branches=8, sender=owner)
 
 
 @pytest.fixture(scope="module")
 def registry(ex, owner, oracle) -> Artifacts:
     """An artifact registry with the seed's parameters (90-day close, one-day window, 0.7/0.3/0.1)."""
-    arts = Artifacts.deploy(ex, owner)
-    arts.grant_oracle(owner, oracle)
+    arts = Artifacts.deploy(ex, sender=owner)
+    arts.grant_oracle(oracle, sender=owner)
     return arts
 
 
 @pytest.fixture(scope="module")
 def escrow(registry, owner) -> Bounties:
-    return Bounties.deploy(registry, owner)
+    return Bounties.deploy(registry, sender=owner)
 
 
 # ---- helpers ----------------------------------------------------------------------------------
@@ -75,14 +76,14 @@ def give(ex: Exchange, owner: Any, who: Any, amount: str) -> None:
     units = ex.token_units(amount)
     ex.token.mint(owner.address, units, sender=owner)
     ex.token.approve(ex.address, units, sender=owner)
-    ex.contract.depositFor(str(getattr(who, "address", who)), units, sender=owner)
+    ex.contract.depositFor(address_of(who), units, sender=owner)
 
 
 def register(arts: Artifacts, registrant: Any, name: str, *, b: Any, fee_bps: int = 0):
     """Mint the registrant what the pool's funding takes, then register ``name``."""
     funding = arts.exchange.maker.funding_for(b)
     arts.exchange.token.mint(registrant.address, -(-funding // UNIT), sender=registrant)
-    return arts.register(registrant, name, b=b, fee_bps=fee_bps)
+    return arts.register(name, b=b, fee_bps=fee_bps, sender=registrant)
 
 
 def reserve_after_registration(arts: Artifacts, b: Any) -> int:
@@ -159,7 +160,7 @@ def around(price36: int) -> tuple[int, int]:
 
 
 def positions_of(ex: Exchange, root: int, traders: Iterable[Any]) -> dict[str, Position]:
-    return {str(getattr(t, "address", t)): ex.position(t, root, 1) for t in traders}
+    return {address_of(t): ex.position(t, root, 1) for t in traders}
 
 
 __all__ += ["positions_of", "State"]

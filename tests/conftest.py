@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pmarket.addresses import address_of
 from pmarket.exchange import Exchange
 from pmarket.typed import Domain
 
@@ -38,7 +39,7 @@ def token(project, owner):
 
 @pytest.fixture
 def exchange(project, owner, token) -> Exchange:
-    return Exchange.deploy(owner, collateral=token, max_branches=MAX_BRANCHES)
+    return Exchange.deploy(collateral=token, max_branches=MAX_BRANCHES, sender=owner)
 
 
 @pytest.fixture
@@ -63,6 +64,6 @@ def credit(exchange, token, owner):
         units = target.token_units(amount)
         target.token.mint(owner.address, units, sender=owner)
         target.token.approve(target.address, units, sender=owner)
-        target.contract.depositFor(str(getattr(account, "address", account)), units, sender=owner)
+        target.contract.depositFor(address_of(account), units, sender=owner)
 
     return _credit

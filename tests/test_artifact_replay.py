@@ -20,22 +20,22 @@ def test_a_node_rebuilds_artifact_markets_from_events(ex, registry, owner, oracl
     register(registry, owner, "thin", b="1")
     thin = root_of(registry, "thin")
     book_trade(ex, thin, alice, bob, "0.1", "20", sender=owner)
-    ex.maker.buy(carol, registry.pool_key("thin"), "short", 1)
-    registry.transition(oracle, "thin", "challenged")
-    registry.settle_artifact(oracle, "thin", "flagged", progress=False)
-    registry.transition(oracle, "thin", "listed")  # round 1, funded from the reserve
+    ex.maker.buy(registry.pool_key("thin"), "short", 1, sender=carol)
+    registry.transition("thin", "challenged", sender=oracle)
+    registry.settle_artifact("thin", "flagged", progress=False, sender=oracle)
+    registry.transition("thin", "listed", sender=oracle)  # round 1, funded from the reserve
     # "slow": fees build a cushion of credits; after 90 days alice closes
     register(registry, owner, "slow", b="10", fee_bps=1000)
     key = registry.pool_key("slow")
-    ex.maker.buy(alice, key, "long", 5)
+    ex.maker.buy(key, "long", 5, sender=alice)
     for _ in range(3):
-        ex.maker.buy(dave, key, "short", 8)
-        ex.maker.sell(dave, key, "short", 8)
+        ex.maker.buy(key, "short", 8, sender=dave)
+        ex.maker.sell(key, "short", 8, sender=dave)
     warp_to(chain, registry.info("slow").round_start + 90 * DAY + 1)
-    registry.close(alice, "slow")
-    ex.maker.buy(dave, key, "long", 2)
-    registry.settle_artifact(oracle, "slow", "validated", progress=False)
-    registry.withdraw_reserve(owner, "slow", owner)
+    registry.close("slow", sender=alice)
+    ex.maker.buy(key, "long", 2, sender=dave)
+    registry.settle_artifact("slow", "validated", progress=False, sender=oracle)
+    registry.withdraw_reserve("slow", owner, sender=owner)
 
     replay = ex.node()
     assert replay.discrepancies == []

@@ -11,17 +11,17 @@ from pmarket.artifacts import Artifacts, artifact_id
 from pmarket.bounties import Bounties
 from pmarket.lifecycle import LOSS, PROFIT, State, compute_settlement_pnl
 from pmarket.lmsr import pool as lmsr
+from pmarket.wad import WAD
 
 from .test_maker import refused
 
-WAD = 10**18
 DAY = 86_400
 
 
 @pytest.fixture
 def arts(exchange, owner, carol):
-    registry = Artifacts.deploy(exchange, owner)
-    registry.grant_oracle(owner, carol)
+    registry = Artifacts.deploy(exchange, sender=owner)
+    registry.grant_oracle(carol, sender=owner)
     return registry
 
 
@@ -29,7 +29,7 @@ def arts(exchange, owner, carol):
 def listed(arts, exchange, owner, funded, credit, alice, bob):
     """Artifact "paper" (b = 100, no fee) with alice and bob funded on the Exchange."""
     exchange.token.mint(owner.address, 1_000 * 10**6, sender=owner)
-    arts.register(owner, "paper", b=100)
+    arts.register("paper", b=100, sender=owner)
     credit(alice, "1000")
     credit(bob, "1000")
     return arts
@@ -42,18 +42,18 @@ def test_register_opens_a_listed_round_with_a_funded_pool(listed, exchange, owne
     key = listed.pool_key("paper")
     assert key.creator == listed.address and key.b == 100 * WAD
     assert exchange.maker.prices(key)[0] == WAD // 2
-    assert refused(errors.ArtifactExists, lambda: listed.register(owner, "paper", b=1)) == {"artifact": artifact_id("paper")}
+    assert refused(errors.ArtifactExists, lambda: listed.register("paper", b=1, sender=owner)) == {"artifact": artifact_id("paper")}
 
 
 def test_settle_artifact_credits_everyone_with_ledger_and_reputation(listed, exchange, alice, bob, carol):
     """alice buys 10 long and bob 4 short from the pool; validated: the ledger's credits and debits
     equal the reference P&L of each position, and the traders' notifications list them."""
     key = listed.pool_key("paper")
-    exchange.maker.buy(alice, key, "long", 10)
-    exchange.maker.buy(bob, key, "short", 4)
+    exchange.maker.buy(key, "long", 10, sender=alice)
+    exchange.maker.buy(key, "short", 4, sender=bob)
     positions = {who.address: listed.position(who, "paper") for who in (alice, bob)}
     before = {who.address: exchange.balance(who) for who in (alice, bob)}
-    report = listed.settle_artifact(carol, "paper", "validated", progress=False)
+    report = listed.settle_artifact("paper", "validated", progress=False, sender=carol)
     # the pool was claimed by the transition itself (its gain or loss is in the ledger too)
     assert (report.state, report.settled, report.skipped) == (State.VALIDATED, 2, [])
     for who in (alice, bob):
@@ -71,26 +71,26 @@ def test_settle_artifact_credits_everyone_with_ledger_and_reputation(listed, exc
 
 def test_close_after_ninety_days_with_time_travel(listed, exchange, alice, chain):
     key = listed.pool_key("paper")
-    exchange.maker.buy(alice, key, "long", 10)
+    exchange.maker.buy(key, "long", 10, sender=alice)
     allowed = listed.info("paper").round_start + 90 * DAY + 1
-    assert refused(errors.CloseNotYet, lambda: listed.close(alice, "paper"))["allowedAt"] == allowed
+    assert refused(errors.CloseNotYet, lambda: listed.close("paper", sender=alice))["allowedAt"] == allowed
     chain.pending_timestamp = allowed
     # A pool without fees credits nobody: the close is the fee-free LMSR sale, nothing given up.
     q_long, q_short, _ = exchange.maker.pool_state(key)
     sale = lmsr.price(key.terms, q_long, q_short, lmsr.Side.LONG, -10 * WAD)
-    [log] = exchange.maker.contract.PositionClosed.from_receipt(listed.close(alice, "paper"))
+    [log] = exchange.maker.contract.PositionClosed.from_receipt(listed.close("paper", sender=alice))
     assert (int(log.quantity), int(log.cost), int(log.discount)) == (-10 * WAD, sale.cost, 0)
     assert exchange.position(alice, key.root_id, 1).quantity == 0 and exchange.maker.cushion(key) == 0
 
 
 def test_bounty_shares_sum_exactly(listed, exchange, owner, alice, bob, carol):
-    bounties = Bounties.deploy(listed, owner)
+    bounties = Bounties.deploy(listed, sender=owner)
     exchange.token.mint(owner.address, 100 * 10**6, sender=owner)
-    bounties.post(owner, "review", "paper", "100")
-    paid = bounties.distribute_bounty(carol, "review", {alice: 1, bob: 1, owner: 1})
+    bounties.post("review", "paper", "100", sender=owner)
+    paid = bounties.distribute("review", {alice: 1, bob: 1, owner: 1}, sender=carol)
     assert sorted(paid.values()) == [33_333_333, 33_333_333, 33_333_334]
     assert sum(paid.values()) == 100 * 10**6 and bounties.escrowed() == 0
-    assert refused(errors.AlreadyDistributed, lambda: bounties.distribute_bounty(carol, "review", {alice: 1}))
+    assert refused(errors.AlreadyDistributed, lambda: bounties.distribute("review", {alice: 1}, sender=carol))
 
 
 def test_the_console_attaches_the_recorded_registry_and_escrow(arts, exchange, owner, chain, tmp_path, monkeypatch):
@@ -102,7 +102,7 @@ def test_the_console_attaches_the_recorded_registry_and_escrow(arts, exchange, o
 
     from pmarket.deployment import DeploymentNotFound, DeploymentRecord, save_record
 
-    escrow = Bounties.deploy(arts, owner)
+    escrow = Bounties.deploy(arts, sender=owner)
     record = DeploymentRecord(
         chain_id=chain.chain_id, network="ethereum:local", exchange=exchange.address,
         collateral=str(exchange.token.address), collateral_decimals=6, max_branches=8, block=1,

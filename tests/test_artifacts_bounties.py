@@ -14,10 +14,11 @@ import pytest
 from eth_utils import to_checksum_address
 
 from pmarket import errors
+from pmarket.addresses import address_of
 from pmarket.artifacts import DAY, artifact_id
 from pmarket.bounties import DEFAULT_EXPIRY, Bounties
-from pmarket.exchange import transact
 from pmarket.lifecycle import bounty_shares
+from pmarket.transport import transact
 
 from .artifact_fixtures import *  # noqa: F401,F403 (fixtures)
 from .artifact_fixtures import register
@@ -42,17 +43,17 @@ def _claimants(n: int) -> list[str]:
 
 
 def _wallets(token, who) -> list[int]:
-    return [int(token.balanceOf(str(getattr(w, "address", w)))) for w in who]
+    return [int(token.balanceOf(address_of(w))) for w in who]
 
 
 def test_one_hundred_units_split_one_one_one(paper, escrow, owner, oracle):
     """A = 100 units, weights 1:1:1 (W = 3): running totals floor(100/3) = 33, floor(200/3) = 66,
     floor(300/3) = 100, so 33, 66 - 33 = 33, 100 - 66 = 34: the last claimant takes the unit."""
     token = paper.exchange.token
-    escrow.post(owner, "units", "paper", "0.0001")  # 100 units of a 6-decimal token
+    escrow.post("units", "paper", "0.0001", sender=owner)  # 100 units of a 6-decimal token
     assert escrow.info("units").amount == 100
     who = _claimants(3)
-    paid = escrow.distribute_bounty(oracle, "units", dict.fromkeys(who, 1))
+    paid = escrow.distribute("units", dict.fromkeys(who, 1), sender=oracle)
     assert [paid[w] for w in who] == [33, 33, 34] == bounty_shares(100, [1, 1, 1])
     assert _wallets(token, who) == [33, 33, 34]
     assert escrow.info("units").distributed and escrow.escrowed() == 0
@@ -60,9 +61,9 @@ def test_one_hundred_units_split_one_one_one(paper, escrow, owner, oracle):
 
 def test_one_hundred_tokens_split_one_one_one(paper, escrow, owner, oracle):
     """A = 100,000,000 units: 33,333,333 / 33,333,333 / 33,333,334 (100e6 / 3 = 33,333,333.33)."""
-    escrow.post(owner, "tokens", "paper", "100")
+    escrow.post("tokens", "paper", "100", sender=owner)
     who = _claimants(3)
-    paid = escrow.distribute_bounty(oracle, "tokens", dict.fromkeys(who, 1))
+    paid = escrow.distribute("tokens", dict.fromkeys(who, 1), sender=oracle)
     assert [paid[w] for w in who] == [33_333_333, 33_333_333, 33_333_334]
     assert sum(paid.values()) == 100 * TOKEN
 
@@ -73,9 +74,9 @@ def test_weights_one_to_ten(paper, escrow, owner, oracle):
     65454545, 81818181, 100000000; shares are their differences. Each is within one unit of
     1e8 w / 55 = 1818181.8 w: 1818181 (w=1, down), 3636364 (w=2, 3636363.6 up), ..."""
     token = paper.exchange.token
-    escrow.post(owner, "ten", "paper", "100")
+    escrow.post("ten", "paper", "100", sender=owner)
     who = _claimants(10)
-    paid = escrow.distribute_bounty(oracle, "ten", dict(zip(who, range(1, 11))))
+    paid = escrow.distribute("ten", dict(zip(who, range(1, 11))), sender=oracle)
     expected = [1818181, 3636364, 5454545, 7272728, 9090909, 10909091, 12727272, 14545455, 16363636, 18181819]
     assert [paid[w] for w in who] == expected == _wallets(token, who)
     assert sum(expected) == 100 * TOKEN
@@ -85,69 +86,69 @@ def test_weights_one_to_ten(paper, escrow, owner, oracle):
 def test_order_of_claimants_decides_where_the_units_fall(paper, escrow, owner, oracle):
     """The same weights reversed (10..1): running totals 10, 19, 27, ...: the first share is
     floor(1e8 * 10 / 55) = 18181818 (it was 18181819 last) and the last 1818182 (it was 1818181)."""
-    escrow.post(owner, "rev", "paper", "100")
+    escrow.post("rev", "paper", "100", sender=owner)
     who = _claimants(10)
-    paid = escrow.distribute_bounty(oracle, "rev", dict(zip(who, range(10, 0, -1))))
+    paid = escrow.distribute("rev", dict(zip(who, range(10, 0, -1))), sender=oracle)
     assert [paid[w] for w in who] == [18181818, 16363636, 14545455, 12727272, 10909091, 9090909, 7272728, 5454545, 3636364, 1818182]
 
 
 def test_huge_weights_do_not_overflow(paper, escrow, owner, oracle):
     """Weights 2^254 and 2^254: A * W_1 = 1e8 * 2^254 is past 2^256, the contract's mulDiv keeps it
     exact: 50 tokens each."""
-    escrow.post(owner, "huge", "paper", "100")
+    escrow.post("huge", "paper", "100", sender=owner)
     who = _claimants(2)
-    paid = escrow.distribute_bounty(oracle, "huge", dict.fromkeys(who, 2**254))
+    paid = escrow.distribute("huge", dict.fromkeys(who, 2**254), sender=oracle)
     assert [paid[w] for w in who] == [50 * TOKEN, 50 * TOKEN]
 
 
 def test_post_and_fund_errors(paper, escrow, owner, alice):
-    escrow.post(owner, "b1", "paper", "10")
-    assert refused(errors.BountyExists, lambda: escrow.post(alice, "b1", "paper", "5")) == {"id": artifact_id("b1")}
-    assert refused(errors.BountyExists, lambda: escrow.post(alice, bytes(32), "paper", "5")) == {"id": bytes(32)}
-    assert refused(errors.UnknownArtifact, lambda: escrow.post(alice, "b2", "unregistered", "5")) == {
+    escrow.post("b1", "paper", "10", sender=owner)
+    assert refused(errors.BountyExists, lambda: escrow.post("b1", "paper", "5", sender=alice)) == {"id": artifact_id("b1")}
+    assert refused(errors.BountyExists, lambda: escrow.post(bytes(32), "paper", "5", sender=alice)) == {"id": bytes(32)}
+    assert refused(errors.UnknownArtifact, lambda: escrow.post("b2", "unregistered", "5", sender=alice)) == {
         "artifact": artifact_id("unregistered")}
-    assert refused(errors.ZeroAmount, lambda: escrow.post(alice, "b2", "paper", "0")) == {}
-    assert refused(errors.UnknownBounty, lambda: escrow.fund(alice, "b3", "5")) == {"id": artifact_id("b3")}
-    assert refused(errors.ZeroAmount, lambda: escrow.fund(alice, "b1", "0")) == {}
+    assert refused(errors.ZeroAmount, lambda: escrow.post("b2", "paper", "0", sender=alice)) == {}
+    assert refused(errors.UnknownBounty, lambda: escrow.fund("b3", "5", sender=alice)) == {"id": artifact_id("b3")}
+    assert refused(errors.ZeroAmount, lambda: escrow.fund("b1", "0", sender=alice)) == {}
     assert refused(errors.UnknownBounty, lambda: escrow.info("b3")) == {"id": artifact_id("b3")}
     # nothing of the refused calls was taken
     assert escrow.escrowed() == 10 * TOKEN == int(paper.exchange.token.balanceOf(escrow.address))
 
 
 def test_distribute_errors(paper, escrow, owner, oracle, alice, bob):
-    escrow.post(owner, "d1", "paper", "10")
+    escrow.post("d1", "paper", "10", sender=owner)
     bid = artifact_id("d1")
-    assert refused(errors.NotOracle, lambda: escrow.distribute_bounty(alice, "d1", {bob: 1})) == {"caller": alice.address}
-    assert refused(errors.InvalidClaimants, lambda: escrow.distribute_bounty(oracle, "d1", {})) == {
+    assert refused(errors.NotOracle, lambda: escrow.distribute("d1", {bob: 1}, sender=alice)) == {"caller": alice.address}
+    assert refused(errors.InvalidClaimants, lambda: escrow.distribute("d1", {}, sender=oracle)) == {
         "claimants": 0, "weights": 0, "max": 256}
     # lengths that differ cannot come from the client's mapping: straight to the contract
     err = refused(errors.InvalidClaimants, lambda: transact(escrow.contract, "distribute", bid, [alice.address, bob.address], [1], sender=oracle))
     assert err == {"claimants": 2, "weights": 1, "max": 256}
     too_many = dict.fromkeys(_claimants(257), 1)
-    assert refused(errors.InvalidClaimants, lambda: escrow.distribute_bounty(oracle, "d1", too_many)) == {
+    assert refused(errors.InvalidClaimants, lambda: escrow.distribute("d1", too_many, sender=oracle)) == {
         "claimants": 257, "weights": 257, "max": 256}
-    assert refused(errors.InvalidClaimant, lambda: escrow.distribute_bounty(oracle, "d1", {alice: 1, bob: 0})) == {
+    assert refused(errors.InvalidClaimant, lambda: escrow.distribute("d1", {alice: 1, bob: 0}, sender=oracle)) == {
         "index": 1, "claimant": bob.address, "weight": 0}
     zero = "0x" + "00" * 20
-    assert refused(errors.InvalidClaimant, lambda: escrow.distribute_bounty(oracle, "d1", {zero: 1})) == {
+    assert refused(errors.InvalidClaimant, lambda: escrow.distribute("d1", {zero: 1}, sender=oracle)) == {
         "index": 0, "claimant": zero, "weight": 1}
-    assert refused(errors.InvalidClaimant, lambda: escrow.distribute_bounty(oracle, "d1", {alice: 1, escrow.address: 1})) == {
+    assert refused(errors.InvalidClaimant, lambda: escrow.distribute("d1", {alice: 1, escrow.address: 1}, sender=oracle)) == {
         "index": 1, "claimant": escrow.address, "weight": 1}  # its tokens would sit in no bounty
-    assert refused(errors.UnknownBounty, lambda: escrow.distribute_bounty(oracle, "d9", {alice: 1})) == {"id": artifact_id("d9")}
+    assert refused(errors.UnknownBounty, lambda: escrow.distribute("d9", {alice: 1}, sender=oracle)) == {"id": artifact_id("d9")}
     assert not escrow.info("d1").distributed and escrow.escrowed() == 10 * TOKEN
     # 256 claimants is the most: accepted, 10 tokens / 256 = 39062.5 units -> 39062 or 39063 each
-    paid = escrow.distribute_bounty(oracle, "d1", dict.fromkeys(_claimants(256), 1))
+    paid = escrow.distribute("d1", dict.fromkeys(_claimants(256), 1), sender=oracle)
     assert sorted(set(paid.values())) == [39062, 39063] and sum(paid.values()) == 10 * TOKEN
-    assert refused(errors.AlreadyDistributed, lambda: escrow.distribute_bounty(oracle, "d1", {alice: 1})) == {"id": bid}
-    assert refused(errors.AlreadyDistributed, lambda: escrow.fund(alice, "d1", "1")) == {"id": bid}
+    assert refused(errors.AlreadyDistributed, lambda: escrow.distribute("d1", {alice: 1}, sender=oracle)) == {"id": bid}
+    assert refused(errors.AlreadyDistributed, lambda: escrow.fund("d1", "1", sender=alice)) == {"id": bid}
 
 
 def test_a_revoked_oracle_no_longer_distributes(paper, escrow, owner, oracle, alice):
-    escrow.post(owner, "r1", "paper", "1")
-    paper.revoke_oracle(owner, oracle)
-    assert refused(errors.NotOracle, lambda: escrow.distribute_bounty(oracle, "r1", {alice: 1})) == {"caller": oracle.address}
-    paper.grant_oracle(owner, alice)
-    assert escrow.distribute_bounty(alice, "r1", {alice: 1}) == {alice.address: TOKEN}
+    escrow.post("r1", "paper", "1", sender=owner)
+    paper.revoke_oracle(oracle, sender=owner)
+    assert refused(errors.NotOracle, lambda: escrow.distribute("r1", {alice: 1}, sender=oracle)) == {"caller": oracle.address}
+    paper.grant_oracle(alice, sender=owner)
+    assert escrow.distribute("r1", {alice: 1}, sender=alice) == {alice.address: TOKEN}
 
 
 def test_escrow_holds_exactly_the_undistributed_bounties(paper, escrow, owner, oracle, alice, bob, carol):
@@ -158,11 +159,11 @@ def test_escrow_holds_exactly_the_undistributed_bounties(paper, escrow, owner, o
     token = paper.exchange.token
     funders = (owner, alice, bob, carol)
     start = _wallets(token, funders)
-    escrow.post(owner, "e1", "paper", "30")
-    escrow.fund(alice, "e1", "12.5")
-    escrow.post(bob, "e2", "paper", "7.000001")
-    escrow.post(carol, "e3", "paper", "1")
-    escrow.fund(carol, "e2", "0.000002")
+    escrow.post("e1", "paper", "30", sender=owner)
+    escrow.fund("e1", "12.5", sender=alice)
+    escrow.post("e2", "paper", "7.000001", sender=bob)
+    escrow.post("e3", "paper", "1", sender=carol)
+    escrow.fund("e2", "0.000002", sender=carol)
     assert [escrow.info(b).amount for b in ("e1", "e2", "e3")] == [42_500_000, 7_000_003, 1_000_000]
     assert escrow.info("e1").funder == owner.address  # a second funder adds, the first stays named
     assert escrow.escrowed() == 50_500_003 == int(token.balanceOf(escrow.address))
@@ -172,40 +173,40 @@ def test_escrow_holds_exactly_the_undistributed_bounties(paper, escrow, owner, o
     assert int(token.balanceOf(escrow.address)) == escrow.escrowed() + 5
     # e1: 42.5 tokens at 2:1 -> floor(42.5e6 * 2 / 3) = 28333333 and 42500000 - 28333333 = 14166667
     who = _claimants(2)
-    assert escrow.distribute_bounty(oracle, "e1", dict(zip(who, (2, 1)))) == dict(zip(who, (28_333_333, 14_166_667)))
+    assert escrow.distribute("e1", dict(zip(who, (2, 1))), sender=oracle) == dict(zip(who, (28_333_333, 14_166_667)))
     assert escrow.escrowed() == 8_000_003
     # e2: 7000003 units over weights 3, 3, 1 (W = 7): 3000001, 6000002 - 3000001, 7000003 - 6000002
     who2 = _claimants(5)[2:]
-    paid = escrow.distribute_bounty(oracle, "e2", dict(zip(who2, (3, 3, 1))))
+    paid = escrow.distribute("e2", dict(zip(who2, (3, 3, 1))), sender=oracle)
     assert [paid[w] for w in who2] == [3_000_001, 3_000_001, 1_000_001]
     assert escrow.escrowed() == 1_000_000 and int(token.balanceOf(escrow.address)) == 1_000_005
     assert _wallets(token, who + who2) == [28_333_333, 14_166_667, 3_000_001, 3_000_001, 1_000_001]
     # the registry's state of the artifact plays no part: a final artifact's bounty still pays
-    paper.transition(oracle, "paper", "deprecated")
-    assert escrow.distribute_bounty(oracle, "e3", {alice: 1}) == {alice.address: TOKEN}
+    paper.transition("paper", "deprecated", sender=oracle)
+    assert escrow.distribute("e3", {alice: 1}, sender=oracle) == {alice.address: TOKEN}
     assert escrow.escrowed() == 0 and int(token.balanceOf(escrow.address)) == 5
 
 
 # ---- expiry and reclaims ----------------------------------------------------------------------
 def test_post_takes_an_expiry_a_year_by_default(paper, escrow, owner, chain):
-    receipt = escrow.post(owner, "year", "paper", "1")
+    receipt = escrow.post("year", "paper", "1", sender=owner)
     mined = chain.blocks[receipt.block_number].timestamp
     # the client names the pending block's time + 365 days; the post is mined in that block
     assert 0 <= escrow.info("year").expires_at - DEFAULT_EXPIRY - mined <= 2
-    escrow.post(owner, "set", "paper", "1", expires_at=mined + 7 * DAY)
+    escrow.post("set", "paper", "1", expires_at=mined + 7 * DAY, sender=owner)
     assert escrow.info("set").expires_at == mined + 7 * DAY
-    escrow.post(owner, "span", "paper", "1", expires_in=DAY)
+    escrow.post("span", "paper", "1", expires_in=DAY, sender=owner)
     assert 0 <= escrow.info("span").expires_at - DAY - mined <= 4
     with pytest.raises(ValueError):
-        escrow.post(owner, "both", "paper", "1", expires_at=mined + DAY, expires_in=DAY)
+        escrow.post("both", "paper", "1", expires_at=mined + DAY, expires_in=DAY, sender=owner)
 
 
 def test_an_expiry_not_in_the_future_is_refused(paper, escrow, owner, chain):
-    err = refused(errors.InvalidExpiry, lambda: escrow.post(owner, "past", "paper", "1", expires_at=1))
+    err = refused(errors.InvalidExpiry, lambda: escrow.post("past", "paper", "1", expires_at=1, sender=owner))
     assert err["expiresAt"] == 1 and err["timestamp"] > 1
     chain.pending_timestamp = t = chain.pending_timestamp + 100
     # the approval is mined at t, the post would be at t or later: an expiry of t is never after it
-    err = refused(errors.InvalidExpiry, lambda: escrow.post(owner, "now", "paper", "1", expires_at=t))
+    err = refused(errors.InvalidExpiry, lambda: escrow.post("now", "paper", "1", expires_at=t, sender=owner))
     assert err["expiresAt"] == t and err["timestamp"] >= t
     assert escrow.escrowed() == 0
 
@@ -218,33 +219,33 @@ def test_expiry_to_the_second_and_each_funder_reclaims_its_part(paper, escrow, o
     token = paper.exchange.token
     t = chain.pending_timestamp + 10
     expiry = t + DAY
-    escrow.post(owner, "x1", "paper", "10", expires_at=expiry)
-    escrow.fund(alice, "x1", "2.5")
-    escrow.fund(owner, "x1", "0.5")
-    escrow.post(owner, "x2", "paper", "1", expires_at=expiry)
+    escrow.post("x1", "paper", "10", expires_at=expiry, sender=owner)
+    escrow.fund("x1", "2.5", sender=alice)
+    escrow.fund("x1", "0.5", sender=owner)
+    escrow.post("x2", "paper", "1", expires_at=expiry, sender=owner)
     assert escrow.contribution("x1", owner) == 10_500_000 and escrow.contribution("x1", alice) == 2_500_000
     who = _claimants(1)
-    assert escrow.distribute_bounty(oracle, "x2", dict.fromkeys(who, 1)) == {who[0]: TOKEN}
+    assert escrow.distribute("x2", dict.fromkeys(who, 1), sender=oracle) == {who[0]: TOKEN}
     before = _wallets(token, (owner, alice))
     x1 = artifact_id("x1")
-    early = refused(errors.BountyNotExpired, lambda: escrow.reclaim(owner, "x1"))
+    early = refused(errors.BountyNotExpired, lambda: escrow.reclaim("x1", sender=owner))
     assert early["id"] == x1 and early["expiresAt"] == expiry and early["timestamp"] < expiry
     chain.pending_timestamp = expiry
-    assert refused(errors.BountyNotExpired, lambda: escrow.reclaim(owner, "x1")) == {
+    assert refused(errors.BountyNotExpired, lambda: escrow.reclaim("x1", sender=owner)) == {
         "id": x1, "expiresAt": expiry, "timestamp": expiry}
     chain.pending_timestamp = expiry + 1
-    expired = refused(errors.BountyExpired, lambda: escrow.distribute_bounty(oracle, "x1", dict.fromkeys(who, 1)))
+    expired = refused(errors.BountyExpired, lambda: escrow.distribute("x1", dict.fromkeys(who, 1), sender=oracle))
     assert expired["id"] == x1 and expired["expiresAt"] == expiry and expired["timestamp"] > expiry
     expired = refused(errors.BountyExpired, lambda: transact(escrow.contract, "fund", x1, 1, sender=bob))
     assert expired["id"] == x1 and expired["expiresAt"] == expiry and expired["timestamp"] > expiry
-    assert escrow.reclaim(alice, "x1") == 2_500_000
+    assert escrow.reclaim("x1", sender=alice) == 2_500_000
     assert escrow.info("x1").amount == 10_500_000 == escrow.escrowed()
-    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim(alice, "x1")) == {"id": x1, "funder": alice.address}
-    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim(bob, "x1")) == {"id": x1, "funder": bob.address}
-    assert escrow.reclaim(owner, "x1") == 10_500_000
-    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim(owner, "x1")) == {"id": x1, "funder": owner.address}
-    assert refused(errors.AlreadyDistributed, lambda: escrow.reclaim(owner, "x2")) == {"id": artifact_id("x2")}
-    assert refused(errors.UnknownBounty, lambda: escrow.reclaim(owner, "x9")) == {"id": artifact_id("x9")}
+    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim("x1", sender=alice)) == {"id": x1, "funder": alice.address}
+    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim("x1", sender=bob)) == {"id": x1, "funder": bob.address}
+    assert escrow.reclaim("x1", sender=owner) == 10_500_000
+    assert refused(errors.NothingToReclaim, lambda: escrow.reclaim("x1", sender=owner)) == {"id": x1, "funder": owner.address}
+    assert refused(errors.AlreadyDistributed, lambda: escrow.reclaim("x2", sender=owner)) == {"id": artifact_id("x2")}
+    assert refused(errors.UnknownBounty, lambda: escrow.reclaim("x9", sender=owner)) == {"id": artifact_id("x9")}
     assert [a - b for a, b in zip(_wallets(token, (owner, alice)), before)] == [10_500_000, 2_500_000]
     info = escrow.info("x1")
     assert info.amount == 0 and not info.distributed and info.expires_at == expiry
@@ -261,7 +262,7 @@ def blk(project, owner):
 @pytest.fixture(scope="module")
 def blk_escrow(registry, owner, blk) -> Bounties:
     """An escrow of the blacklisting token beside the same registry; owner holds 1,000 of it."""
-    escrow = Bounties.deploy(registry, owner, token=blk)
+    escrow = Bounties.deploy(registry, token=blk, sender=owner)
     assert escrow.token.address == blk.address
     blk.mint(owner.address, 1_000 * TOKEN, sender=owner)
     return escrow
@@ -280,27 +281,27 @@ def test_a_refused_claimant_is_owed_and_pulls_elsewhere(paper, blk_escrow, blk, 
     (the shares of the rounding rule, unchanged). dave cannot take his to himself, takes it to
     erin; bob to himself once the token accepts him again."""
     escrow = blk_escrow
-    escrow.post(owner, "bl", "paper", "100")
+    escrow.post("bl", "paper", "100", sender=owner)
     blk.setRefusal(dave.address, REVERT, sender=owner)
     blk.setRefusal(bob.address, RETURN_FALSE, sender=owner)
-    paid = escrow.distribute_bounty(oracle, "bl", {alice: 1, dave: 1, bob: 1})
+    paid = escrow.distribute("bl", {alice: 1, dave: 1, bob: 1}, sender=oracle)
     assert paid == {alice.address: 33_333_333, dave.address: 33_333_333, bob.address: 33_333_334}
     assert _wallets(blk, (alice, dave, bob)) == [33_333_333, 0, 0]
     assert (escrow.owed(dave), escrow.owed(bob), escrow.owed(alice)) == (33_333_333, 33_333_334, 0)
     assert escrow.owed_total() == 66_666_667 and escrow.escrowed() == 0
     _books(escrow)
     with pytest.raises(errors.ContractError):  # the token's own error: dave cannot receive
-        escrow.claim(dave)
+        escrow.claim(sender=dave)
     assert escrow.owed(dave) == 33_333_333
     zero = "0x" + "00" * 20
-    assert refused(errors.InvalidRecipient, lambda: escrow.claim(dave, zero)) == {"to": zero}
-    assert refused(errors.InvalidRecipient, lambda: escrow.claim(dave, escrow.address)) == {"to": escrow.address}
-    assert refused(errors.NothingOwed, lambda: escrow.claim(alice)) == {"claimant": alice.address}
-    assert escrow.claim(dave, to=erin) == 33_333_333
+    assert refused(errors.InvalidRecipient, lambda: escrow.claim(zero, sender=dave)) == {"to": zero}
+    assert refused(errors.InvalidRecipient, lambda: escrow.claim(escrow.address, sender=dave)) == {"to": escrow.address}
+    assert refused(errors.NothingOwed, lambda: escrow.claim(sender=alice)) == {"claimant": alice.address}
+    assert escrow.claim(to=erin, sender=dave) == 33_333_333
     assert _wallets(blk, (erin,)) == [33_333_333] and escrow.owed(dave) == 0
-    assert refused(errors.NothingOwed, lambda: escrow.claim(dave, erin)) == {"claimant": dave.address}
+    assert refused(errors.NothingOwed, lambda: escrow.claim(erin, sender=dave)) == {"claimant": dave.address}
     blk.setRefusal(bob.address, 0, sender=owner)
-    assert escrow.claim(bob) == 33_333_334 and _wallets(blk, (bob,)) == [33_333_334]
+    assert escrow.claim(sender=bob) == 33_333_334 and _wallets(blk, (bob,)) == [33_333_334]
     assert escrow.owed_total() == 0 == int(blk.balanceOf(escrow.address))
 
 
@@ -308,13 +309,13 @@ def test_a_refused_reclaim_is_owed(paper, blk_escrow, blk, owner, frank, chain):
     """The poster blacklisted after posting: its reclaim after the expiry cannot be sent, so it is
     owed to it, and it takes it to another address."""
     escrow = blk_escrow
-    escrow.post(owner, "rc", "paper", "5", expires_in=DAY)
-    escrow.post(owner, "open", "paper", "1")
+    escrow.post("rc", "paper", "5", expires_in=DAY, sender=owner)
+    escrow.post("open", "paper", "1", sender=owner)
     blk.setRefusal(owner.address, REVERT, sender=owner)
     chain.pending_timestamp = escrow.info("rc").expires_at + 1
-    assert escrow.reclaim(owner, "rc") == 5 * TOKEN
+    assert escrow.reclaim("rc", sender=owner) == 5 * TOKEN
     assert escrow.owed(owner) == 5 * TOKEN and escrow.escrowed() == TOKEN
     _books(escrow)
-    assert escrow.claim(owner, to=frank) == 5 * TOKEN
+    assert escrow.claim(to=frank, sender=owner) == 5 * TOKEN
     assert _wallets(blk, (frank,)) == [5 * TOKEN] and escrow.owed_total() == 0
     _books(escrow)

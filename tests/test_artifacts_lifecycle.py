@@ -41,15 +41,15 @@ def hot(ex, registry, owner, oracle, alice, bob, carol, dave):
         give(ex, owner, who, "10")
     register(registry, owner, "hot", b=10, fee_bps=100)
     register(registry, owner, "calm", b=10)
-    ex.define(owner, 7, 1, "0", "1")
+    ex.define(7, 1, "0", "1", sender=owner)
     root = root_of(registry, "hot")
     book_trade(ex, root, alice, bob, "0.6", "10", sender=owner)
     bid = ex.sign_limit(alice, root, 1, "0.5", "2")
     ex.place(bid)
     ask = ex.sign_limit(bob, root, 1, "0.5", "-2")
     ex.place(ask)
-    ex.maker.buy(carol, registry.pool_key("hot"), "long", 1)
-    registry.transition(oracle, "hot", "challenged")
+    ex.maker.buy(registry.pool_key("hot"), "long", 1, sender=carol)
+    registry.transition("hot", "challenged", sender=oracle)
     return root, bid, ask
 
 
@@ -60,8 +60,8 @@ def test_challenged_freezes_orders_matches_pool_trades_cancels_and_reductions(ho
     frozen = _frozen(root)
     assert refused(errors.MarketFrozen, lambda: ex.place(ex.sign_limit(carol, root, 1, "0.5", "1"))) == frozen
     assert refused(errors.MarketFrozen, lambda: ex.match(MatchRequest(Leg(bid.order), Leg(ask.order), WAD), sender=owner)) == frozen
-    assert refused(errors.MarketFrozen, lambda: ex.maker.buy(carol, key, "long", 1)) == frozen
-    assert refused(errors.MarketFrozen, lambda: ex.maker.sell(carol, key, "long", 1)) == frozen
+    assert refused(errors.MarketFrozen, lambda: ex.maker.buy(key, "long", 1, sender=carol)) == frozen
+    assert refused(errors.MarketFrozen, lambda: ex.maker.sell(key, "long", 1, sender=carol)) == frozen
     assert refused(errors.MarketFrozen, lambda: ex.maker.fill(key, ask.order, "1", sender=carol)) == frozen
     assert refused(errors.MarketFrozen, lambda: ex.cancel(alice, bid.order)) == frozen
     assert refused(errors.MarketFrozen, lambda: ex.reduce(alice, bid.order, "1")) == frozen
@@ -75,47 +75,47 @@ def test_challenged_refuses_needed_withdrawals_only(hot, ex, registry, alice, ca
     token unit more would use collateral the frozen market needs."""
     root, _, _ = hot
     assert ex.worst_case(alice) == (-7 * WAD, 10 * WAD)
-    assert refused(errors.MarketFrozen, lambda: ex.withdraw(alice, "3.000001")) == _frozen(root)
+    assert refused(errors.MarketFrozen, lambda: ex.withdraw("3.000001", sender=alice)) == _frozen(root)
     wallet = ex.token.balanceOf(alice)
-    ex.withdraw(alice, "3")
+    ex.withdraw("3", sender=alice)
     assert ex.balance(alice) == 7 * WAD and ex.token.balanceOf(alice) - wallet == 3 * 10**6
     # other markets are untouched: the other artifact's pool, a plain root, carol's withdrawal
     calm = registry.pool_key("calm")
-    ex.maker.buy(carol, calm, "long", 1)
+    ex.maker.buy(calm, "long", 1, sender=carol)
     assert ex.position(carol, calm.root_id, 1).quantity == WAD
     book_trade(ex, 7, carol, dave, "0.5", "2", sender=owner)
     assert ex.position(dave, 7, 1) == Position(-2 * WAD, -WAD * WAD)
     assert not ex.is_frozen(calm.root_id) and not ex.is_frozen(7)
-    ex.withdraw(dave, "1")  # his short of 2 at 0.5 commits 1 of his 10: 1 of the 9 free
+    ex.withdraw("1", sender=dave)  # his short of 2 at 0.5 commits 1 of his 10: 1 of the 9 free
     assert ex.balance(dave) == 9 * WAD
 
 
 def test_challenged_refuses_the_close_even_after_ninety_days(hot, registry, alice, chain):
     start = registry.info("hot").round_start
     chain.pending_timestamp = start + 91 * DAY
-    assert refused(errors.MarketFrozen, lambda: registry.close(alice, "hot")) == _frozen(hot[0])
+    assert refused(errors.MarketFrozen, lambda: registry.close("hot", sender=alice)) == _frozen(hot[0])
 
 
 def test_listed_again_unfreezes_the_same_round(hot, ex, registry, oracle, alice, carol):
     root, bid, _ = hot
-    registry.transition(oracle, "hot", "listed")
+    registry.transition("hot", "listed", sender=oracle)
     info = registry.info("hot")
     assert (info.state, info.round, info.open, info.root_id) == (State.LISTED, 0, True, root)
     assert not ex.is_frozen(root)
     ex.cancel(alice, bid.order)
     assert ex.order_state(bid.hash)[2] == 0
-    ex.maker.buy(carol, registry.pool_key("hot"), "short", 1)
-    ex.withdraw(alice, "4")  # the bid's 1 is free again: 10 - 6 = 4
+    ex.maker.buy(registry.pool_key("hot"), "short", 1, sender=carol)
+    ex.withdraw("4", sender=alice)  # the bid's 1 is free again: 10 - 6 = 4
     assert ex.balance(alice) == 6 * WAD
     with pytest.raises(errors.InsufficientCollateral):
-        ex.withdraw(alice, "0.000001")
+        ex.withdraw("0.000001", sender=alice)
     assert [r.state for r in registry.history("hot")] == [State.LISTED, State.CHALLENGED, State.LISTED]
 
 
 def test_challenge_resolved_by_deprecated_settles_the_frozen_market(hot, ex, registry, oracle, alice, bob):
     """alice long 10 at 0.6 loses her 6, bob short gains 6 (the resting orders are void)."""
     before = {w.address: ex.balance(w) for w in (alice, bob)}
-    report = registry.settle_artifact(oracle, "hot", "deprecated", progress=False)
+    report = registry.settle_artifact("hot", "deprecated", progress=False, sender=oracle)
     assert report.skipped == [] and report.round == 0
     assert ex.balance(alice) - before[alice.address] == -6 * WAD
     assert ex.balance(bob) - before[bob.address] == 6 * WAD
@@ -127,13 +127,13 @@ def test_challenge_resolved_by_flagged_closes_at_the_flagged_terms(hot, ex, regi
     long 10 at 0.6 gets back 3 of her 6; bob's 4 come back with a bonus of 1."""
     root = hot[0]
     before = {w.address: ex.balance(w) for w in (alice, bob)}
-    registry.settle_artifact(oracle, "hot", "flagged", progress=False)
+    registry.settle_artifact("hot", "flagged", progress=False, sender=oracle)
     assert ex.balance(alice) - before[alice.address] == -3 * WAD
     assert ex.balance(bob) - before[bob.address] == WAD
     assert refused(errors.MarketFlagged, lambda: ex.place(ex.sign_limit(carol, root, 1, "0.5", "1"))) == _frozen(root)
     # the pool was collected into the reserve when the losses came in: it trades no more
     key = registry.pool_key("hot")
-    assert refused(errors.PoolClosed, lambda: ex.maker.buy(carol, key, "long", 1)) == {"poolId": key.id}
+    assert refused(errors.PoolClosed, lambda: ex.maker.buy(key, "long", 1, sender=carol)) == {"poolId": key.id}
 
 
 # ---- flagged -> listed -> trading again -------------------------------------------------------
@@ -152,31 +152,31 @@ def test_flagged_then_listed_opens_a_new_round_that_trades_and_settles(ex, regis
 
     # Round 0 flagged: alice -3, bob +1, the pool +2 (S = 10 covers tier 1 = 3 + 4 and the bonus 1);
     # carol's open order is void: she is credited 0 and her 0.2 is free again.
-    report = registry.settle_artifact(oracle, "phoenix", "flagged", progress=False)
+    report = registry.settle_artifact("phoenix", "flagged", progress=False, sender=oracle)
     assert (report.round, report.settled, report.skipped) == (0, 3, [])
     assert (ex.balance(alice), ex.balance(bob), ex.balance(carol)) == (7 * WAD, 11 * WAD, 10 * WAD)
     assert ex.open_orders(carol, root0) == {} and ex.worst_case(carol)[0] == 0
     assert registry.info("phoenix").reserve == dust + F10 + 2 * WAD
-    assert refused(errors.PoolClosed, lambda: ex.maker.buy(dave, old_key, "long", 1)) == {"poolId": old_key.id}
+    assert refused(errors.PoolClosed, lambda: ex.maker.buy(old_key, "long", 1, sender=dave)) == {"poolId": old_key.id}
     assert refused(errors.MarketFlagged, lambda: ex.place(ex.sign_limit(dave, root0, 1, "0.5", "1"))) == _frozen(root0)
 
     # Listed again: round 1, a new market and a new pool of b = 10 funded from the reserve
-    registry.settle_artifact(oracle, "phoenix", "listed", progress=False)
+    registry.settle_artifact("phoenix", "listed", progress=False, sender=oracle)
     info = registry.info("phoenix")
     assert (info.state, info.round, info.open) == (State.LISTED, 1, True)
     assert info.root_id != root0 and info.reserve == dust + 2 * WAD
     key = registry.pool_key("phoenix")
     assert key.b == 10 * WAD and key.root_id == info.root_id and ex.balance(key.account) == F10
-    assert refused(errors.CloseNotYet, lambda: registry.close(alice, "phoenix"))["allowedAt"] == info.round_start + 90 * DAY + 1
+    assert refused(errors.CloseNotYet, lambda: registry.close("phoenix", sender=alice))["allowedAt"] == info.round_start + 90 * DAY + 1
 
     # Round 1 trades: carol long 5 at 0.7 against dave; alice buys 2 long from the new pool at
     # C2 = 10 ln((1 + e^0.2) / 2) = 1.04995... (rounded up to the wei)
     book_trade(ex, info.root_id, carol, dave, "0.7", "5", sender=owner)
-    ex.maker.buy(alice, key, "long", 2)
+    ex.maker.buy(key, "long", 2, sender=alice)
     c2 = ex.position(alice, info.root_id, 1).cost
     assert abs(c2 / WAD / WAD - 10 * math.log((1 + math.exp(0.2)) / 2)) < 1e-12
     before = {w.address: ex.balance(w) for w in (alice, carol, dave)}
-    report = registry.settle_artifact(oracle, "phoenix", "validated", progress=False)
+    report = registry.settle_artifact("phoenix", "validated", progress=False, sender=oracle)
     assert (report.round, report.settled, report.skipped) == (1, 3, [])
     # carol: 5 (1 - 0.7) = 1.5; dave loses his 5 * 0.3 = 1.5; alice: 2 - C2
     assert ex.balance(carol) - before[carol.address] == 3 * WAD // 2
@@ -204,17 +204,17 @@ def test_flagged_then_listed_opens_a_new_round_that_trades_and_settles(ex, regis
 
 def test_transitions_need_the_oracle_and_follow_the_matrix(ex, registry, owner, oracle, alice):
     register(registry, owner, "strict", b=1)
-    err = refused(errors.AccessControlUnauthorizedAccount, lambda: registry.transition(alice, "strict", "validated"))
+    err = refused(errors.AccessControlUnauthorizedAccount, lambda: registry.transition("strict", "validated", sender=alice))
     assert err == {"account": alice.address, "neededRole": registry.oracle_role}
-    assert refused(errors.InvalidTransition, lambda: registry.transition(oracle, "strict", "listed")) == {"from": 1, "to": 1}
-    registry.transition(oracle, "strict", "validated")
+    assert refused(errors.InvalidTransition, lambda: registry.transition("strict", "listed", sender=oracle)) == {"from": 1, "to": 1}
+    registry.transition("strict", "validated", sender=oracle)
     for to in State:
         if to is not State.NONE:
-            assert refused(errors.InvalidTransition, lambda: registry.transition(oracle, "strict", to)) == {"from": 4, "to": int(to)}
-    registry.revoke_oracle(owner, oracle)
+            assert refused(errors.InvalidTransition, lambda: registry.transition("strict", to, sender=oracle)) == {"from": 4, "to": int(to)}
+    registry.revoke_oracle(oracle, sender=owner)
     assert not registry.is_oracle(oracle)
     register(registry, owner, "strict-2", b=1)
-    assert refused(errors.AccessControlUnauthorizedAccount, lambda: registry.transition(oracle, "strict-2", "flagged"))
+    assert refused(errors.AccessControlUnauthorizedAccount, lambda: registry.transition("strict-2", "flagged", sender=oracle))
     assert refused(errors.UnknownArtifact, lambda: registry.info("never")) == {"artifact": artifact_id("never")}
 
 
@@ -250,15 +250,15 @@ def test_close_after_ninety_days_at_the_range_within_the_holders_credit(ex, regi
     key = registry.pool_key("old")
     fees = {}
     for who, side, q in ((alice, "long", 10), (dave, "long", 30), (carol, "short", 2)):
-        [log] = ex.maker.contract.PoolTraded.from_receipt(ex.maker.buy(who, key, side, q))
+        [log] = ex.maker.contract.PoolTraded.from_receipt(ex.maker.buy(key, side, q, sender=who))
         fees[who.address] = int(log.fee)
         assert ex.maker.credit(key, who) == fees[who.address] > 0
     assert ex.maker.credit(key, bob) == 0 and ex.maker.cushion(key) == sum(fees.values())
     start = registry.info("old").round_start
     allowed = start + 90 * DAY + 1
-    assert refused(errors.CloseNotYet, lambda: registry.close(alice, "old")) == {"artifact": artifact_id("old"), "allowedAt": allowed}
+    assert refused(errors.CloseNotYet, lambda: registry.close("old", sender=alice)) == {"artifact": artifact_id("old"), "allowedAt": allowed}
     chain.pending_timestamp = allowed - 1  # the last second of the 90 days: still refused
-    assert refused(errors.CloseNotYet, lambda: registry.close(alice, "old"))["allowedAt"] == allowed
+    assert refused(errors.CloseNotYet, lambda: registry.close("old", sender=alice))["allowedAt"] == allowed
     chain.mine(timestamp=allowed)
     spot = lmsr.price_long(lmsr.Terms(0, WAD, 100 * WAD, 0), 38 * WAD, 0)  # d = 10 + 30 - 2, 36 decimals
     assert abs(spot / 10**36 - 1 / (1 + math.exp(-0.38))) < 1e-15
@@ -269,7 +269,7 @@ def test_close_after_ninety_days_at_the_range_within_the_holders_credit(ex, regi
         quantity, cost, discount, case = expected_close(ex, key, who)
         credits = {w: ex.maker.credit(key, w) for w in fees}
         cushion, before = ex.maker.cushion(key), ex.position(who, key.root_id, 1)
-        [log] = ex.maker.contract.PositionClosed.from_receipt(registry.close(who, "old"))
+        [log] = ex.maker.contract.PositionClosed.from_receipt(registry.close("old", sender=who))
         assert (str(log.trader), int(log.quantity), int(log.cost), int(log.discount)) == (who.address, quantity, cost, discount)
         assert ex.position(who, key.root_id, 1) == Position(0, before.cost + cost)
         assert ex.maker.cushion(key) == cushion - discount
@@ -284,7 +284,7 @@ def test_close_after_ninety_days_at_the_range_within_the_holders_credit(ex, regi
 
     # a closed position settles at what the close locked in, whatever the outcome, and scores nothing
     balance = ex.balance(alice)
-    registry.settle_artifact(oracle, "old", "validated", progress=False)
+    registry.settle_artifact("old", "validated", progress=False, sender=oracle)
     locked = ex.position(alice, key.root_id, 1)
     assert ex.balance(alice) - balance == compute_settlement_pnl(locked, "validated") == (-locked.cost) // WAD
     assert compute_settlement_pnl(locked, "deprecated") == compute_settlement_pnl(locked, "validated")
@@ -313,27 +313,27 @@ def test_pump_then_close_ends_below_the_close_alone(ex, registry, owner, alice, 
         register(registry, owner, name, b=10, fee_bps=500)
     keys = {n: registry.pool_key(n) for n in names}
     for name in names:
-        ex.maker.buy(alice, keys[name], "long", 4)
+        ex.maker.buy(keys[name], "long", 4, sender=alice)
         for _ in range(3):
             for who, side in ((bob, "short"), (carol, "long")):
-                ex.maker.buy(who, keys[name], side, 5)
-                ex.maker.sell(who, keys[name], side, 5)
+                ex.maker.buy(keys[name], side, 5, sender=who)
+                ex.maker.sell(keys[name], side, 5, sender=who)
     chain.mine(timestamp=max(registry.info(n).round_start for n in names) + 91 * DAY)
     others = {n: {w.address: ex.maker.credit(keys[n], w) for w in (bob, carol)} for n in names}
     assert others["alone"] == others["pump"] == others["friend"] and all(others["alone"].values())
 
-    registry.close(alice, "alone")
+    registry.close("alone", sender=alice)
     alone = _flat(ex, alice, keys["alone"].root_id)
 
-    ex.maker.buy(alice, keys["pump"], "long", 100)
-    registry.close(alice, "pump")
+    ex.maker.buy(keys["pump"], "long", 100, sender=alice)
+    registry.close("pump", sender=alice)
     assert _flat(ex, alice, keys["pump"].root_id) < alone
     assert {w.address: ex.maker.credit(keys["pump"], w) for w in (bob, carol)} == others["pump"]
 
     carol_before = -ex.position(carol, keys["friend"].root_id, 1).cost  # flat after her round trips
-    ex.maker.buy(carol, keys["friend"], "long", 50)
-    registry.close(alice, "friend")
-    ex.maker.sell(carol, keys["friend"], "long", 50)
+    ex.maker.buy(keys["friend"], "long", 50, sender=carol)
+    registry.close("friend", sender=alice)
+    ex.maker.sell(keys["friend"], "long", 50, sender=carol)
     together = _flat(ex, alice, keys["friend"].root_id) + _flat(ex, carol, keys["friend"].root_id)
     assert together < alone + carol_before
     assert ex.maker.credit(keys["friend"], bob) == others["friend"][bob.address]
@@ -343,10 +343,10 @@ def test_close_is_refused_when_not_listed_or_nothing_to_close(ex, registry, owne
     give(ex, owner, alice, "10")
     register(registry, owner, "quiet", b=10, fee_bps=100)
     chain.pending_timestamp = registry.info("quiet").round_start + 90 * DAY + 1
-    assert refused(errors.NothingToClose, lambda: registry.close(bob, "quiet"))["trader"] == bob.address
-    ex.maker.buy(alice, registry.pool_key("quiet"), "long", 1)
-    registry.transition(oracle, "quiet", "flagged")
-    assert refused(errors.NotClosable, lambda: registry.close(alice, "quiet")) == {"artifact": artifact_id("quiet"), "state": 2}
+    assert refused(errors.NothingToClose, lambda: registry.close("quiet", sender=bob))["trader"] == bob.address
+    ex.maker.buy(registry.pool_key("quiet"), "long", 1, sender=alice)
+    registry.transition("quiet", "flagged", sender=oracle)
+    assert refused(errors.NotClosable, lambda: registry.close("quiet", sender=alice)) == {"artifact": artifact_id("quiet"), "state": 2}
 
 
 # ---- price-triggered transitions --------------------------------------------------------------
@@ -359,29 +359,29 @@ def test_trigger_on_the_price_range(ex, registry, owner, bob, carol, chain):
     register(registry, owner, "trig", b=10)
     t0 = registry.info("trig").round_start
     aid = artifact_id("trig")
-    assert refused(errors.WindowNotElapsed, lambda: registry.trigger(bob, "trig", "validated")) == {"artifact": aid, "readyAt": t0 + DAY}
-    ex.maker.buy(carol, registry.pool_key("trig"), "long", 10)
+    assert refused(errors.WindowNotElapsed, lambda: registry.trigger("trig", "validated", sender=bob)) == {"artifact": aid, "readyAt": t0 + DAY}
+    ex.maker.buy(registry.pool_key("trig"), "long", 10, sender=carol)
     spot = 731_058_578_630_004_879  # sigma(1), as LMSRMath rounds it
     assert ex.maker.prices(registry.pool_key("trig"))[0] == spot
     low, high = around(731_058_578_630_004_879_251_159_241_821_836_273)  # log-odds 1 exactly: sigma(1) -+ 1e-33
     opening = WAD // 2 - 1  # log-odds 0: 0.5 - 1e-33, rounded down
     assert registry.price_range("trig") == (opening, high, DAY)
     chain.mine(timestamp=t0 + DAY)  # a day on: the first day is the previous period
-    err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", "validated"))
+    err = refused(errors.ThresholdNotMet, lambda: registry.trigger("trig", "validated", sender=bob))
     assert err == {"artifact": aid, "to": State.VALIDATED, "price": opening, "threshold": 7 * WAD // 10}
     for to, threshold in (("flagged", 3 * WAD // 10), ("deprecated", WAD // 10)):
-        err = refused(errors.ThresholdNotMet, lambda: registry.trigger(bob, "trig", to))
+        err = refused(errors.ThresholdNotMet, lambda: registry.trigger("trig", to, sender=bob))
         assert err == {"artifact": aid, "to": State.parse(to), "price": high, "threshold": threshold}
     for to in ("challenged", "listed"):
-        assert refused(errors.NotTriggerable, lambda: registry.trigger(bob, "trig", to)) == {
+        assert refused(errors.NotTriggerable, lambda: registry.trigger("trig", to, sender=bob)) == {
             "artifact": aid, "state": State.LISTED, "to": State.parse(to)}
     chain.mine(timestamp=t0 + 2 * DAY)  # two quiet days: the range is the price
     assert registry.price_range("trig") == (low, high, DAY)
-    registry.trigger(bob, "trig", "validated")  # bob, no oracle
+    registry.trigger("trig", "validated", sender=bob)  # bob, no oracle
     last = registry.history("trig")[-1]
     assert (last.state, last.by, last.triggered, last.price, last.round) == (State.VALIDATED, bob.address, True, spot, 0)
     assert registry.info("trig").state is State.VALIDATED
-    assert refused(errors.NotTriggerable, lambda: registry.trigger(bob, "trig", "validated"))["state"] == State.VALIDATED
+    assert refused(errors.NotTriggerable, lambda: registry.trigger("trig", "validated", sender=bob))["state"] == State.VALIDATED
 
 
 def test_a_spike_does_not_trigger_a_price_that_stayed_does(ex, registry, owner, alice, bob, carol, chain):
@@ -397,29 +397,29 @@ def test_a_spike_does_not_trigger_a_price_that_stayed_does(ex, registry, owner, 
     register(registry, owner, "spike", b=10)
     key, t0 = registry.pool_key("spike"), registry.info("spike").round_start
     aid = artifact_id("spike")
-    ex.maker.buy(bob, key, "short", 5)
+    ex.maker.buy(key, "short", 5, sender=bob)
     terms = lmsr.Terms(0, WAD, 10 * WAD, 0)
     calm = around(lmsr.price_long(terms, 0, 5 * WAD))[0]  # sigma(-0.5) - 1e-33, rounded down
     assert abs(calm / WAD - 1 / (1 + math.exp(0.5))) < 1e-11
     chain.mine(timestamp=t0 + 3 * DAY)
-    spike_at = ex.maker.buy(alice, key, "long", 1005).timestamp
+    spike_at = ex.maker.buy(key, "long", 1005, sender=alice).timestamp
     assert ex.maker.prices(key)[0] > WAD - 10**6  # within 1e-12 of 1
     chain.pending_timestamp = spike_at + 30 * 60
-    ex.maker.sell(alice, key, "long", 1005)
+    ex.maker.sell(key, "long", 1005, sender=alice)
     low, high, _ = registry.price_range("spike")
     assert low == calm and high == WAD  # x = 100: LMSRMath's price is 1 to 36 decimals
     for at in (spike_at + 31 * 60, spike_at + DAY, spike_at + 2 * DAY):
         chain.mine(timestamp=at)
-        err = refused(errors.ThresholdNotMet, lambda: registry.trigger(carol, "spike", "validated"))
+        err = refused(errors.ThresholdNotMet, lambda: registry.trigger("spike", "validated", sender=carol))
         assert err == {"artifact": aid, "to": State.VALIDATED, "price": calm, "threshold": 7 * WAD // 10}
-    stayed = ex.maker.buy(carol, key, "long", 20).timestamp  # d = 15: sigma(1.5)
+    stayed = ex.maker.buy(key, "long", 20, sender=carol).timestamp  # d = 15: sigma(1.5)
     above = around(lmsr.price_long(terms, 20 * WAD, 5 * WAD))[0]
     assert abs(above / WAD - 1 / (1 + math.exp(-1.5))) < 1e-11
     chain.mine(timestamp=stayed + DAY)
-    assert refused(errors.ThresholdNotMet, lambda: registry.trigger(carol, "spike", "validated"))["price"] == calm
+    assert refused(errors.ThresholdNotMet, lambda: registry.trigger("spike", "validated", sender=carol))["price"] == calm
     chain.mine(timestamp=stayed + 2 * DAY)
     assert registry.price_range("spike")[0] == above
-    registry.trigger(carol, "spike", "validated")
+    registry.trigger("spike", "validated", sender=carol)
     assert registry.info("spike").state is State.VALIDATED
 
 
@@ -433,17 +433,17 @@ def test_only_a_managed_roots_owner_makes_tracked_pools_and_closes(ex, registry,
     pool but the registry, and only for the holder's own call."""
     for who in (alice, bob, carol):
         give(ex, owner, who, "100")
-    ex.define(owner, 7, 1, "0", "1")
+    ex.define(7, 1, "0", "1", sender=owner)
     book_trade(ex, 7, alice, bob, "0.5", "100", sender=owner)
     register(registry, owner, "mine", b=10)
     root = root_of(registry, "mine")
     for r in (7, root):
-        err = refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(carol, r, b=1, period=DAY))
+        err = refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(r, b=1, period=DAY, sender=carol))
         assert err == {"rootId": r, "caller": carol.address}
     # the owner of root 7, which is not managed, is refused too
-    assert refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(owner, 7, b=1, period=DAY)) == {
+    assert refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(7, b=1, period=DAY, sender=owner)) == {
         "rootId": 7, "caller": owner.address}
-    plain = ex.maker.create_pool(carol, 7, b=1)  # an untracked pool is anyone's: it trades only with its callers
+    plain = ex.maker.create_pool(7, b=1, sender=carol)  # an untracked pool is anyone's: it trades only with its callers
     assert ex.position(alice, 7, 1) == Position(100 * WAD, 50 * WAD * WAD)
 
     # carol cannot close alice's position in the artifact's market, directly or through the registry
@@ -451,26 +451,26 @@ def test_only_a_managed_roots_owner_makes_tracked_pools_and_closes(ex, registry,
     key = registry.pool_key("mine")
     chain.mine(timestamp=registry.info("mine").round_start + 91 * DAY)
     assert refused(errors.NotPoolCreator, lambda: ex.maker.close_for(key, alice, sender=carol)) == {"poolId": key.id, "caller": carol.address}
-    assert refused(errors.NothingToClose, lambda: registry.close(carol, "mine")) == {"poolId": key.id, "trader": carol.address}
+    assert refused(errors.NothingToClose, lambda: registry.close("mine", sender=carol)) == {"poolId": key.id, "trader": carol.address}
     assert ex.position(alice, root, 1) == Position(10 * WAD, 5 * WAD * WAD)
-    registry.close(alice, "mine")  # her own call closes her whole position, the book-matched part too
+    registry.close("mine", sender=alice)  # her own call closes her whole position, the book-matched part too
     assert ex.position(alice, root, 1).quantity == 0
 
     # an account managing its own [0, 1] root: a period of 0 is refused; a day is fine
-    ex.define(owner, 9, 1, "0", "1")
+    ex.define(9, 1, "0", "1", sender=owner)
     ex.contract.manageRoot(9, sender=owner)
-    assert refused(errors.InvalidPeriod, lambda: ex.maker.create_tracked_pool(owner, 9, b=1, period=0)) == {"period": 0}
+    assert refused(errors.InvalidPeriod, lambda: ex.maker.create_tracked_pool(9, b=1, period=0, sender=owner)) == {"period": 0}
     give(ex, owner, owner, "1")
-    pool = ex.maker.create_tracked_pool(owner, 9, b=1, period=DAY)
+    pool = ex.maker.create_tracked_pool(9, b=1, period=DAY, sender=owner)
     [log] = ex.maker.contract.PoolTracked.range(chain.blocks.head.number, chain.blocks.head.number + 1)
     assert (bytes(log.poolId), int(log.period)) == (pool.id, DAY)
     assert ex.maker.price_range(pool) == (WAD // 2 - 1, WAD // 2 + 1, DAY)  # log-odds 0: 0.5 -+ 1e-33, outwards
     assert refused(errors.PoolNotTracked, lambda: ex.maker.price_range(plain)) == {"poolId": plain.id}
     assert refused(errors.PoolNotTracked, lambda: ex.maker.close_for(plain, alice)) == {"poolId": plain.id}
-    ex.maker.buy(alice, pool, "long", 1)
+    ex.maker.buy(pool, "long", 1, sender=alice)
     ex.maker.close_for(pool, alice)  # the owner closes through its own pool: it can settle the root anyway
     assert ex.position(alice, 9, 1).quantity == 0
-    ex.maker.buy(alice, pool, "long", 1)
+    ex.maker.buy(pool, "long", 1, sender=alice)
     ex.contract.transferRootOwnership(9, bob.address, sender=owner)
     assert refused(errors.NotRootManager, lambda: ex.maker.close_for(pool, alice)) == {"rootId": 9, "caller": owner.address}
 
@@ -500,11 +500,11 @@ def several(ex, registry, owner, oracle, alice, bob):
         register(registry, owner, name, b=100)
     for name, (long, short, price, q) in trades.items():
         book_trade(ex, root_of(registry, name), long, short, price, q, sender=owner)
-    ex.maker.buy(alice, registry.pool_key("rE"), "long", 10)
+    ex.maker.buy(registry.pool_key("rE"), "long", 10, sender=alice)
     c = ex.position(alice, root_of(registry, "rE"), 1).cost // WAD
     start = {w.address: ex.balance(w) for w in (alice, bob)}
     for name, state in outcome.items():
-        registry.settle_artifact(oracle, name, state, progress=False)
+        registry.settle_artifact(name, state, progress=False, sender=oracle)
     return c, start
 
 

@@ -48,8 +48,8 @@ def arts(ex, registry, owner, alice, bob, carol, dave):
     book_trade(ex, root_of(registry, "seed"), alice, bob, "0.6", "10", sender=owner)
     register(registry, owner, "pooled", b=100)
     key = registry.pool_key("pooled")
-    ex.maker.buy(carol, key, "long", 10)
-    ex.maker.buy(dave, key, "short", 4)
+    ex.maker.buy(key, "long", 10, sender=carol)
+    ex.maker.buy(key, "short", 4, sender=dave)
     return registry
 
 
@@ -68,7 +68,7 @@ class Settled:
         self.reserve_before = arts.info(name).reserve
         # the reference's flagged terms from the positions and the pool's balance before the post
         self.reference = reference_terms(ex, self.root, traders, self.pool)
-        self.report = arts.settle_artifact(oracle, name, state, progress=False)
+        self.report = arts.settle_artifact(name, state, progress=False, sender=oracle)
         self.delta = {a: ex.balance(a) - before[a] for a in watched}
         self.pot = ex.pot(self.root)
         self.ledger = arts.settlement_history(artifact=name)
@@ -157,7 +157,7 @@ def test_reputations_of_the_seed_cells_validated(arts, ex, oracle, alice, bob):
     """Score (correctStake + 1) / (totalStake + 2): alice's long commits 6, bob's short 4."""
     root = root_of(arts, "seed")
     expected = {w.address: Reputation().scored(ex.position(w, root, 1), State.VALIDATED) for w in (alice, bob)}
-    arts.settle_artifact(oracle, "seed", "validated", progress=False)
+    arts.settle_artifact("seed", "validated", progress=False, sender=oracle)
     assert arts.reputation(alice) == (Reputation(1, 0, 6 * WAD, 6 * WAD), 7 * WAD // 8)  # (6+1)/(6+2)
     assert arts.reputation(bob) == (Reputation(0, 1, 0, 4 * WAD), WAD // 6)  # (0+1)/(4+2)
     assert {w.address: arts.reputation(w)[0] for w in (alice, bob)} == expected
@@ -166,7 +166,7 @@ def test_reputations_of_the_seed_cells_validated(arts, ex, oracle, alice, bob):
 
 def test_reputations_of_the_seed_cells_flagged(arts, oracle, alice, bob):
     """Flagged: a long was wrong, a short right (the contract's and the reference's rule)."""
-    arts.settle_artifact(oracle, "seed", "flagged", progress=False)
+    arts.settle_artifact("seed", "flagged", progress=False, sender=oracle)
     assert arts.reputation(alice) == (Reputation(0, 1, 0, 6 * WAD), WAD // 8)  # 1/8
     assert arts.reputation(bob) == (Reputation(1, 0, 4 * WAD, 4 * WAD), 5 * WAD // 6)  # 5/6
 
@@ -295,7 +295,7 @@ def test_short_bought_from_a_thin_pool_gets_a_pro_rata_bonus(ex, registry, owner
     give(ex, owner, dave, "10")
     register(registry, owner, "thin-pool", b=1)
     key = registry.pool_key("thin-pool")
-    ex.maker.buy(dave, key, "short", 5)
+    ex.maker.buy(key, "short", 5, sender=dave)
     root = key.root_id
     p = ex.position(dave, root, 1)
     c36 = -(p.quantity * WAD - p.cost)  # what dave committed (36 decimals)
@@ -322,7 +322,7 @@ def crowd(accounts, owner, ex, registry):
     key = registry.pool_key("crowd")
     for i, who in enumerate(traders):
         give(ex, owner, who, "5")
-        ex.maker.buy(who, key, "long" if i < 15 else "short", 2)
+        ex.maker.buy(key, "long" if i < 15 else "short", 2, sender=who)
     return traders
 
 
@@ -332,7 +332,7 @@ def test_settle_artifact_credits_thirty_traders_in_batches(crowd, registry, ex, 
     before = {t.address: ex.balance(t) for t in crowd}
     assert registry.traders_of(root) == [t.address for t in crowd]
     # 7 claims per batch: 30 traders in 5 batches, losses sorted first
-    report = registry.settle_artifact(oracle, "crowd", "validated", batch_gas=7 * CLAIM_GAS, progress=True)
+    report = registry.settle_artifact("crowd", "validated", batch_gas=7 * CLAIM_GAS, progress=True, sender=oracle)
     assert (report.settled, report.batches, report.skipped) == (30, 5, [])
     assert "settling crowd" in capsys.readouterr().err  # the progress bar
     for t in crowd:
@@ -341,9 +341,9 @@ def test_settle_artifact_credits_thirty_traders_in_batches(crowd, registry, ex, 
         assert (pnl > 0) == (positions[t.address].quantity > 0)
     assert len(registry.settlement_history(artifact="crowd")) == 31  # 30 traders and the pool
     # idempotent: a second run finds nobody pending; a direct batch credits nobody and says why
-    again = registry.settle_round(oracle, "crowd", 0, progress=False)
+    again = registry.settle_round("crowd", 0, progress=False, sender=oracle)
     assert (again.settled, again.batches, again.skipped) == (0, 0, [])
-    receipt = registry.settle(oracle, "crowd", 0, crowd[:3])
+    receipt = registry.settle("crowd", 0, crowd[:3], sender=oracle)
     skipped = registry.contract.SettlementSkipped.from_receipt(receipt)
     assert [str(log.trader) for log in skipped] == [t.address for t in crowd[:3]]
     assert len(registry.settlement_history(artifact="crowd")) == 31
@@ -357,14 +357,14 @@ def test_settle_round_resends_gains_that_found_the_pot_short(crowd, registry, ex
     before = {t.address: ex.balance(t) for t in crowd}
     real = ex.root_worst_case
     monkeypatch.setattr(ex, "root_worst_case", lambda t, r: -real(t, r))
-    report = registry.settle_artifact(oracle, "crowd", "validated", batch_gas=7 * CLAIM_GAS, progress=False)
+    report = registry.settle_artifact("crowd", "validated", batch_gas=7 * CLAIM_GAS, progress=False, sender=oracle)
     assert report.settled == 30 and report.skipped == [] and report.batches > 5
     assert all(ex.has_claimed(t, root) for t in crowd)
     assert sum(ex.balance(t) - before[t.address] > 0 for t in crowd) == 15  # every winner was paid
 
 
 def test_settle_artifact_on_a_non_settling_state_credits_nothing(arts, oracle):
-    report = arts.settle_artifact(oracle, "seed", "challenged", progress=False)
+    report = arts.settle_artifact("seed", "challenged", progress=False, sender=oracle)
     assert (report.settled, report.batches) == (0, 0)
     assert arts.settlement_history(artifact="seed") == []
 
@@ -381,18 +381,18 @@ def test_reserve_goes_back_to_the_registrant_once_final(arts, ex, owner, oracle,
     69.314719 (the funding paid in whole token units) - 2.955006748380442477 = 66.359712251619557523.
     Only the registrant takes it, only once the artifact is final, in whole token units."""
     aid = artifact_id("pooled")
-    assert refused(errors.RoundNotSettled, lambda: arts.settle(oracle, "pooled", 0, [carol])) == {"artifact": aid, "round": 0}
-    assert refused(errors.ReserveLocked, lambda: arts.withdraw_reserve(owner, "pooled")) == {"artifact": aid, "caller": owner.address}
+    assert refused(errors.RoundNotSettled, lambda: arts.settle("pooled", 0, [carol], sender=oracle)) == {"artifact": aid, "round": 0}
+    assert refused(errors.ReserveLocked, lambda: arts.withdraw_reserve("pooled", sender=owner)) == {"artifact": aid, "caller": owner.address}
     s = Settled(arts, oracle, "pooled", "validated", [carol, dave])
     assert s.reserve == 66_359_712_251_619_557_523 == 69_314_719 * UNIT + (-6 * WAD + C_CAROL + D_DAVE)
     # the registry's Exchange balance is the sum of its artifacts' reserves
     assert ex.balance(arts.address) == reserves(arts)
-    assert refused(errors.ReserveLocked, lambda: arts.withdraw_reserve(carol, "pooled"))["caller"] == carol.address
+    assert refused(errors.ReserveLocked, lambda: arts.withdraw_reserve("pooled", sender=carol))["caller"] == carol.address
     wallet = int(ex.token.balanceOf(owner.address))
-    arts.withdraw_reserve(owner, "pooled")
+    arts.withdraw_reserve("pooled", sender=owner)
     assert int(ex.token.balanceOf(owner.address)) - wallet == 66_359_712  # token units, rounded down
     assert arts.info("pooled").reserve == 0
-    arts.withdraw_reserve(owner, "pooled")  # nothing left: pays nothing, refuses nothing
+    arts.withdraw_reserve("pooled", sender=owner)  # nothing left: pays nothing, refuses nothing
     assert int(ex.token.balanceOf(owner.address)) - wallet == 66_359_712
 
 
@@ -402,5 +402,5 @@ def test_reserve_goes_back_to_the_registrant_once_final(arts, ex, owner, oracle,
     "no artifact's reserve, and nobody can take it"))
 def test_registry_balance_stays_the_sum_of_reserves_after_a_withdrawal(arts, ex, owner, oracle, carol, dave):
     Settled(arts, oracle, "pooled", "validated", [carol, dave])
-    arts.withdraw_reserve(owner, "pooled")
+    arts.withdraw_reserve("pooled", sender=owner)
     assert ex.balance(arts.address) == reserves(arts)

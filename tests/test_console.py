@@ -19,14 +19,14 @@ trader = ape_accounts.import_account_from_private_key(alias, "pass-{alias}", key
 try:
     trader.set_autosign(True, passphrase="pass-{alias}")
     admin = accounts.test_accounts[0]
-    ex = Exchange.deploy(admin)
-    ex.define(admin, 11, 1, "0", "1")
+    ex = Exchange.deploy(sender=admin)
+    ex.define(11, 1, "0", "1", sender=admin)
     ex.token.mint(admin, 10 * 10**6, sender=admin)
     ex.token.approve(ex.address, 10 * 10**6, sender=admin)
     ex.contract.depositFor(trader.address, 10 * 10**6, sender=admin)  # covers the bid's worst case, 4
     signed = ex.sign_limit(trader, 11, 1, "0.4", "10")
     assert type(trader).__name__ == "KeyfileAccount", type(trader)
-    ex.place(signed, relayer=admin)
+    ex.place(signed, sender=admin)
     state = ex.order_state(signed.hash)
     print("ACCEPTED", signed.hash.hex(), ex.chain_head(trader).hex(), int(state[0]), state[2])
 finally:

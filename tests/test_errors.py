@@ -5,9 +5,20 @@ no class behind)."""
 
 from __future__ import annotations
 
-from pmarket import errors
+import importlib.util
+import json
+from pathlib import Path
 
-DEPLOYED = ("Exchange", "ExchangeExtension", "ExchangeAnnex", "Maker", "Artifacts", "Bounties")
+import pytest
+
+from pmarket import errors
+from pmarket.transport import EXCHANGE_PARTS
+
+DEPLOYED = EXCHANGE_PARTS + ("Maker", "Artifacts", "Bounties")
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("gen_errors", ROOT / "tools" / "gen_errors.py")
+gen_errors = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(gen_errors)
 
 
 def _errors(contract_type) -> set[str]:
@@ -31,7 +42,7 @@ def test_every_declared_error_has_its_class_and_every_class_an_error(project):
 def test_a_view_refusal_decodes_in_either_form_anvil_writes(project):
     """A reverted ``eth_call`` comes back as text, ``custom error 0x<selector>: <data>``, with the
     data as raw bytes when they are valid UTF-8 and in hex otherwise: both decode to the values."""
-    from pmarket.exchange import translate
+    from pmarket.transport import translate
     from pmarket.maker import maker_contract_type
 
     class Refusal(Exception):
@@ -50,3 +61,46 @@ def test_a_view_refusal_decodes_in_either_form_anvil_writes(project):
     named = b"paper".ljust(32, b"\0")  # valid UTF-8: written as the bytes themselves
     err = translate(Refusal(f"custom error 0x{sel}: {named.decode('latin-1')}"), maker)
     assert err.values == {"poolId": named}
+
+
+def _build(project) -> dict:
+    return {n: t.model_dump(mode="json", by_alias=True) for n, t in project.load_contracts().items()}
+
+
+def test_the_committed_error_table_is_what_the_current_build_generates(project):
+    """pmarket/errors.json (the classes' source) equals tools/gen_errors.py's output for the compiled
+    contracts: a Solidity error added, removed, changed or redocumented fails here until the table is
+    regenerated and committed."""
+    build = _build(project)
+    assert errors.TABLE.read_text() == gen_errors.render(gen_errors.error_table(build))
+    rows = {r["name"]: r for r in json.loads(errors.TABLE.read_text())["errors"]}
+    assert set(rows) == set(errors.KNOWN)
+    for name, row in rows.items():
+        cls = errors.KNOWN[name]
+        assert getattr(errors, name) is cls and cls.__doc__ == row["doc"] and cls.signature == row["signature"]
+        assert cls.inputs == tuple(i["name"] for i in row["inputs"])
+    # The table follows the ABIs: InvalidParameters (no inputs), every OpenZeppelin error the deployed
+    # contracts can raise, and NatSpec as the docstring.
+    assert rows["InvalidParameters"]["inputs"] == [] and "AccessControlUnauthorizedAccount" in rows
+    assert errors.PriceOutOfBounds.inputs == ("price", "min", "max")
+    assert errors.PriceOutOfBounds.__doc__ == "The order's price lies outside its market's effective bounds."
+
+
+def test_the_generator_sees_a_new_error_and_refuses_two_of_one_name(project):
+    build = _build(project)
+    interface = next(t for t in build.values() if str(t.get("sourceId", "")).startswith("contracts/interfaces/"))
+    added = {"type": "error", "name": "BrandNew", "inputs": [{"name": "who", "type": "address", "internalType": "address"}]}
+    grown = {**build, "INew": {**interface, "contractName": "INew", "abi": [added], "userdoc": {}, "devdoc": {}}}
+    rows = {r["name"]: r for r in gen_errors.error_table(grown)}
+    assert rows["BrandNew"] == {"name": "BrandNew", "signature": "BrandNew(address)",
+                                "inputs": [{"name": "who", "type": "address"}],
+                                "doc": "The contracts' custom error BrandNew(address)."}
+    assert gen_errors.render(list(rows.values())) != errors.TABLE.read_text()
+    # A contract under contracts/test/ or an abstract module is not a source of the table.
+    test_only = {**build, "Mock": {**interface, "sourceId": "contracts/test/Mock.sol", "abi": [added],
+                                   "deploymentBytecode": {"bytecode": "0x6000"}}}
+    assert "BrandNew" not in {r["name"] for r in gen_errors.error_table(test_only)}
+    clash = {**added, "name": "PriceOutOfBounds"}
+    clashing = {**build, "INew": {**interface, "contractName": "INew", "abi": [clash]}}
+    with pytest.raises(gen_errors.ErrorTableError, match="two errors named PriceOutOfBounds"):
+        gen_errors.error_table(clashing)

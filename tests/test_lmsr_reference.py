@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from pmarket.lmsr import analytics, exact, fixed, pool
 from pmarket.lmsr.pool import Side, Terms
+from pmarket.wad import WAD as W
 
-W = 10**18
 ONE = fixed.ONE
 MP = mpmath.mp.clone()
 MP.dps = 80

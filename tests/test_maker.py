@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from pmarket import errors
+from pmarket.addresses import address_of
 from pmarket.lmsr import Side, exact, forward, paid, price, prices, shares_for_cost
 from pmarket.lmsr.pool import forward_price
 from pmarket.wad import WAD
@@ -46,14 +47,14 @@ def resting(ex, trader, root, limit, quantity):
 
 @pytest.fixture
 def market(exchange, owner):
-    exchange.define(owner, ROOT, 1, 0, 1)
+    exchange.define(ROOT, 1, 0, 1, sender=owner)
     return exchange
 
 
 @pytest.fixture
 def pool(market, carol, credit):
     credit(carol, "100")
-    return market.maker.create_pool(carol, ROOT, b=100)
+    return market.maker.create_pool(ROOT, b=100, sender=carol)
 
 
 def test_pool_locks_b_ln2_and_prices_half(market, pool, carol):
@@ -74,7 +75,7 @@ def test_buy_charges_the_reference_and_positions_mirror(market, pool, alice, cre
     expected = price(pool.terms, 0, 0, Side.LONG, 10 * WAD)
     quoted, fee, quantity = maker.quote(pool, "long", 10)
     assert (quoted, fee, quantity) == (paid(expected), 0, 10 * WAD)
-    receipt = maker.buy(alice, pool, "long", 10, max_cost="5.2")
+    receipt = maker.buy(pool, "long", 10, max_cost="5.2", sender=alice)
     log = receipt.decode_logs(maker.contract.PoolTraded)[0]
     assert (log.quantity, log.cost, log.fee) == (10 * WAD, expected.cost, 0)
     assert tuple(market.position(alice, ROOT, 1).__dict__.values()) == (10 * WAD, expected.cost)
@@ -88,13 +89,13 @@ def test_refusals_carry_their_values(market, pool, alice, credit):
     maker = market.maker
     credit(alice, "1")
     expected = price(pool.terms, 0, 0, Side.LONG, 10 * WAD)
-    slipped = refused(errors.SlippageExceeded, lambda: maker.buy(alice, pool, "long", 10, max_cost="5"))
+    slipped = refused(errors.SlippageExceeded, lambda: maker.buy(pool, "long", 10, max_cost="5", sender=alice))
     assert slipped == {"amount": paid(expected), "limit": 5 * WAD}
     # the trader's whole worst case with the trade (its lowest payoff: the cost at x = 0), her balance
-    short = refused(errors.InsufficientCollateral, lambda: maker.buy(alice, pool, "long", 10))
+    short = refused(errors.InsufficientCollateral, lambda: maker.buy(pool, "long", 10, sender=alice))
     assert short == {"trader": alice.address, "worstCase": expected.worst, "balance": WAD}
     assert expected.worst == -paid(expected)
-    late = refused(errors.DeadlinePassed, lambda: maker.buy(alice, pool, "long", 1, deadline=1))
+    late = refused(errors.DeadlinePassed, lambda: maker.buy(pool, "long", 1, deadline=1, sender=alice))
     assert late["deadline"] == 1 and late["timestamp"] > 1
     assert maker.pool_state(pool) == (0, 0, True) and pos(market, alice) == (0, 0)
 
@@ -105,24 +106,24 @@ def test_pool_creation_refusals(market, pool, owner, carol, alice, credit):
     UnknownPool for a key with one wrong field; none of them moves carol's balance."""
     maker = market.maker
     credit(carol, "100")
-    too_high = refused(errors.FeeTooHigh, lambda: maker.create_pool(carol, ROOT, b=1, fee_bps=1001))
+    too_high = refused(errors.FeeTooHigh, lambda: maker.create_pool(ROOT, b=1, fee_bps=1001, sender=carol))
     assert too_high == {"feeBps": 1001, "maxBps": 1000}
-    capped = maker.create_pool(carol, ROOT, b=1, fee_bps=1000)
+    capped = maker.create_pool(ROOT, b=1, fee_bps=1000, sender=carol)
     assert maker.pool_key(capped.id).fee_bps == 1000
-    assert refused(errors.InvalidLiquidity, lambda: maker.create_pool(carol, ROOT, b=0)) == {"b": 0}
-    market.define(owner, OTHER, 1, 0, 1)
-    market.settle(owner, OTHER, "0.5")
-    point = refused(errors.PointMarket, lambda: maker.create_pool(carol, OTHER, b=1))
+    assert refused(errors.InvalidLiquidity, lambda: maker.create_pool(ROOT, b=0, sender=carol)) == {"b": 0}
+    market.define(OTHER, 1, 0, 1, sender=owner)
+    market.settle(OTHER, "0.5", sender=owner)
+    point = refused(errors.PointMarket, lambda: maker.create_pool(OTHER, b=1, sender=carol))
     assert point == {"rootId": OTHER, "branchId": 1}
     maker.close_pool(capped)
     before = market.balance(carol)
-    again = refused(errors.PoolExists, lambda: maker.create_pool(carol, ROOT, b=100, salt=pool.salt))
+    again = refused(errors.PoolExists, lambda: maker.create_pool(ROOT, b=100, salt=pool.salt, sender=carol))
     assert again == {"poolId": pool.id}
     # a closed pool's key stays taken
-    refused(errors.PoolExists, lambda: maker.create_pool(carol, ROOT, b=1, fee_bps=1000, salt=capped.salt))
+    refused(errors.PoolExists, lambda: maker.create_pool(ROOT, b=1, fee_bps=1000, salt=capped.salt, sender=carol))
     assert market.balance(carol) == before
     wrong = pool.__class__(*(pool.as_tuple()[:4] + (pool.b + 1,) + pool.as_tuple()[5:]))
-    assert refused(errors.UnknownPool, lambda: maker.buy(alice, wrong, "long", 1)) == {"poolId": wrong.id}
+    assert refused(errors.UnknownPool, lambda: maker.buy(wrong, "long", 1, sender=alice)) == {"poolId": wrong.id}
 
 
 def test_fills_of_a_bid_and_an_offer_at_and_beyond_their_limits(market, pool, owner, alice, bob, credit):
@@ -172,22 +173,22 @@ def test_fills_refused_in_another_market_frozen_or_settled(market, pool, owner, 
     every refusal leaves the order and the pool untouched."""
     maker = market.maker
     credit(alice, "100")
-    market.define(owner, OTHER, 1, 0, 1)
+    market.define(OTHER, 1, 0, 1, sender=owner)
     bid = resting(market, alice, ROOT, "0.9", "10")
     elsewhere = resting(market, alice, OTHER, "0.9", "1")
     mismatch = refused(errors.PoolMarketMismatch, lambda: maker.fill(pool, elsewhere.order, 1, sender=owner))
     assert mismatch == {"poolId": pool.id, "rootId": OTHER, "branchId": 1}
-    market.set_frozen(owner, ROOT)
+    market.set_frozen(ROOT, sender=owner)
     assert refused(errors.MarketFrozen, lambda: maker.fill(pool, bid.order, 1, sender=owner)) == {"rootId": ROOT}
-    refused(errors.MarketFrozen, lambda: maker.buy(alice, pool, "long", 1))
+    refused(errors.MarketFrozen, lambda: maker.buy(pool, "long", 1, sender=alice))
     assert market.order_state(bid.hash)[2] == 10 * WAD and maker.pool_state(pool) == (0, 0, True)
-    market.set_frozen(owner, ROOT, False)
+    market.set_frozen(ROOT, False, sender=owner)
     maker.fill(pool, bid.order, 1, sender=owner)
     assert market.order_state(bid.hash)[2] == 9 * WAD and maker.pool_state(pool) == (WAD, 0, True)
-    market.settle(owner, ROOT, "0.25")
+    market.settle(ROOT, "0.25", sender=owner)
     settled = refused(errors.MarketSettled, lambda: maker.fill(pool, bid.order, 1, sender=owner))
     assert settled == {"rootId": ROOT, "outcome": WAD // 4}
-    refused(errors.MarketSettled, lambda: maker.sell(alice, pool, "long", 1))
+    refused(errors.MarketSettled, lambda: maker.sell(pool, "long", 1, sender=alice))
     assert maker.pool_state(pool) == (WAD, 0, True)
 
 
@@ -200,7 +201,7 @@ def test_pool_never_loses_more_than_its_funding_under_stress(market, owner, alic
     maker = market.maker
     b = 10
     credit(carol, "10")
-    pool = maker.create_pool(carol, ROOT, b=b)
+    pool = maker.create_pool(ROOT, b=b, sender=carol)
     funding = maker.funding_for(b)
     traders = [alice, bob, owner]
     for who in traders:
@@ -215,7 +216,7 @@ def test_pool_never_loses_more_than_its_funding_under_stress(market, owner, alic
             buying = (side == Side.LONG) == up  # buying long or selling short moves d up
             t = price(pool.terms, ql, qs, side, size * WAD if buying else -size * WAD)
             trader = rng.choice(traders)
-            (maker.buy if buying else maker.sell)(trader, pool, side.name.lower(), size)
+            (maker.buy if buying else maker.sell)(pool, side.name.lower(), size, sender=trader)
             ql, qs, trades = t.q_long, t.q_short, trades + 1
             deepest = max(deepest, abs(ql - qs))
             worst = market.root_worst_case(pool.account, ROOT)
@@ -252,11 +253,11 @@ def test_close_an_idle_pool(market, pool, owner, alice, bob, carol, credit):
     funding = maker.funding_for(100)
     bid = resting(market, alice, ROOT, "0.9", "5")
     bought = price(pool.terms, 0, 0, Side.LONG, 5 * WAD)
-    maker.buy(alice, pool, "long", 5)
+    maker.buy(pool, "long", 5, sender=alice)
     busy = refused(errors.PoolNotIdle, lambda: maker.close_pool(pool))
     assert busy == {"poolId": pool.id, "qLong": 5 * WAD, "qShort": 0}
     sold = price(pool.terms, 5 * WAD, 0, Side.LONG, -5 * WAD)
-    maker.sell(alice, pool, "long", 5)
+    maker.sell(pool, "long", 5, sender=alice)
     stranger = refused(errors.NotPoolCreator, lambda: maker.close_pool(pool, sender=bob))
     assert stranger == {"poolId": pool.id, "caller": bob.address}
     before = market.balance(carol)
@@ -267,13 +268,13 @@ def test_close_an_idle_pool(market, pool, owner, alice, bob, carol, credit):
     kept = paid(bought) + paid(sold)  # what alice lost to rounding on the round trip
     assert 0 <= kept <= 2 and pos(market, alice) == (0, kept * WAD)
     assert market.root_worst_case(pool.account, ROOT) == kept
-    for action in (lambda: maker.buy(alice, pool, "long", 1), lambda: maker.sell(alice, pool, "short", 1),
+    for action in (lambda: maker.buy(pool, "long", 1, sender=alice), lambda: maker.sell(pool, "short", 1, sender=alice),
                    lambda: maker.fill(pool, bid.order, 1, sender=owner), lambda: maker.close_pool(pool)):
         assert refused(errors.PoolClosed, action) == {"poolId": pool.id}
     credit(carol, "100")
-    second = maker.create_pool(carol, ROOT, b=100)
-    maker.buy(alice, second, "long", 3)
-    maker.buy(bob, second, "short", 3)
+    second = maker.create_pool(ROOT, b=100, sender=carol)
+    maker.buy(second, "long", 3, sender=alice)
+    maker.buy(second, "short", 3, sender=bob)
     assert maker.pool_state(second) == (3 * WAD, 3 * WAD, True)
     before = market.balance(carol)
     maker.close_pool(second)
@@ -283,29 +284,29 @@ def test_close_an_idle_pool(market, pool, owner, alice, bob, carol, credit):
 
 def test_settlement_pays_the_creator_what_is_left_and_the_money_adds_up(market, pool, owner, alice, bob, carol,
                                                                         credit):
-    """Pins settlement with pools: after settle, claim_all (including one pool's account) credits each
+    """Pins settlement with pools: after settle, claim_many (including one pool's account) credits each
     trader and the pool floor(payoff); claim_pool releases the pool's whole balance to the creator
     (PoolSettled), claiming the pool's account itself when nobody did; a second claim_pool is
     NothingLeft; and tokens held * 1e12 == all balances + the root's pot, to the wei."""
     maker = market.maker
     for who, amount in ((alice, "200"), (bob, "200"), (owner, "200"), (carol, "100")):
         credit(who, amount)
-    fee_pool = maker.create_pool(carol, ROOT, b=50, fee_bps=100)
-    maker.buy(alice, pool, "long", 30)
-    maker.buy(bob, pool, "short", 20)
-    maker.sell(bob, pool, "long", 10)
-    maker.buy(alice, fee_pool, "short", 10)
-    maker.sell(bob, fee_pool, "short", 4)
+    fee_pool = maker.create_pool(ROOT, b=50, fee_bps=100, sender=carol)
+    maker.buy(pool, "long", 30, sender=alice)
+    maker.buy(pool, "short", 20, sender=bob)
+    maker.sell(pool, "long", 10, sender=bob)
+    maker.buy(fee_pool, "short", 10, sender=alice)
+    maker.sell(fee_pool, "short", 4, sender=bob)
     bid = resting(market, owner, ROOT, "0.99", "6")
     maker.fill(fee_pool, bid.order, 6, sender=alice)
     accounts = [alice, bob, carol, owner, pool.account, fee_pool.account]
     positions = {str(a): market.position(a, ROOT, 1) for a in accounts}
     balances = {str(a): market.balance(a) for a in accounts}
     outcome = 3 * WAD // 10
-    market.settle(owner, ROOT, "0.3")
+    market.settle(ROOT, "0.3", sender=owner)
 
     payoff = lambda a: positions[str(a)].payoff36(outcome) // WAD  # noqa: E731
-    market.claim_all(ROOT, [pool.account, alice, bob, owner], sender=owner)
+    market.claim_many(ROOT, [pool.account, alice, bob, owner], sender=owner)
     for a in (alice, bob, owner, pool.account):
         assert market.has_claimed(a, ROOT) and market.balance(a) == balances[str(a)] + payoff(a)
     before = market.balance(carol)
@@ -331,10 +332,10 @@ def test_quote_is_what_a_trade_charges_on_a_wide_market(market, owner, alice, ca
     forward cost less the quantity at lo (long) or hi (short), and prices, forward_price and
     shares_for_cost equal the Python port after every trade."""
     maker = market.maker
-    market.define(owner, WIDE, 1, "-50", "150")
+    market.define(WIDE, 1, "-50", "150", sender=owner)
     for who in (carol, alice):
         credit(who, "100")
-    wide = maker.create_pool(carol, WIDE, b=40, fee_bps=25)
+    wide = maker.create_pool(WIDE, b=40, fee_bps=25, sender=carol)
     lo, hi = wide.lo, wide.hi
     for side, shares in (("long", "30"), ("short", "12"), ("long", "-7"), ("short", "-20"), ("short", "0.3")):
         s, amount = Side.parse(side), Decimal(shares)
@@ -350,7 +351,7 @@ def test_quote_is_what_a_trade_charges_on_a_wide_market(market, owner, alice, ca
             act, bound, limit, step = maker.buy, "max_cost", cost, -1
         else:
             act, bound, limit, step = maker.sell, "min_proceeds", -cost, 1
-        trade = lambda lim: act(alice, wide, side, abs(amount), **{bound: dec(lim)})  # noqa: E731
+        trade = lambda lim: act(wide, side, abs(amount), **{bound: dec(lim)}, sender=alice)  # noqa: E731
         slipped = refused(errors.SlippageExceeded, lambda: trade(limit + step))
         assert slipped == {"amount": limit, "limit": limit + step}
         receipt = trade(limit)
@@ -368,37 +369,37 @@ def test_quote_is_what_a_trade_charges_on_a_wide_market(market, owner, alice, ca
 def test_the_node_replays_a_maker_session_exactly(market, pool, owner, alice, bob, carol, credit):
     """Pins the node's replay of a session with two roots and three pools (one with a fee), buys,
     sales, fills of a bid and an offer, a freeze with a refused trade and an unfreeze, a close, a
-    settlement, claim_all and claim_pool: no discrepancy, and every balance, position, root worst
+    settlement, claim_many and claim_pool: no discrepancy, and every balance, position, root worst
     case, worst case, pool state and pot equals the chain's."""
     maker = market.maker
     for who, amount in ((alice, "300"), (bob, "300"), (owner, "300"), (carol, "100")):
         credit(who, amount)
-    market.define(owner, OTHER, 1, 0, 1)
-    other = maker.create_pool(bob, OTHER, b=20, fee_bps=50)
-    maker.buy(alice, pool, "long", 25)
-    maker.sell(bob, pool, "long", 8)
-    maker.buy(carol, pool, "short", 3)
+    market.define(OTHER, 1, 0, 1, sender=owner)
+    other = maker.create_pool(OTHER, b=20, fee_bps=50, sender=bob)
+    maker.buy(pool, "long", 25, sender=alice)
+    maker.sell(pool, "long", 8, sender=bob)
+    maker.buy(pool, "short", 3, sender=carol)
     bid = resting(market, alice, ROOT, "0.7", "6")
     maker.fill(pool, bid.order, 4, sender=owner)
     offer = resting(market, owner, OTHER, "0.3", "-5")
     maker.fill(other, offer.order, 5, sender=carol)
-    maker.buy(alice, other, "short", 7)
-    market.set_frozen(owner, ROOT)
-    refused(errors.MarketFrozen, lambda: maker.buy(bob, pool, "short", 1))
-    market.set_frozen(owner, ROOT, False)
-    maker.sell(alice, pool, "long", 10)
-    idle = maker.create_pool(alice, OTHER, b=5)
-    maker.buy(bob, idle, "short", 2)
-    maker.sell(bob, idle, "short", 2)
+    maker.buy(other, "short", 7, sender=alice)
+    market.set_frozen(ROOT, sender=owner)
+    refused(errors.MarketFrozen, lambda: maker.buy(pool, "short", 1, sender=bob))
+    market.set_frozen(ROOT, False, sender=owner)
+    maker.sell(pool, "long", 10, sender=alice)
+    idle = maker.create_pool(OTHER, b=5, sender=alice)
+    maker.buy(idle, "short", 2, sender=bob)
+    maker.sell(idle, "short", 2, sender=bob)
     maker.close_pool(idle)
-    market.settle(owner, ROOT, "0.6")
-    market.claim_all(ROOT, [alice, bob, carol, owner], sender=owner)
+    market.settle(ROOT, "0.6", sender=owner)
+    market.claim_many(ROOT, [alice, bob, carol, owner], sender=owner)
     maker.claim_pool(pool, sender=carol)
     replay = market.node()
     assert replay.discrepancies == []
     node = replay.node
     for who in (alice, bob, carol, owner, pool.account, other.account, idle.account):
-        address = str(getattr(who, "address", who))
+        address = address_of(who)
         assert node.balance(address) == market.balance(who), address
         assert node.worst_case(address) == market.worst_case(who), address
         for root in (ROOT, OTHER):

@@ -23,10 +23,10 @@ from pmarket.scenario import Scenario
 from pmarket.scenario.backends import NodeBackend
 from pmarket.scenario.runner import Runner
 from pmarket.vault import to_internal
+from pmarket.wad import WAD
 
 from .artifact_fixtures import around
 
-WAD = 10**18
 DAY = 86_400
 REGISTRY, ADMIN = addr("0x" + "11" * 20), addr("0x" + "22" * 20)
 ANN, BOB, CAT = (addr("0x" + c * 40) for c in "abc")

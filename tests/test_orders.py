@@ -18,17 +18,17 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 @pytest.fixture
 def market(funded, owner, alice, bob, carol):
     """Root 3 on [0, 1] with a sub-market [0.2, 0.8]; alice, bob and carol hold 1,000 of collateral."""
-    funded.define(owner, ROOT, 1, "0", "1")
-    funded.define(owner, ROOT, 2, "0.2", "0.8")
+    funded.define(ROOT, 1, "0", "1", sender=owner)
+    funded.define(ROOT, 2, "0.2", "0.8", sender=owner)
     for who in (alice, bob, carol):
-        funded.deposit(who, "1000")
+        funded.deposit("1000", sender=who)
     return funded
 
 
 def test_signed_order_enters_the_book_relayed_by_anyone(market, alice, bob):
     signed = market.sign_limit(alice, ROOT, 1, "0.55", "10")
     assert signed.order.previous == ZERO_HASH  # alice's first order
-    tx = market.place(signed, relayer=bob)
+    tx = market.place(signed, sender=bob)
     assert market.order_state(signed.hash) == (TradeType.PRIMARY, False, 10 * WAD)
     assert market.chain_head(alice) == signed.hash
     event = tx.events.filter(market.contract.OrderAdded)[0]
@@ -42,7 +42,7 @@ def test_signed_order_enters_the_book_relayed_by_anyone(market, alice, bob):
 
 def test_python_and_contract_agree_on_the_digest(market, alice):
     order = Order.limit(alice, ROOT, 2, "0.25", "-3.5", expiry=2**40, trade_root_id=99)
-    assert market.hash_on_chain(order) == order.digest(market.domain)
+    assert market.hash_order(order) == order.digest(market.domain)
 
 
 def test_signature_chain_links_each_order_to_the_previous(market, alice):
@@ -64,7 +64,7 @@ def test_duplicate_order_is_refused(market, alice, bob):
     signed = market.sign_limit(alice, ROOT, 1, "0.5", "1")
     market.place(signed)
     with pytest.raises(errors.OrderExists) as err:
-        market.place(signed, relayer=bob)
+        market.place(signed, sender=bob)
     assert err.value.values == {"orderHash": signed.hash}
 
 
@@ -72,7 +72,7 @@ def test_wrong_signer_is_refused(market, alice, bob):
     order = Order.limit(alice, ROOT, 1, "0.5", "1")
     forged = order.sign(bob, market.domain)  # bob signs an order in alice's name
     with pytest.raises(errors.InvalidSignature) as err:
-        market.place(forged, relayer=bob)
+        market.place(forged, sender=bob)
     assert err.value.values == {"trader": alice.address, "orderHash": forged.hash}
 
 
@@ -95,8 +95,8 @@ def test_signature_for_another_chain_is_refused(market, alice):
 
 
 def test_signature_for_another_contract_is_refused(market, project, owner, token, alice, credit):
-    other = Exchange.deploy(owner, collateral=token, max_branches=8)
-    other.define(owner, ROOT, 1, "0", "1")
+    other = Exchange.deploy(collateral=token, max_branches=8, sender=owner)
+    other.define(ROOT, 1, "0", "1", sender=owner)
     credit(alice, "10", other)
     signed_for_other = Order.limit(alice, ROOT, 1, "0.5", "1").sign(alice, other.domain)
     with pytest.raises(errors.InvalidSignature):
@@ -109,12 +109,12 @@ def test_contract_wallet_signs_through_erc1271(market, project, alice, bob, cred
     credit(wallet, "10")
     order = Order.limit(wallet.address, ROOT, 1, "0.5", "4")
     signed = order.sign(alice, market.domain)  # alice's key signs for her wallet
-    market.place(signed, relayer=bob)
+    market.place(signed, sender=bob)
     assert market.order_state(signed.hash)[0] == TradeType.PRIMARY
     assert market.chain_head(wallet.address) == signed.hash
     foreign = Order.limit(wallet.address, ROOT, 1, "0.5", "1", previous=signed.hash).sign(bob, market.domain)
     with pytest.raises(errors.InvalidSignature):
-        market.place(foreign, relayer=bob)
+        market.place(foreign, sender=bob)
 
 
 def test_expired_order_is_refused(market, chain, alice):
@@ -146,7 +146,7 @@ def test_zero_quantity_and_settled_market_are_refused(market, owner, alice):
     with pytest.raises(errors.ZeroQuantity) as err:
         market.place(zero)
     assert err.value.values == {"orderHash": zero.hash}
-    market.settle(owner, ROOT, "1")
+    market.settle(ROOT, "1", sender=owner)
     with pytest.raises(errors.MarketSettled) as err:
         market.place(market.sign_limit(alice, ROOT, 2, "0.8", "1"))
     assert err.value.values == {"rootId": ROOT, "outcome": WAD}
@@ -169,13 +169,13 @@ def test_orders_lock_sub_market_definitions(market, owner, alice):
     market.place(market.sign_limit(alice, ROOT, 2, "0.5", "1"))
     assert market.root_info(ROOT)[2] == 2
     with pytest.raises(errors.MarketLocked) as err:
-        market.define(owner, ROOT, 2, "0.3", "0.7")
+        market.define(ROOT, 2, "0.3", "0.7", sender=owner)
     assert err.value.values == {"rootId": ROOT, "branchId": 2, "maxOrderedBranch": 2}
-    market.define(owner, ROOT, 3, "0.3", "0.7")  # a new branch above is fine
-    market.define(owner, ROOT, 1, "0.1", "0.9")  # narrowing the root is always allowed
+    market.define(ROOT, 3, "0.3", "0.7", sender=owner)  # a new branch above is fine
+    market.define(ROOT, 1, "0.1", "0.9", sender=owner)  # narrowing the root is always allowed
     market.place(market.sign_limit(alice, ROOT, 3, "0.5", "1"))
     with pytest.raises(errors.MarketLocked):
-        market.define(owner, ROOT, 3, "0.4", "0.6")
+        market.define(ROOT, 3, "0.4", "0.6", sender=owner)
 
 
 def test_book_is_append_only(market, alice, bob):
@@ -198,5 +198,5 @@ def test_bare_private_key_signs_orders(market, alice, credit):
     credit(key.address, "1")
     signed = Order.limit(key.address, ROOT, 1, "0.5", "1").sign(key.key, market.domain)
     assert signed.signer(market.domain) == key.address
-    market.place(signed, relayer=alice)
+    market.place(signed, sender=alice)
     assert market.chain_head(key.address) == signed.hash

@@ -15,10 +15,10 @@ ROOT = 5
 @pytest.fixture
 def book(funded, owner, alice, bob, carol):
     """Root 5 on [0, 100] with sub-market [20, 80]; alice, bob, carol each deposit 1,000."""
-    funded.define(owner, ROOT, 1, "0", "100")
-    funded.define(owner, ROOT, 2, "20", "80")
+    funded.define(ROOT, 1, "0", "100", sender=owner)
+    funded.define(ROOT, 2, "20", "80", sender=owner)
     for who in (alice, bob, carol):
-        funded.deposit(who, "1000")
+        funded.deposit("1000", sender=who)
     return funded
 
 
@@ -39,9 +39,9 @@ def test_interior_minimum_long_root_short_sub_market(book, owner, alice, bob, ca
     assert book.root_worst_case(alice, ROOT) == -300 * WAD
     assert book.worst_case(alice) == (-300 * WAD, 1000 * WAD)
     with pytest.raises(errors.InsufficientCollateral) as refused:
-        book.withdraw(alice, "700.000001")
+        book.withdraw("700.000001", sender=alice)
     assert refused.value.values["worstCase"] == -300 * WAD
-    book.withdraw(alice, "700")  # exactly what the worst case leaves free
+    book.withdraw("700", sender=alice)  # exactly what the worst case leaves free
     assert book.worst_case(alice) == (-300 * WAD, 300 * WAD)
     assert book.node().node.worst_case(alice.address) == book.worst_case(alice)
 
@@ -126,10 +126,10 @@ def test_settlement_claims_and_the_money_identity(book, owner, alice, bob, carol
     book.match(MatchRequest(Leg(bid.order), Leg(ask.order), 10 * WAD), sender=owner)
     with pytest.raises(errors.MarketNotSettled):
         book.claim(alice, ROOT)
-    book.settle(owner, ROOT, "90")  # the sub-market [20, 80] settles at 80: alice +300, bob -300
+    book.settle(ROOT, "90", sender=owner)  # the sub-market [20, 80] settles at 80: alice +300, bob -300
     with pytest.raises(errors.SettlementPending):
         book.claim(alice, ROOT)
-    book.claim_all(ROOT, [alice, bob, carol], sender=carol)  # bob pays in first; carol has nothing
+    book.claim_many(ROOT, [alice, bob, carol], sender=carol)  # bob pays in first; carol has nothing
     assert book.balance(alice) == 1300 * WAD and book.balance(bob) == 700 * WAD
     assert book.pot(ROOT) == 0 and book.has_claimed(alice, ROOT)
     with pytest.raises(errors.AlreadyClaimed):

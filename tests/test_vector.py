@@ -10,10 +10,10 @@ from pmarket.orders import Order
 from pmarket.scenario import Scenario
 from pmarket.scenario.backends import NodeBackend
 from pmarket.scenario.runner import Runner
+from pmarket.wad import WAD as W
 
 from .scenario_gen import generate
 
-W = 10**18
 ADMIN = "0x" + "aa" * 20
 
 

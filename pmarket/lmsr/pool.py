@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Optional
 
+from ..wad import WAD
 from . import fixed
 
-WAD = 10**18
 MAX_Q = 2**95 - 1
 
 

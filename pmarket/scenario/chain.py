@@ -20,7 +20,8 @@ from eth_utils import keccak, to_checksum_address
 
 from .. import errors
 from ..collateral import Position
-from ..exchange import DEFAULT_MAX_BRANCHES, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ROOTS, merged_contract_type
+from ..exchange import DEFAULT_MAX_BRANCHES, DEFAULT_MAX_OPEN_ORDERS, DEFAULT_MAX_ROOTS
+from ..transport import merged_contract_type
 from ..lmsr.pool import Side
 from ..deployment import deploy_exchange
 from ..maker import PoolKey, maker_contract_type
@@ -161,7 +162,7 @@ class ChainBackend(ChainArtifacts):
 
     def _error(self, data: Any) -> errors.ContractError:
         """The contract's custom error, decoded against the Exchange's ABI (name and values)."""
-        from ..exchange import decode_custom_error
+        from ..transport import decode_custom_error
 
         raw = bytes.fromhex(data[2:]) if isinstance(data, str) and data.startswith("0x") else b""
         decoded = decode_custom_error(self.contract_type, raw[:4].hex(), raw[4:]) if len(raw) >= 4 else None
@@ -227,7 +228,7 @@ class ChainBackend(ChainArtifacts):
     def claim(self, who: str, root: int) -> None:
         self._send(self.ex.functions.claim(root), who)
 
-    def claim_all(self, who: str, root: int, traders: Sequence[str]) -> list[tuple[str, str]]:
+    def claim_many(self, who: str, root: int, traders: Sequence[str]) -> list[tuple[str, str]]:
         receipt = self._send(self.ex.functions.claimMany(root, list(traders)), who)
         return [
             (to_checksum_address(log.args.trader), self.errors_by_selector.get(bytes(log.args.reason)[:4], "Revert"))

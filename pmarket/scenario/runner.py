@@ -127,7 +127,7 @@ class Runner(ArtifactActions):
             everyone = [self.address(n) for n in self.scenario.traders]
             # Pools are participants too: their accounts are claimed with everyone's.
             everyone += [k.account for k in self.pools.values() if k.root_id == a["root"] and b.pool_state(k)]
-            skipped = b.claim_all(who, a["root"], everyone)
+            skipped = b.claim_many(who, a["root"], everyone)
             return {"skipped": [{"trader": self._name(t), "error": name} for t, name in skipped]}
         elif action.do in ("freeze", "unfreeze"):
             b.set_frozen(who, a["root"], action.do == "freeze")
