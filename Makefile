@@ -25,7 +25,11 @@ demo: compile
 
 test: setup test-forge test-py
 
+# Every Anvil run keeps its old states in $$HOME/.foundry/anvil/tmp (about 6 GB for the whole suite)
+# and leaves them behind when it is stopped: clear the ones no run has touched for an hour.
+ANVIL_TMP := $(HOME)/.foundry/anvil/tmp
 test-py: compile
+	@find $(ANVIL_TMP) -mindepth 1 -maxdepth 1 -name 'anvil-state-*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
 	$(APE) test tests --network $(NETWORK) -q
 
 test-forge: setup
