@@ -2,7 +2,7 @@
 roots, hard freezes, a flagged close with pro-rata bonuses, claims through the registry, a tracked
 pool's close after 90 days (at its price range, within the holder's credit), pool claims and the
 registrant's reserve. The node must accept every event with the chain's values (tracked pools
-from ``PoolTracked``) and end with the chain's balances, ranges, credits and cushions."""
+from their ``PoolCreated``) and end with the chain's balances, ranges, credits and cushions."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def test_a_node_rebuilds_artifact_markets_from_events(ex, registry, owner, oracl
     for who in (alice, bob, carol, dave, registry.address, registry.pool_key("thin").account):
         assert node.balance(who) == ex.balance(who), who
     # every tracked pool's range, credits and cushion as the Maker keeps them (replayed from
-    # PoolTracked, each trade, fill and close at its block's time)
+    # PoolCreated's period, each trade, fill and close at its block's time)
     maker = registry.exchange.maker
     tracked = [p for p in node.s.pools.values() if p.tracked]
     assert len(tracked) == 3  # thin's two rounds, slow's

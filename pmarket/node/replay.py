@@ -49,8 +49,6 @@ class Replay:
     #: Dependent orders (Partial, Offset, Reduction) logged just before the event that uses them.
     pending: dict[bytes, SignedOrder] = field(default_factory=dict)
     partial_for: dict[bytes, bytes] = field(default_factory=dict)
-    #: Tracked pools announced by ``PoolTracked`` (logged just before their ``PoolCreated``): period.
-    tracked: dict[bytes, int] = field(default_factory=dict)
 
     def feed(self, events: Iterable[Event]) -> "Replay":
         for event in events:
@@ -146,13 +144,10 @@ class Replay:
         self.node.set_frozen(addr(e.args["by"]), int(e.args["rootId"]), bool(e.args["frozen"]))
 
     # ---- maker -------------------------------------------------------------------------------
-    def _on_PoolTracked(self, e: Event) -> None:
-        self.tracked[bytes(e.args["poolId"])] = int(e.args["period"])
-
     def _on_PoolCreated(self, e: Event) -> None:
         k = PoolKey.from_tuple(e.args["key"])
-        period = self.tracked.pop(bytes(e.args["poolId"]), None)
-        if period is None:
+        period = int(e.args["period"])  # zero for a plain pool
+        if period == 0:
             key = self.node.create_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt)
         else:  # the node checks the creator manages the root, as the Maker did
             key = self.node.create_tracked_pool(k.creator, k.root_id, k.branch_id, k.b, k.fee_bps, k.salt, period)
