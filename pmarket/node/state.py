@@ -114,6 +114,11 @@ class State:
         return self.accounts.get((trader, root_id)) or RootAccount()
 
 
+#: The zero address, as :func:`addr` writes it.
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
 def addr(account: object) -> str:
-    """An address as the node keys it (checksummed); accepts ape accounts too."""
+    """An address as the node keys and compares it (checksummed): the node's one normaliser.
+    Accepts ape accounts, contract instances, and hex strings in any case."""
     return to_checksum_address(str(getattr(account, "address", account)))
