@@ -109,6 +109,8 @@ class State:
     vault_tokens: int = 0
     #: Block time used for expiries (seconds); None = no expiry check is possible.
     now: Optional[int] = None
+    #: Each signer's next nonce for signed definitions (``Nonces``; ``defineMarketBySig``).
+    nonces: dict[str, int] = field(default_factory=dict)
 
     def account(self, trader: str, root_id: int) -> RootAccount:
         return self.accounts.get((trader, root_id)) or RootAccount()

@@ -1,0 +1,32 @@
+"""Rebuild a node from a deployment's events, checking every step itself.
+
+Each event is applied through the node's own rules: an ``OrderAdded`` Primary is admitted only if
+the node verifies its signature, its chain link, its market and its collateral check; a match,
+cancel, reduction or claim only if the node finds it valid and reaches the same amounts. Anything
+the node refuses is recorded as a :class:`Discrepancy` and **not** applied, so the node never builds
+on an order it rejects (later events that depend on it are refused in turn, and recorded too). An
+event without a rule is a discrepancy too (``UnknownEvent``), unless it is one of the documented
+:data:`INFORMATIONAL` events that carry no state. The rules sit by contract: :mod:`.exchange`,
+:mod:`.maker`; :mod:`.chain` reads a deployment's events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ...orders import SignedOrder
+from .chain import events_of, node_from_chain
+from .core import INFORMATIONAL, UNKNOWN_EVENT, Discrepancy, Event, ReplayCore
+from .exchange import ExchangeEvents
+from .maker import MakerEvents
+
+__all__ = ["Discrepancy", "Event", "INFORMATIONAL", "Replay", "UNKNOWN_EVENT", "events_of", "node_from_chain"]
+
+
+@dataclass
+class Replay(MakerEvents, ExchangeEvents, ReplayCore):
+    """A node rebuilt from events (``node``), what it disagreed with (``discrepancies``) and how
+    many events it applied."""
+
+    pending: dict[bytes, SignedOrder] = field(default_factory=dict)
+    partial_for: dict[bytes, bytes] = field(default_factory=dict)

@@ -1,0 +1,87 @@
+"""Replay's rules without a chain: an event without a rule is a discrepancy and changes nothing,
+the informational events change nothing, and each cross-check between the records of one step
+refuses a stream where they disagree."""
+
+from __future__ import annotations
+
+from pmarket.node import Node, NodeConfig
+from pmarket.node.replay import INFORMATIONAL, UNKNOWN_EVENT, Event, Replay
+from pmarket.node.state import addr
+
+WAD = 10**18
+ANN, BOB = addr("0x" + "aa" * 20), addr("0x" + "bb" * 20)
+
+
+def fresh() -> Replay:
+    return Replay(Node(NodeConfig(decimals=6)))
+
+
+def deposited(account: str, whole: int, tx: str = "0x1") -> Event:
+    """``whole`` tokens of 6 decimals deposited for ``account``."""
+    return Event("Deposited", {"account": account, "payer": account, "tokenAmount": whole * 10**6, "credited": whole * WAD}, tx=tx)
+
+
+def defined(root: int, definer: str, lo: int, hi: int, tx: str = "0x2") -> list[Event]:
+    return [
+        Event("RootCreated", {"rootId": root, "owner": definer}, tx=tx),
+        Event("MarketDefined", {"rootId": root, "branchId": 1, "definer": definer, "min": lo, "max": hi,
+                                "effectiveMin": lo, "effectiveMax": hi}, tx=tx),
+    ]
+
+
+def test_an_event_without_a_rule_is_a_discrepancy_that_names_it():
+    replay = fresh().feed([Event("BalanceDoubled", {"account": ANN}), deposited(ANN, 5)])
+    [d] = replay.discrepancies
+    assert d.error.startswith(UNKNOWN_EVENT) and "BalanceDoubled" in d.error
+    assert d.event.name == "BalanceDoubled"
+    # nothing of it applied; the next event applies as usual
+    assert replay.applied == 1 and replay.node.balance(ANN) == 5 * WAD
+
+
+def test_informational_events_are_counted_and_change_nothing():
+    replay = fresh().feed([deposited(ANN, 5)])
+    before = replay.node.s
+    replay.feed([Event(name, {"reason": b"\x01"}) for name in INFORMATIONAL])
+    assert replay.discrepancies == [] and replay.informational == len(INFORMATIONAL) == 3
+    assert replay.node.s == before and replay.applied == 1
+
+
+def test_a_changed_eip712_domain_fails_loudly():
+    [d] = fresh().feed([Event("EIP712DomainChanged", {})]).discrepancies
+    assert "EIP-712 domain" in d.error
+
+
+def test_a_root_is_created_by_its_root_created_event_only():
+    ok = fresh().feed(defined(7, ANN, 0, WAD))
+    assert ok.discrepancies == [] and ok.node.s.registry.roots[7].owner == ANN
+    _, definition = defined(8, ANN, 0, WAD)
+    [d] = fresh().feed([definition]).discrepancies
+    assert d.error == "root 8 defined without its RootCreated"
+    [d] = ok.feed([Event("RootCreated", {"rootId": 7, "owner": BOB})]).discrepancies
+    assert d.error == "root 7 exists already"
+
+
+def test_root_settled_must_be_what_the_definitions_fold_to():
+    replay = fresh().feed(defined(7, ANN, 0, WAD))
+    replay.feed([Event("RootSettled", {"rootId": 7, "outcome": WAD})])
+    assert [d.error for d in replay.discrepancies] == ["the node's outcome is None"]
+
+
+def test_a_signed_definition_uses_each_nonce_once_and_its_signer_defines():
+    signed = Event("DefinitionSigned", {"signer": ANN, "nonce": 0, "relayer": BOB}, tx="0x2")
+    replay = fresh().feed([signed, *defined(7, ANN, 0, WAD)])
+    assert replay.discrepancies == [] and replay.node.s.nonces[ANN] == 1
+    replay.feed([Event("DefinitionSigned", {"signer": ANN, "nonce": 0, "relayer": BOB}, tx="0x3")])
+    assert [d.error for d in replay.discrepancies] == ["nonce 0 is not the signer's next, 1"]
+    # a relayed definition whose definer is not its signer
+    replay = fresh().feed([Event("DefinitionSigned", {"signer": BOB, "nonce": 0, "relayer": BOB}, tx="0x2"), *defined(7, ANN, 0, WAD)])
+    assert [d.error for d in replay.discrepancies] == [f"definer {ANN} is not the signer {BOB}"]
+
+
+def test_a_release_needs_the_pool_payout_of_the_same_transaction():
+    replay = fresh().feed([deposited(ANN, 100), *defined(7, ANN, 0, WAD)])
+    key = replay.node.create_pool(ANN, 7, 1, WAD)
+    replay.feed([Event("PoolReleased", {"pool": key.account, "to": ANN, "amount": 1}, tx="0x9")])
+    [d] = replay.discrepancies
+    assert d.error.startswith("release 1 without a pool payout")
+    assert replay.node.balance(key.account) > 0  # nothing moved
