@@ -85,3 +85,38 @@ def test_a_release_needs_the_pool_payout_of_the_same_transaction():
     [d] = replay.discrepancies
     assert d.error.startswith("release 1 without a pool payout")
     assert replay.node.balance(key.account) > 0  # nothing moved
+
+
+def _wallet_order(erc1271: bool | None, previous: bytes = bytes(32)):
+    """An order of a contract wallet's (its address has no key) signed by another key, logged
+    with ``erc1271`` (``None``: without the field, as the Exchange logs it today)."""
+    from pmarket.orders import Order
+    from pmarket.typed import Domain
+
+    cfg = NodeConfig(decimals=6)
+    domain = Domain(cfg.chain_id, cfg.verifying_contract)
+    signed = Order.limit(WALLET, 7, 1, "0.5", "4", previous=previous).sign("0x" + "01" * 32, domain)
+    args = {"orderHash": signed.hash, "trader": WALLET, "marketRootId": 7, "order": signed.order.as_tuple(),
+            "signature": signed.signature, "relayer": BOB}
+    if erc1271 is not None:
+        args["erc1271"] = erc1271
+    return signed, Event("OrderAdded", args, tx="0x5")
+
+
+WALLET = addr("0x" + "cc" * 20)
+
+
+def test_a_wallets_signature_is_the_chains_verdict_logged_with_the_order():
+    """No chain is asked: the order's own event says the wallet approved it (``erc1271``), for that
+    digest only; logged as an EOA's (or without the field), the node verifies it and refuses."""
+    base = [deposited(WALLET, 100), *defined(7, ANN, 0, WAD)]
+    signed, event = _wallet_order(True)
+    replay = fresh().feed([*base, event])
+    assert replay.discrepancies == [] and replay.node.chain_head(WALLET) == signed.hash
+    # the next order names the first; logged without the wallet's approval, it is refused
+    nxt, unapproved = _wallet_order(False, previous=signed.hash)
+    replay.feed([unapproved])
+    assert [d.error for d in replay.discrepancies] == ["InvalidSignature"] and nxt.hash not in replay.node.s.book
+    for flag in (False, None):
+        _, event = _wallet_order(flag)
+        assert [d.error for d in fresh().feed([*base, event]).discrepancies] == ["InvalidSignature"]

@@ -30,3 +30,9 @@ class Replay(MakerEvents, ExchangeEvents, ReplayCore):
 
     pending: dict[bytes, SignedOrder] = field(default_factory=dict)
     partial_for: dict[bytes, bytes] = field(default_factory=dict)
+    wallet_signed: set[bytes] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        # A contract wallet's signature is answered from the events (``OrderAdded.erc1271``), never
+        # by asking the wallet: its answer now need not be its answer then.
+        self.node.erc1271 = self._signed_by_wallet

@@ -8,7 +8,7 @@ No contract state is read: everything else comes from the events.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..state import NodeConfig, addr
 from .core import Event
@@ -51,26 +51,7 @@ def node_from_chain(exchange: Any, **config: Any) -> "Replay":
             max_roots=int(c.maxRoots()),
             maker=addr(c.maker()),
             **config,
-        ),
-        erc1271=_erc1271_via(exchange),
+        )
     )
     return Replay(node).feed(events_of(exchange))
 
-
-def _erc1271_via(exchange: Any) -> Callable[[str, bytes, bytes], bool]:
-    """ERC-1271 through the chain: the one signature check a node cannot do alone."""
-    from ape import chain
-
-    def check(trader: str, digest: bytes, signature: bytes) -> bool:
-        if not chain.provider.get_code(trader):
-            return False
-        from eth_abi import decode, encode
-
-        data = bytes.fromhex("1626ba7e") + encode(["bytes32", "bytes"], [digest, signature])
-        try:
-            result = chain.provider.web3.eth.call({"to": trader, "data": "0x" + data.hex()})
-        except Exception:
-            return False
-        return len(result) >= 32 and decode(["bytes4"], bytes(result)[:32])[0] == bytes.fromhex("1626ba7e")
-
-    return check
