@@ -29,6 +29,29 @@ def defined(root: int, definer: str, lo: int, hi: int, tx: str = "0x2") -> list[
     ]
 
 
+def contract_events(project) -> set[str]:
+    """Every event any contract of ``contracts/`` (the test tokens and wallets aside) can emit:
+    the Exchange and its modules, the Maker, the registry, the escrow and their interfaces."""
+    names: set[str] = set()
+    for name in project.contracts:
+        container = project.contracts[name]
+        if not container.source_id.startswith("contracts/test/"):
+            names |= {abi.name for abi in container.contract_type.events}
+    return names
+
+
+def test_every_event_of_the_contracts_has_a_rule_or_is_informational(project):
+    """So no event can be skipped in silence: a new one must get a rule (or a documented place on
+    the informational list) before replay accepts a deployment that emits it; and no rule outlives
+    its event."""
+    rules, informational = Replay.rules(), set(INFORMATIONAL)
+    assert not rules & informational
+    abi = contract_events(project)
+    assert rules | informational == abi, (sorted(abi - rules - informational), sorted((rules | informational) - abi))
+    # the four contracts are all in it: one event of each
+    assert {"OrderAdded", "PoolCreated", "LifecycleTransition", "BountyPosted"} <= abi and "PoolTracked" not in abi
+
+
 def test_an_event_without_a_rule_is_a_discrepancy_that_names_it():
     replay = fresh().feed([Event("BalanceDoubled", {"account": ANN}), deposited(ANN, 5)])
     [d] = replay.discrepancies
@@ -120,3 +143,19 @@ def test_a_wallets_signature_is_the_chains_verdict_logged_with_the_order():
     for flag in (False, None):
         _, event = _wallet_order(flag)
         assert [d.error for d in fresh().feed([*base, event]).discrepancies] == ["InvalidSignature"]
+
+
+def test_a_registrys_or_escrows_event_needs_its_contract_replayed():
+    """An artifact registry's or escrow's events apply to the replayed contract at their emitter's
+    address; from any other (or unnamed) emitter they are refused, not guessed."""
+    replay = fresh()
+    registry = replay.add_registry(BOB, close_after=90 * 86_400, window=86_400, prices=(7 * WAD // 10, 3 * WAD // 10, WAD // 10))
+    grant = {"role": bytes(32), "account": ANN, "sender": ANN}
+    replay.feed([Event("RoleGranted", grant, address=ANN), Event("RoleGranted", grant)])
+    assert [d.error.split(":")[0] for d in replay.discrepancies] == [f"RoleGranted from {ANN}", "RoleGranted from an unnamed emitter"]
+    replay.feed([Event("RoleGranted", grant, address=BOB)])  # the registry's constructor grants its deployer
+    assert len(replay.discrepancies) == 2 and registry.has_role(bytes(32), ANN)
+    replay.add_escrow(ANN, BOB)
+    posted = {"id": b"b".ljust(32, b"\0"), "artifact": b"a".ljust(32, b"\0"), "funder": ANN, "amount": 5, "expiresAt": 10**10}
+    replay.feed([Event("BountyPosted", posted, address=ANN)])
+    assert replay.discrepancies[-1].error == "UnknownArtifact"  # the escrow's registry knows no such artifact
