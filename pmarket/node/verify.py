@@ -4,8 +4,8 @@ The digest is computed directly (``keccak(0x1901 || domainSeparator || structHas
 eth-abi), which is many times faster than building typed messages; a test checks it against
 :func:`pmarket.typed.digest` and the contract's ``hashOrder``. Signatures are checked as
 OpenZeppelin's ``SignatureChecker`` checks an EOA's: 65 bytes, ``v`` of 27 or 28, ``s`` in the lower
-half of the curve order, recovering the trader's address. Contract wallets (ERC-1271) need the chain:
-pass ``erc1271`` to :func:`signature_valid`.
+half of the curve order, recovering the trader's address. A contract wallet's (ERC-1271) answer comes
+from outside: pass ``erc1271`` to :func:`signature_valid` (a replay answers from the orders' events).
 """
 
 from __future__ import annotations

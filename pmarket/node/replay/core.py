@@ -10,7 +10,7 @@ list together are exactly the events in the contracts' ABIs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, TypeVar
 
 from ... import errors
 from .. import Node
@@ -92,6 +92,9 @@ class Scratch:
     sent: Optional[tuple[str, bytes, str, int]] = None
 
 
+_R = TypeVar("_R", bound="ReplayCore")
+
+
 @dataclass
 class ReplayCore:
     """A node rebuilt from events, and what it disagreed with."""
@@ -105,7 +108,7 @@ class ReplayCore:
     scratch: Scratch = field(default_factory=Scratch)
     _tx: str = ""
 
-    def feed(self, events: Iterable[Event]) -> "ReplayCore":
+    def feed(self: _R, events: Iterable[Event]) -> _R:
         """Apply ``events`` in order; each refusal or difference is recorded, never raised."""
         for event in events:
             self.step(event)
