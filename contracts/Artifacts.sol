@@ -51,8 +51,9 @@ contract Artifacts is IArtifacts, AccessControl, Lifecycle, ArtifactSettlement {
         a.state = State.Listed;
         a.b = b;
         a.feeBps = feeBps;
-        emit ArtifactRegistered(artifact, msg.sender, b, feeBps);
-        a.reserve = uint128(_fund(_maker.fundingFor(b)));
+        uint256 funded = _fund(_maker.fundingFor(b));
+        a.reserve = uint128(funded);
+        emit ArtifactRegistered(artifact, msg.sender, b, feeBps, funded);
         _openRound(artifact, a);
         _history[artifact].push(Transition(State.Listed, uint40(block.timestamp), msg.sender, false, 0, 0));
         (rootId, poolId) = (_rounds[artifact][0].rootId, _rounds[artifact][0].poolId);

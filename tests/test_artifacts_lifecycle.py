@@ -444,6 +444,8 @@ def test_only_a_managed_roots_owner_makes_tracked_pools_and_closes(ex, registry,
     assert refused(errors.NotRootManager, lambda: ex.maker.create_tracked_pool(7, b=1, period=DAY, sender=owner)) == {
         "rootId": 7, "caller": owner.address}
     plain = ex.maker.create_pool(7, b=1, sender=carol)  # an untracked pool is anyone's: it trades only with its callers
+    [log] = ex.maker.contract.PoolCreated.range(chain.blocks.head.number, chain.blocks.head.number + 1)
+    assert (bytes(log.poolId), int(log.period)) == (plain.id, 0)  # a plain pool logs period 0
     assert ex.position(alice, 7, 1) == Position(100 * WAD, 50 * WAD * WAD)
 
     # carol cannot close alice's position in the artifact's market, directly or through the registry
@@ -462,8 +464,8 @@ def test_only_a_managed_roots_owner_makes_tracked_pools_and_closes(ex, registry,
     assert refused(errors.InvalidPeriod, lambda: ex.maker.create_tracked_pool(9, b=1, period=0, sender=owner)) == {"period": 0}
     give(ex, owner, owner, "1")
     pool = ex.maker.create_tracked_pool(9, b=1, period=DAY, sender=owner)
-    [log] = ex.maker.contract.PoolTracked.range(chain.blocks.head.number, chain.blocks.head.number + 1)
-    assert (bytes(log.poolId), int(log.period)) == (pool.id, DAY)
+    [log] = ex.maker.contract.PoolCreated.range(chain.blocks.head.number, chain.blocks.head.number + 1)
+    assert (bytes(log.poolId), int(log.period)) == (pool.id, DAY)  # one event: the pool and its period
     assert ex.maker.price_range(pool) == (WAD // 2 - 1, WAD // 2 + 1, DAY)  # log-odds 0: 0.5 -+ 1e-33, outwards
     assert refused(errors.PoolNotTracked, lambda: ex.maker.price_range(plain)) == {"poolId": plain.id}
     assert refused(errors.PoolNotTracked, lambda: ex.maker.close_for(plain, alice)) == {"poolId": plain.id}

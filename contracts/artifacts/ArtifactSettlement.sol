@@ -49,15 +49,15 @@ abstract contract ArtifactSettlement is ArtifactsBase {
         (int256 q, int256 cost) = _exchange.position(trader, r.rootId, 1);
         try _exchange.claimFor(trader, r.rootId) returns (int256 payoff) {
             _ledger(artifact, trader, round, payoff);
-            if (q != 0 && !_isResidual(r, trader)) _score(trader, r.outcome, q, cost);
+            if (q != 0 && !_isResidual(r, trader)) _score(artifact, round, trader, r.outcome, q, cost);
             return "";
         } catch (bytes memory reason) {
             return reason;
         }
     }
 
-    /// @dev Fold one settled prediction into `trader`'s reputation.
-    function _score(address trader, State outcome, int256 q, int256 cost) private {
+    /// @dev Fold one settled prediction (in `artifact`'s round `round`) into `trader`'s reputation.
+    function _score(bytes32 artifact, uint256 round, address trader, State outcome, int256 q, int256 cost) private {
         bool correct = q > 0 ? outcome == State.Validated : outcome != State.Validated;
         // What it committed: its worst-case loss over [0, 1] (36 decimals), in wad rounded down.
         int256 worst = q < 0 ? q * WAD - cost : -cost;
@@ -71,7 +71,7 @@ abstract contract ArtifactSettlement is ArtifactsBase {
         }
         rep.totalStake = _add96(rep.totalStake, stake);
         _reputations[trader] = rep;
-        emit ReputationUpdated(trader, correct, stake, _scoreOf(rep));
+        emit ReputationUpdated(trader, artifact, round, correct, stake, _scoreOf(rep));
     }
 
     /// @dev The believability score of a record (see the contract's notes).

@@ -83,9 +83,12 @@ abstract contract Orders is IOrdersEE, Markets {
         return _hashTypedDataV4(OrderStructs.hash(order));
     }
 
-    /// @dev Log an order that entered the book, in full with its signature.
+    /// @dev Log an order that entered the book, in full with its signature, and whether it was
+    /// checked through ERC-1271: `SignatureChecker` asks the wallet exactly when the trader has code
+    /// (its account is warm here: the check read it).
     function _logOrder(bytes32 orderHash, Order calldata order, bytes calldata signature) internal {
-        emit OrderAdded(orderHash, order.trader, order.marketRootId, order, signature, msg.sender);
+        bool erc1271 = order.trader.code.length != 0;
+        emit OrderAdded(orderHash, order.trader, order.marketRootId, order, signature, msg.sender, erc1271);
     }
 
     /// @dev |quantity| of an order whose quantity passed `_checkTerms` (so it fits 96 bits).

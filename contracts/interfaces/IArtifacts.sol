@@ -62,8 +62,12 @@ interface IArtifactsEE {
     /// validate, deprecate below flag; a window and a close delay).
     error InvalidParameters();
 
-    /// @notice Artifact `artifact` was registered by `registrant`, funding a pool of liquidity `b`.
-    event ArtifactRegistered(bytes32 indexed artifact, address indexed registrant, uint256 b, uint256 feeBps);
+    /// @notice Artifact `artifact` was registered by `registrant`, for pools of liquidity `b` with a fee
+    /// of `feeBps`; the registrant's tokens credited `funded` (18 decimals: the pool's funding in
+    /// whole token units) to the artifact's reserve, which funds round 0's pool next (`RoundOpened`).
+    event ArtifactRegistered(
+        bytes32 indexed artifact, address indexed registrant, uint256 b, uint256 feeBps, uint256 funded
+    );
     /// @notice Round `round` of the artifact opened: its market `rootId` and pool `poolId` (zero for
     /// none), funded with `funding` (18 decimals) from the artifact's reserve or its registrant.
     event RoundOpened(bytes32 indexed artifact, uint256 round, uint256 rootId, bytes32 poolId, uint256 funding);
@@ -78,8 +82,11 @@ interface IArtifactsEE {
     event Settlement(
         bytes32 indexed artifact, address indexed trader, uint256 round, uint256 amount, bytes32 reason, int256 payoff
     );
-    /// @notice `trader`'s reputation after a settled prediction (`correct` or not, stake in wad).
-    event ReputationUpdated(address indexed trader, bool correct, uint256 stake, uint256 score);
+    /// @notice `trader`'s reputation after its settled prediction in round `round` of `artifact`
+    /// (`correct` or not, stake in wad; `score` the record's believability after it).
+    event ReputationUpdated(
+        address indexed trader, bytes32 artifact, uint256 round, bool correct, uint256 stake, uint256 score
+    );
     /// @notice The claim for `trader` in the artifact's round was skipped; `reason` is the revert data.
     event SettlementSkipped(bytes32 indexed artifact, address indexed trader, uint256 round, bytes reason);
     /// @notice What the round's pool left (18 decimals) went to the artifact's reserve.

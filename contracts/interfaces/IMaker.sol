@@ -73,8 +73,20 @@ interface IMakerEE {
     error NothingToClose(bytes32 poolId, address trader);
 
     /// @notice A pool was created and `funding` (its maximum loss `b ln 2`, rounded up) moved from the
-    /// creator's balance into the pool's account `account` of the Exchange.
-    event PoolCreated(bytes32 indexed poolId, address indexed creator, uint256 indexed rootId, PoolKey key, address account, uint256 funding);
+    /// creator's balance into the pool's account `account` of the Exchange. `period` is zero for a
+    /// plain pool (`createPool`); a tracked pool (`createTrackedPool`) logs its price-range period
+    /// (seconds): it keeps a log-odds accumulator, a price range over the last one to three periods
+    /// and a cushion of fees credited to the traders who paid them. One event says everything a
+    /// replay needs to rebuild the pool.
+    event PoolCreated(
+        bytes32 indexed poolId,
+        address indexed creator,
+        uint256 indexed rootId,
+        PoolKey key,
+        address account,
+        uint256 funding,
+        uint32 period
+    );
     /// @notice `trader` traded with the pool: `side`, `shares` in forward units (positive bought,
     /// negative sold), and took the position `quantity` (forward units, 18 decimals) at total cost
     /// `cost` (`quantity * average price`, 36 decimals, fee included); `fee` (18 decimals) went to
@@ -83,9 +95,6 @@ interface IMakerEE {
     /// @notice Resting order `orderHash` of `owner` was filled by `quantity` against the pool at total
     /// cost `cost` (36 decimals, fee included), no worse than its limit.
     event PoolFilled(bytes32 indexed poolId, bytes32 indexed orderHash, address indexed owner, int256 quantity, int256 cost, uint256 fee);
-    /// @notice Pool `poolId` is tracked: it keeps a log-odds accumulator, a price range over the last
-    /// one to three `period`s (seconds) and a cushion of fees credited to the traders who paid them.
-    event PoolTracked(bytes32 indexed poolId, uint256 period);
     /// @notice `trader`'s whole position in the pool's market was closed against the pool: the trade
     /// `quantity` at total cost `cost` (36 decimals); the pool gave up `discount` (18 decimals) of
     /// the trader's own credit against the fee-free LMSR price.

@@ -31,14 +31,17 @@ interface IOrdersEE {
     error DependentOrderMismatch(bytes32 orderHash, bytes32 targetHash);
 
     /// @notice An order entered the book. Carries the whole order and its signature, so any node
-    /// can rebuild the book and verify every signature and chain link itself.
+    /// can rebuild the book and verify every signature and chain link itself. `erc1271`: the trader
+    /// had code, so its signature was checked through ERC-1271 and the wallet accepted it at this
+    /// block (a node cannot rerun that; an EOA's ECDSA signature it verifies alone).
     event OrderAdded(
         bytes32 indexed orderHash,
         address indexed trader,
         uint256 indexed marketRootId,
         Order order,
         bytes signature,
-        address relayer
+        address relayer,
+        bool erc1271
     );
     /// @notice `orderHash` was cancelled by its owner's signed offset `offsetHash`; `cancelled` was open.
     event OrderCancelled(bytes32 indexed orderHash, bytes32 indexed offsetHash, uint128 cancelled);

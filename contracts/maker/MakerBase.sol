@@ -53,7 +53,7 @@ abstract contract MakerBase is IMaker {
         if (period != 0) _startTracking(poolId, period);
         uint256 amount = PoolMath.funding(b);
         address account = poolAccount(poolId);
-        emit PoolCreated(poolId, msg.sender, rootId, key, account, amount);
+        emit PoolCreated(poolId, msg.sender, rootId, key, account, amount, period);
         IExchange(exchange).poolOpen(msg.sender, account, rootId, branchId, amount);
     }
 

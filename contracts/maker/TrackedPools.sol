@@ -61,7 +61,6 @@ abstract contract TrackedPools is MakerBase {
     function _startTracking(bytes32 poolId, uint32 period) internal override {
         _tracks[poolId].updated = uint40(block.timestamp);
         _ranges[poolId] = Range(uint40(block.timestamp), period, 0, 0, 0, 0); // log-odds 0: price 0.5
-        emit PoolTracked(poolId, period);
     }
 
     /// @dev Only the owner of managed root `rootId` makes tracked pools there and closes through them.

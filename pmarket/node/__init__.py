@@ -21,7 +21,7 @@ from .managed import ManagedRootsRules
 from .matching import MatchingRules
 from .orders import OrdersRules
 from .settlement import SettlementRules
-from .state import NodeConfig, State
+from .state import NodeConfig, State, addr
 from .tracked import TrackedPoolRules
 from .vault import VaultRules
 from .verify import Erc1271
@@ -41,7 +41,7 @@ class Node(
 
     # ---- markets ------------------------------------------------------------------------------
     def define(self, definer: str, root_id: int, branch_id: int, lo: int, hi: int) -> Bounds:
-        return self.s.registry.define(definer, root_id, branch_id, lo, hi)
+        return self.s.registry.define(addr(definer), root_id, branch_id, lo, hi)
 
     def settle(self, caller: str, root_id: int, outcome: int) -> Bounds:
         if root_id not in self.s.registry.roots:
@@ -52,7 +52,7 @@ class Node(
         return self.s.registry.bounds(root_id, branch_id)
 
     def set_oracle(self, caller: str, root_id: int, oracle: str, authorized: bool = True) -> None:
-        self.s.registry.set_oracle(caller, root_id, oracle, authorized)
+        self.s.registry.set_oracle(addr(caller), root_id, addr(oracle), authorized)
 
     def set_frozen(self, caller: str, root_id: int, frozen: bool = True) -> None:
-        self.s.registry.set_frozen(caller, root_id, frozen)
+        self.s.registry.set_frozen(addr(caller), root_id, frozen)

@@ -24,11 +24,11 @@ from ..lmsr import fixed
 from ..lmsr.pool import funding
 from ..lmsr.pool import prices as lmsr_prices
 from ..vault import to_internal, to_tokens
+from ..wad import WAD
 from . import Node
 from .artifact_settlement import ZERO_ID, ArtifactSettlementRules
 from .state import addr
 
-WAD = 10**18
 DAY = 86_400
 ORACLE_ROLE = keccak(text="ORACLE_ROLE")
 ADMIN_ROLE = bytes(32)

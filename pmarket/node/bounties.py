@@ -20,10 +20,10 @@ from typing import Sequence
 from .. import errors
 from ..lifecycle import bounty_shares
 from .artifacts import ORACLE_ROLE, ArtifactsNode
-from .state import addr
+from .state import ZERO_ADDRESS, addr
 
 MAX_CLAIMANTS = 256
-ZERO = "0x0000000000000000000000000000000000000000"
+ZERO = ZERO_ADDRESS
 UINT64_MAX = 2**64 - 1
 
 

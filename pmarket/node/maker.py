@@ -17,9 +17,9 @@ from ..lmsr.pool import Side, Trade, forward, funding, paid, price
 from ..lmsr.pool import ceil_div as _ceil_div
 from ..maker import PoolKey
 from ..orders import Order
+from ..wad import WAD
 from .state import Pool, RootAccount, State, addr
 
-WAD = 10**18
 MAX_FEE_BPS = 1000
 UINT96_MAX = 2**96 - 1
 INT128_MAX = 2**127 - 1

@@ -11,9 +11,8 @@ from __future__ import annotations
 from .. import errors
 from ..collateral import Position
 from ..lifecycle import FlagTerms, Totals, flag_terms, flagged_payoff
+from ..wad import WAD
 from .state import State, addr
-
-WAD = 10**18
 
 
 class ManagedRootsRules:
@@ -25,7 +24,7 @@ class ManagedRootsRules:
         root = self.s.registry.roots.get(root_id)
         fresh = (
             root is not None
-            and root.owner.lower() == caller.lower()
+            and addr(root.owner) == caller
             and not (root.frozen or root.managed or root.flagged)
             and self.s.registry.settled_outcome(root_id) is None
             and root.branch_count == 1
@@ -44,7 +43,7 @@ class ManagedRootsRules:
         root = reg.roots.get(root_id)
         if root is None:
             raise errors.fail("UnknownMarket", rootId=root_id, branchId=1)
-        if root.owner.lower() != caller.lower():
+        if addr(root.owner) != caller:
             raise errors.fail("NotMarketOwner", rootId=root_id, caller=caller)
         if not root.managed:
             raise errors.fail("RootNotManaged", rootId=root_id)

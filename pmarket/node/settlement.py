@@ -23,7 +23,7 @@ class SettlementRules:
         root = reg.roots[root_id]
         if not reg.bounds(root_id, 1).is_point and not root.flagged:
             raise errors.fail("MarketNotSettled", rootId=root_id)
-        if root.managed and caller.lower() != root.owner.lower():
+        if root.managed and caller != addr(root.owner):
             raise errors.fail("NotMarketOwner", rootId=root_id, caller=caller)
         acct = self.s.account(trader, root_id)
         if acct.claimed:

@@ -109,11 +109,18 @@ class State:
     vault_tokens: int = 0
     #: Block time used for expiries (seconds); None = no expiry check is possible.
     now: Optional[int] = None
+    #: Each signer's next nonce for signed definitions (``Nonces``; ``defineMarketBySig``).
+    nonces: dict[str, int] = field(default_factory=dict)
 
     def account(self, trader: str, root_id: int) -> RootAccount:
         return self.accounts.get((trader, root_id)) or RootAccount()
 
 
+#: The zero address, as :func:`addr` writes it.
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
 def addr(account: object) -> str:
-    """An address as the node keys it (checksummed); accepts ape accounts too."""
+    """An address as the node keys and compares it (checksummed): the node's one normaliser.
+    Accepts ape accounts, contract instances, and hex strings in any case."""
     return to_checksum_address(str(getattr(account, "address", account)))

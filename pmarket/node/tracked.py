@@ -26,9 +26,9 @@ from .. import errors
 from ..lmsr import fixed
 from ..lmsr.pool import Side, Terms, Trade, ceil_div, price
 from ..maker import PoolKey
-from .state import Pool, PriceRange, State, addr
+from ..wad import WAD
+from .state import ZERO_ADDRESS, Pool, PriceRange, State, addr
 
-WAD = 10**18
 LOGIT_CAP = 100 * WAD
 #: The range's unit of log-odds (1e-9) and its cap (+-100).
 RANGE_UNIT = 10**9
@@ -61,8 +61,8 @@ class TrackedPoolRules:
     def _require_manager(self, root_id: int, account: str, *, creating: bool) -> None:
         """``TrackedPools._requireManager``: ``account`` owns the root (and, to create, it is managed)."""
         root = self.s.registry.roots.get(root_id)
-        owner = root.owner if root is not None else "0x" + "00" * 20
-        if owner.lower() != account.lower() or (creating and not root.managed):  # type: ignore[union-attr]
+        owner = addr(root.owner) if root is not None else ZERO_ADDRESS
+        if owner != addr(account) or (creating and not root.managed):  # type: ignore[union-attr]
             raise errors.fail("NotRootManager", rootId=root_id, caller=addr(account))
 
     # ---- views -------------------------------------------------------------------------------

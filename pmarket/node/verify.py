@@ -4,8 +4,8 @@ The digest is computed directly (``keccak(0x1901 || domainSeparator || structHas
 eth-abi), which is many times faster than building typed messages; a test checks it against
 :func:`pmarket.typed.digest` and the contract's ``hashOrder``. Signatures are checked as
 OpenZeppelin's ``SignatureChecker`` checks an EOA's: 65 bytes, ``v`` of 27 or 28, ``s`` in the lower
-half of the curve order, recovering the trader's address. Contract wallets (ERC-1271) need the chain:
-pass ``erc1271`` to :func:`signature_valid`.
+half of the curve order, recovering the trader's address. A contract wallet's (ERC-1271) answer comes
+from outside: pass ``erc1271`` to :func:`signature_valid` (a replay answers from the orders' events).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from typing import Callable, Optional
 
 from eth_abi import encode
 from eth_keys import keys
-from eth_utils import keccak, to_checksum_address
+from eth_keys.exceptions import BadSignature
+from eth_utils import keccak
 
 from ..orders import Order
+from .state import addr
 
 ORDER_TYPE = (
     "Order(uint256 tradeRootId,uint16 tradeBranchId,bool isMatched,int128 price,int128 quantity,"
@@ -59,14 +61,14 @@ def recover_eoa(digest: bytes, signature: bytes) -> Optional[str]:
         return None
     try:
         key = keys.Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(digest)
-    except Exception:  # an r off the curve: ecrecover returns zero
+    except BadSignature:  # an r off the curve: ecrecover returns zero
         return None
-    return to_checksum_address(key.to_canonical_address())
+    return addr(key.to_checksum_address())
 
 
 def signature_valid(trader: str, digest: bytes, signature: bytes, erc1271: Optional[Erc1271] = None) -> bool:
     """Whether ``signature`` is ``trader``'s over ``digest`` (EOA; ERC-1271 through ``erc1271``)."""
     signer = recover_eoa(digest, signature)
-    if signer is not None and signer == to_checksum_address(trader):
+    if signer is not None and signer == addr(trader):
         return True
     return erc1271(trader, digest, signature) if erc1271 is not None else False

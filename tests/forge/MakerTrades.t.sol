@@ -66,7 +66,7 @@ contract MakerTradesTest is MakerKit {
         bytes32 pid = keccak256(abi.encode(k));
         address account = address(uint160(uint256(pid)));
         vm.expectEmit(true, true, true, true, address(maker));
-        emit IMakerEE.PoolCreated(pid, bob, R, k, account, FUNDING);
+        emit IMakerEE.PoolCreated(pid, bob, R, k, account, FUNDING, 0);
         vm.expectEmit(true, true, true, true, address(ex));
         emit IPoolsEE.PoolFunded(account, bob, R, 1, FUNDING);
         vm.prank(bob);

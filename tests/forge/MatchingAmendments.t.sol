@@ -37,7 +37,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         m.bid.signature = sig;
 
         vm.expectEmit(true, true, true, true, address(ex));
-        emit IOrdersEE.OrderAdded(hp, alice, R, pf, sig, stranger);
+        emit IOrdersEE.OrderAdded(hp, alice, R, pf, sig, stranger, false);
         vm.expectEmit(true, true, true, true, address(ex));
         emit IMatchingEE.PartialUsed(hp, hb);
         vm.expectEmit(true, true, true, true, address(ex));
@@ -183,7 +183,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
 
         bytes memory sig = _signed(off);
         vm.expectEmit(true, true, true, true, address(ex));
-        emit IOrdersEE.OrderAdded(ho, alice, R, off, sig, stranger);
+        emit IOrdersEE.OrderAdded(ho, alice, R, off, sig, stranger, false);
         vm.expectEmit(true, true, true, true, address(ex));
         emit IOrdersEE.OrderCancelled(hb, ho, 6e18);
         vm.prank(stranger);
