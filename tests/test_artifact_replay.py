@@ -31,7 +31,7 @@ def blk_escrow(project, registry, owner) -> Bounties:
     """An escrow of a token that refuses chosen accounts, beside the registry."""
     token = project.BlacklistToken.deploy(6, sender=owner)
     token.mint(owner.address, 1_000 * TOKEN, sender=owner)
-    return Bounties.deploy(registry, owner, token=token)
+    return Bounties.deploy(registry, token=token, sender=owner)
 
 
 def test_a_node_rebuilds_artifact_markets_from_events(ex, registry, escrow, blk_escrow, owner, oracle, alice, bob, carol, dave, erin, chain):
