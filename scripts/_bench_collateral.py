@@ -77,8 +77,8 @@ def matching_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measure:
     gas["check+place: next order, trader has a position (new slot)"] = measure(
         ex.place(ex.sign_limit(c, 7, 1, "40", "1"))
     )
-    gas["cancel: owner's signed offset (extension)"] = measure(ex.cancel(c, bid2.order))
-    gas["reduce: owner's signed reduction (extension)"] = measure(ex.reduce(d, ask2.order, "1"))
+    gas["cancel: owner's signed offset (orders module)"] = measure(ex.cancel(c, bid2.order))
+    gas["reduce: owner's signed reduction (orders module)"] = measure(ex.reduce(d, ask2.order, "1"))
     gas["withdraw: with the check (fast path)"] = measure(ex.withdraw("10", sender=c))
     return gas
 

@@ -35,7 +35,7 @@ KEY = (
     "match: two resting orders, both open new positions (all legs)",
     "match (general entry, explicit price): both open new positions",
     "match: partial fill, both add to existing positions",
-    "cancel: owner's signed offset (extension)",
+    "cancel: owner's signed offset (orders module)",
     "withdraw: with the check (fast path)",
     "claim: loser (pays into the pot)",
     "claim: winner (paid from the pot)",
