@@ -310,8 +310,13 @@ contract Exchange is IExchangeEE, Vault, Matching, PoolHooks, Multicall {
     }
 
     /// @dev `module` must serve `concern` and carry this Exchange's deployment constants.
+    /// A module with no code, or without `moduleInfo`, is refused by the same error.
     function _requireModule(address module, bytes32 concern) private view {
-        (bytes32 c, bytes32 config) = IModule(module).moduleInfo();
-        if (c != concern || config != _configHash()) revert ModuleMismatch(module, concern);
+        if (module.code.length == 0) revert ModuleMismatch(module, concern);
+        try IModule(module).moduleInfo() returns (bytes32 c, bytes32 config) {
+            if (c != concern || config != _configHash()) revert ModuleMismatch(module, concern);
+        } catch {
+            revert ModuleMismatch(module, concern);
+        }
     }
 }

@@ -141,6 +141,12 @@ def test_the_exchange_refuses_a_module_built_for_another_deployment(project, own
     with pytest.raises(ContractLogicError) as refused:  # two modules swapped
         project.Exchange.deploy(token, 8, 32, 64, [args[1], args[0], *args[2:]], True, sender=owner)
     assert mismatch in str(refused.value) and args[1][2:].lower() in str(refused.value).lower()
+    with pytest.raises(ContractLogicError) as refused:  # an account without code, and the token (no moduleInfo)
+        project.Exchange.deploy(token, 8, 32, 64, [owner.address, *args[1:]], True, sender=owner)
+    assert mismatch in str(refused.value)
+    with pytest.raises(ContractLogicError) as refused:
+        project.Exchange.deploy(token, 8, 32, 64, [token, *args[1:]], True, sender=owner)
+    assert mismatch in str(refused.value)
     exchange_ = project.Exchange.deploy(token, 8, 32, 64, args, True, sender=owner)  # the right ones pass
     assert list(exchange_.modules()) == args
 
