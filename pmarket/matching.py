@@ -143,7 +143,7 @@ class MatchingCalls:
         reduction, so repeated equal Reductions get distinct hashes."""
         order_hash = order.digest(self.domain)
         if tag is None:
-            tag = 2 + int(self.call("orderState", order_hash)[2]) % 65533
+            tag = 2 + int(self.call("orderState", order.as_tuple())[2]) % 65533
         reduction = reduction_of(order, order_hash, to_wad(size, name="size"), tag)
         signed = reduction.sign(owner, self.domain)
         return self.transact(

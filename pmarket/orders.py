@@ -180,6 +180,18 @@ class SignedOrder:
         return typed.recover(self.order.typed(domain), self.signature)
 
 
+def _as_order(order: Union[Order, SignedOrder]) -> Order:
+    """The order of a :class:`SignedOrder`, or ``order`` itself; a hash is refused by name."""
+    if isinstance(order, SignedOrder):
+        return order.order
+    if isinstance(order, Order):
+        return order
+    raise OrderError(
+        f"order_state takes the Order or SignedOrder, not {type(order).__name__}: the open quantity is "
+        "kept with the trader's open order in its root, which a hash alone does not locate"
+    )
+
+
 class OrdersCalls:
     """The client's calls to the Orders functions of an :class:`~pmarket.exchange.Exchange`."""
 
@@ -187,15 +199,18 @@ class OrdersCalls:
         """The trader's last valid order hash: the ``previous`` of their next Primary order."""
         return bytes(self.call("chainHead", address_of(trader)))
 
-    def order_state(self: ContractClient, order_hash: bytes) -> tuple[TradeType, bool, int]:
-        """``(trade_type, is_matched, remaining)`` of a hash in the book (``TradeType.NONE`` if absent)."""
-        ttype, matched, remaining, _slot, _seq = self.call("orderState", order_hash)
+    def order_state(self: ContractClient, order: Union[Order, SignedOrder]) -> tuple[TradeType, bool, int]:
+        """``(trade_type, is_matched, remaining)`` of an order in the book (``TradeType.NONE`` if absent).
+
+        Takes the order, not its hash: the open quantity lives with the trader's open order in the
+        root (one slot that the check reads too), which the hash alone does not locate."""
+        ttype, matched, remaining, _slot, _seq = self.call("orderState", _as_order(order).as_tuple())
         return TradeType(int(ttype)), bool(matched), int(remaining)
 
-    def order_record(self: ContractClient, order_hash: bytes) -> dict[str, Any]:
-        """The book's whole record of a hash: trade type, matched flag, open quantity, the order's
+    def order_record(self: ContractClient, order: Union[Order, SignedOrder]) -> dict[str, Any]:
+        """The book's whole record of an order: trade type, matched flag, open quantity, the order's
         slot among its trader's open orders in the root, and its number in the root's book."""
-        ttype, matched, remaining, slot, seq = self.call("orderState", order_hash)
+        ttype, matched, remaining, slot, seq = self.call("orderState", _as_order(order).as_tuple())
         return {"trade_type": TradeType(int(ttype)), "is_matched": bool(matched), "remaining": int(remaining),
                 "slot": int(slot), "seq": int(seq)}
 

@@ -66,7 +66,7 @@ def test_challenged_freezes_orders_matches_pool_trades_cancels_and_reductions(ho
     assert refused(errors.MarketFrozen, lambda: ex.cancel(alice, bid.order)) == frozen
     assert refused(errors.MarketFrozen, lambda: ex.reduce(alice, bid.order, "1")) == frozen
     # nothing moved: both orders still rest whole, the positions are as they were
-    assert ex.order_state(bid.hash)[2] == ex.order_state(ask.hash)[2] == 2 * WAD
+    assert ex.order_state(bid)[2] == ex.order_state(ask)[2] == 2 * WAD
     assert ex.position(alice, root, 1) == Position(10 * WAD, 6 * WAD * WAD)
 
 
@@ -103,7 +103,7 @@ def test_listed_again_unfreezes_the_same_round(hot, ex, registry, oracle, alice,
     assert (info.state, info.round, info.open, info.root_id) == (State.LISTED, 0, True, root)
     assert not ex.is_frozen(root)
     ex.cancel(alice, bid.order)
-    assert ex.order_state(bid.hash)[2] == 0
+    assert ex.order_state(bid)[2] == 0
     ex.maker.buy(registry.pool_key("hot"), "short", 1, sender=carol)
     ex.withdraw("4", sender=alice)  # the bid's 1 is free again: 10 - 6 = 4
     assert ex.balance(alice) == 6 * WAD

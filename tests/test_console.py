@@ -27,7 +27,7 @@ try:
     signed = ex.sign_limit(trader, 11, 1, "0.4", "10")
     assert type(trader).__name__ == "KeyfileAccount", type(trader)
     ex.place(signed, sender=admin)
-    state = ex.order_state(signed.hash)
+    state = ex.order_state(signed)
     print("ACCEPTED", signed.hash.hex(), ex.chain_head(trader).hex(), int(state[0]), state[2])
 finally:
     trader.keyfile_path.unlink()  # leave no keyfile behind in .ape/accounts

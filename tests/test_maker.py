@@ -146,11 +146,11 @@ def test_fills_of_a_bid_and_an_offer_at_and_beyond_their_limits(market, pool, ow
     assert (log.quantity, log.cost, log.fee, log.owner) == (4 * WAD, four.cost, 0, alice.address)
     assert pos(market, alice) == (4 * WAD, four.cost)
     assert pos(market, pool.account) == (-4 * WAD, -four.cost)
-    assert market.order_state(bid.hash)[2] == 6 * WAD and maker.pool_state(pool) == (4 * WAD, 0, True)
+    assert market.order_state(bid)[2] == 6 * WAD and maker.pool_state(pool) == (4 * WAD, 0, True)
     six = price(pool.terms, 4 * WAD, 0, Side.LONG, 6 * WAD)
     beyond = refused(errors.FillBeyondLimit, lambda: maker.fill(pool, bid.order, 6, sender=owner))
     assert beyond["averagePrice"] == ceil_div(six.cost, 6 * WAD) > limit  # the price moved up
-    assert market.order_state(bid.hash)[2] == 6 * WAD
+    assert market.order_state(bid)[2] == 6 * WAD
     # An offer sells long (takes short shares): its average is rounded down against the seller.
     five = price(pool.terms, 4 * WAD, 0, Side.SHORT, 5 * WAD)
     floor_avg = (-five.cost) // (5 * WAD)
@@ -160,7 +160,7 @@ def test_fills_of_a_bid_and_an_offer_at_and_beyond_their_limits(market, pool, ow
     assert beyond == {"orderHash": greedy.hash, "averagePrice": floor_avg, "limit": floor_avg + 1}
     maker.fill(pool, offer.order, 5, sender=owner)
     assert pos(market, bob) == (-5 * WAD, five.cost)
-    assert market.order_state(offer.hash)[2] == 3 * WAD
+    assert market.order_state(offer)[2] == 3 * WAD
     assert [o.remaining for o in market.open_orders(bob, ROOT).values()] == [-3 * WAD, -5 * WAD]
     assert maker.pool_state(pool) == (4 * WAD, 5 * WAD, True)
     assert pos(market, pool.account) == (WAD, -four.cost - five.cost)
@@ -181,10 +181,10 @@ def test_fills_refused_in_another_market_frozen_or_settled(market, pool, owner, 
     market.set_frozen(ROOT, sender=owner)
     assert refused(errors.MarketFrozen, lambda: maker.fill(pool, bid.order, 1, sender=owner)) == {"rootId": ROOT}
     refused(errors.MarketFrozen, lambda: maker.buy(pool, "long", 1, sender=alice))
-    assert market.order_state(bid.hash)[2] == 10 * WAD and maker.pool_state(pool) == (0, 0, True)
+    assert market.order_state(bid)[2] == 10 * WAD and maker.pool_state(pool) == (0, 0, True)
     market.set_frozen(ROOT, False, sender=owner)
     maker.fill(pool, bid.order, 1, sender=owner)
-    assert market.order_state(bid.hash)[2] == 9 * WAD and maker.pool_state(pool) == (WAD, 0, True)
+    assert market.order_state(bid)[2] == 9 * WAD and maker.pool_state(pool) == (WAD, 0, True)
     market.settle(ROOT, "0.25", sender=owner)
     settled = refused(errors.MarketSettled, lambda: maker.fill(pool, bid.order, 1, sender=owner))
     assert settled == {"rootId": ROOT, "outcome": WAD // 4}

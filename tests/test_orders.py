@@ -7,7 +7,7 @@ from eth_account import Account
 
 from pmarket import errors
 from pmarket.exchange import Exchange
-from pmarket.orders import ZERO_HASH, Order, SignedOrder, TradeType
+from pmarket.orders import ZERO_HASH, Order, OrderError, SignedOrder, TradeType
 from pmarket.typed import Domain
 from pmarket.wad import WAD
 
@@ -29,7 +29,7 @@ def test_signed_order_enters_the_book_relayed_by_anyone(market, alice, bob):
     signed = market.sign_limit(alice, ROOT, 1, "0.55", "10")
     assert signed.order.previous == ZERO_HASH  # alice's first order
     tx = market.place(signed, sender=bob)
-    assert market.order_state(signed.hash) == (TradeType.PRIMARY, False, 10 * WAD)
+    assert market.order_state(signed) == (TradeType.PRIMARY, False, 10 * WAD)
     assert market.chain_head(alice) == signed.hash
     event = tx.events.filter(market.contract.OrderAdded)[0]
     assert bytes(event.orderHash) == signed.hash
@@ -38,6 +38,19 @@ def test_signed_order_enters_the_book_relayed_by_anyone(market, alice, bob):
     logged = Order.from_tuple(event.order)
     assert logged == signed.order
     assert SignedOrder(logged, bytes(event.signature), signed.hash).signer(market.domain) == alice.address
+
+
+def test_order_state_takes_the_order_and_refuses_a_bare_hash(market, alice):
+    signed = market.sign_limit(alice, ROOT, 1, "0.4", "3")
+    market.place(signed)
+    # An Order and its SignedOrder give the same answer; a hash cannot locate the open quantity.
+    assert market.order_state(signed.order) == market.order_state(signed) == (TradeType.PRIMARY, False, 3 * WAD)
+    assert market.order_record(signed)["slot"] == 0
+    with pytest.raises(OrderError, match="not bytes"):
+        market.order_state(signed.hash)
+    # An order never placed reads as absent.
+    other = market.sign_limit(alice, ROOT, 1, "0.3", "1")
+    assert market.order_state(other) == (TradeType.NONE, False, 0)
 
 
 def test_python_and_contract_agree_on_the_digest(market, alice):
@@ -110,7 +123,7 @@ def test_contract_wallet_signs_through_erc1271(market, project, alice, bob, cred
     order = Order.limit(wallet.address, ROOT, 1, "0.5", "4")
     signed = order.sign(alice, market.domain)  # alice's key signs for her wallet
     market.place(signed, sender=bob)
-    assert market.order_state(signed.hash)[0] == TradeType.PRIMARY
+    assert market.order_state(signed)[0] == TradeType.PRIMARY
     assert market.chain_head(wallet.address) == signed.hash
     foreign = Order.limit(wallet.address, ROOT, 1, "0.5", "1", previous=signed.hash).sign(bob, market.domain)
     with pytest.raises(errors.InvalidSignature):
@@ -187,7 +200,7 @@ def test_book_is_append_only(market, alice, bob):
     # Later activity leaves every record exactly as written.
     market.place(market.sign_limit(bob, ROOT, 2, "0.5", "1"))
     for signed in placed:
-        assert market.order_state(signed.hash) == (TradeType.PRIMARY, False, abs(signed.order.quantity))
+        assert market.order_state(signed) == (TradeType.PRIMARY, False, abs(signed.order.quantity))
     # No function of the contract removes or edits an order.
     names = {abi.name for abi in market.contract.contract_type.mutable_methods}
     assert not {n for n in names if any(w in n.lower() for w in ("remove", "delete", "edit", "update"))}

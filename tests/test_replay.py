@@ -41,7 +41,7 @@ def test_replayed_node_matches_the_chain(project, name):
             assert node.position(who, root, branch) == exchange.position(who, root, branch)
     for oid, signed in runner.orders.items():
         record = node.s.book.get(signed.hash)
-        assert (record.remaining if record else 0) == exchange.order_state(signed.hash)[2], oid
+        assert (record.remaining if record else 0) == exchange.order_state(signed)[2], oid
 
 
 def test_node_never_builds_on_an_order_it_rejects(project):
@@ -87,7 +87,7 @@ def test_a_contract_wallets_orders_replay_from_their_events(project, owner, alic
     replay = node_from_chain(ex)
     assert [d.error for d in replay.discrepancies] == []
     assert replay.node.position(wallet.address, 3, 1) == ex.position(wallet.address, 3, 1)
-    assert replay.node.s.book[rest.hash].remaining == 0 == ex.order_state(rest.hash)[2]
+    assert replay.node.s.book[rest.hash].remaining == 0 == ex.order_state(rest)[2]
     assert replay.wallet_signed == {bid.hash, rest.hash, offset.hash}
     assert ask.hash not in replay.wallet_signed  # bob's order: an EOA's, verified by the node
 

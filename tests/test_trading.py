@@ -65,7 +65,7 @@ def test_match_partial_default_and_explicit_price(book, owner, alice, bob):
     assert book.position(alice, ROOT, 1).cost == 4 * 55 * WAD * WAD  # the bid came first: its price
     book.match(MatchRequest(Leg(bid.order), Leg(ask.order), 6 * WAD, 50 * WAD), sender=owner)
     assert book.position(bob, ROOT, 1).cost == -(4 * 55 + 6 * 50) * WAD * WAD
-    assert book.order_state(bid.hash)[2] == 0 and book.order_state(ask.hash)[2] == 0
+    assert book.order_state(bid)[2] == 0 and book.order_state(ask)[2] == 0
 
 
 def test_match_that_would_cross_the_wrong_way_is_refused(book, owner, alice, bob):
@@ -113,10 +113,10 @@ def test_cancel_by_owner_and_stranger_and_reduce(book, alice, bob):
     with pytest.raises(errors.InvalidSignature):
         book.cancel(bob, signed.order)  # bob signs an offset of alice's order
     book.reduce(alice, signed.order, "4")
-    assert book.order_state(signed.hash)[2] == 6 * WAD
+    assert book.order_state(signed)[2] == 6 * WAD
     assert book.worst_case(alice)[0] == -300 * WAD
     book.cancel(alice, signed.order)
-    assert book.order_state(signed.hash)[2] == 0 and book.worst_case(alice)[0] == 0
+    assert book.order_state(signed)[2] == 0 and book.worst_case(alice)[0] == 0
     with pytest.raises(errors.OrderNotOpen):
         book.cancel(alice, signed.order)
 
@@ -146,7 +146,7 @@ def test_repeated_equal_reductions_and_the_whole_record(book, alice):
     book.place(signed)
     book.reduce(alice, signed.order, "2")
     book.reduce(alice, signed.order, "2")  # same size again: a distinct Reduction (tagged)
-    record = book.order_record(signed.hash)
+    record = book.order_record(signed)
     assert record["remaining"] == 6 * WAD and record["seq"] == 1 and record["slot"] == 0
 
 

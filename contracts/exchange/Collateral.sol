@@ -33,6 +33,9 @@ import {Orders} from "./Orders.sol";
 abstract contract Collateral is Orders {
     using BoundsLib for Bounds;
 
+    /// @dev The highest cached worst case of a root: 2^111 - 1 wei, so 255 of them fit an int120.
+    int128 private constant _CACHE_CAP = int128(type(int120).max >> 8);
+
     /*//////////////////////////////////////////////////////////////
                                THE CHECK
     //////////////////////////////////////////////////////////////*/
@@ -46,19 +49,31 @@ abstract contract Collateral is Orders {
     /// @dev `trader`'s worst case and balance, exact when it decides: the cached sum when it passes,
     /// else every root recomputed (and the caches refreshed).
     function _solvency(address trader) internal returns (int256 sum, int256 balance) {
-        Account memory a = _s().accounts[trader];
-        if (int256(a.balance) + a.worstSum >= 0) return (a.worstSum, a.balance);
+        Account storage acct = _s().accounts[trader];
+        int256 cached;
+        (balance, cached) = _balanceAndSum(acct);
+        if (balance + cached >= 0) return (cached, balance);
         // Slow path: some cached roots may be stale-low; recompute all of them.
-        uint256[] storage roots = _s().traderRoots[trader];
-        for (uint256 i; i < roots.length; ++i) {
+        mapping(uint256 => uint256) storage roots = _s().rootList[trader];
+        uint256 count = acct.rootCount;
+        for (uint256 i; i < count; ++i) {
             uint256 rootId = roots[i];
             RootAccount storage ra = _s().rootAccounts[trader][rootId];
-            int128 w = _toCache(trader, _rootWorst(trader, rootId, ra), a.balance);
+            int128 w = _toCache(trader, _rootWorst(trader, rootId, ra), balance);
             ra.worst = w;
             sum += w;
         }
-        _s().accounts[trader].worstSum = SafeCast.toInt128(sum);
-        return (sum, a.balance);
+        acct.worstSum = SafeCast.toInt120(sum);
+    }
+
+    /// @dev The balance and the cached worst-case sum of `acct`.
+    /// Gas: one storage read (a memory copy of the struct reads the slot once per field).
+    function _balanceAndSum(Account storage acct) internal view returns (int256 held, int256 sum) {
+        assembly ("memory-safe") {
+            let word := sload(acct.slot)
+            held := signextend(15, word)
+            sum := signextend(14, shr(128, word))
+        }
     }
 
     /// @dev A withdrawal's debit must leave the account solvent. When it does not and a frozen
@@ -66,8 +81,8 @@ abstract contract Collateral is Orders {
     /// root (`MarketFrozen`): its positions need the collateral until the freeze ends. Only the
     /// refusal path walks the roots.
     function _requireWithdrawable(address account) internal {
-        Account memory a = _s().accounts[account];
-        if (int256(a.balance) + a.worstSum >= 0) return;
+        (int256 balance, int256 sum) = _balanceAndSum(_s().accounts[account]);
+        if (balance + sum >= 0) return;
         _withdrawableExactly(account);
     }
 
@@ -76,8 +91,9 @@ abstract contract Collateral is Orders {
     function _withdrawableExactly(address account) internal virtual {
         (int256 sum, int256 balance) = _solvency(account);
         if (balance + sum >= 0) return;
-        uint256[] storage roots = _s().traderRoots[account];
-        for (uint256 i; i < roots.length; ++i) {
+        mapping(uint256 => uint256) storage roots = _s().rootList[account];
+        uint256 count = _s().accounts[account].rootCount;
+        for (uint256 i; i < count; ++i) {
             uint256 rootId = roots[i];
             if (
                 _s().roots[rootId].flags & (ROOT_MANAGED | ROOT_FROZEN) == (ROOT_MANAGED | ROOT_FROZEN)
@@ -91,16 +107,17 @@ abstract contract Collateral is Orders {
     function _storeWithWorst(address trader, uint256 rootId, RootAccount memory ra) internal {
         Account storage a = _s().accounts[trader];
         int128 w = _toCache(trader, _rootWorst(trader, rootId, ra), a.balance);
-        a.worstSum = SafeCast.toInt128(int256(a.worstSum) + w - ra.worst);
+        a.worstSum = SafeCast.toInt120(int256(a.worstSum) + w - ra.worst);
         ra.worst = w;
         _s().rootAccounts[trader][rootId] = ra;
     }
 
-    /// @dev A root's worst case as cached: a guaranteed profit beyond int128 is capped (a lower
-    /// bound stays a lower bound); a loss beyond it can never be collateralised and is refused.
+    /// @dev A root's worst case as cached: a guaranteed profit beyond `_CACHE_CAP` is capped (a
+    /// lower bound stays a lower bound, and `_maxRoots` <= 255 capped roots still sum within the
+    /// account's int120); a loss beyond int120 (2^119 wei, 6.6e17 tokens of 18 decimals) is refused.
     function _toCache(address trader, int256 w, int256 balance) private pure returns (int128) {
-        if (w > type(int128).max) return type(int128).max;
-        if (w < type(int128).min) revert InsufficientCollateral(trader, w, balance);
+        if (w > _CACHE_CAP) return _CACHE_CAP;
+        if (w < type(int120).min) revert InsufficientCollateral(trader, w, balance);
         return int128(w);
     }
 
@@ -178,7 +195,7 @@ abstract contract Collateral is Orders {
     /// the minimum of a sum is at least the sum of the minima. When the trader passes on those lower
     /// bounds they pass the exact check; only otherwise is the root recomputed (and, if needed, every
     /// root of the trader), so a well-collateralised trader's order costs the same whatever they hold.
-    function _openOrder(Order calldata order, Bounds memory b) internal override returns (uint8 slot) {
+    function _openOrder(Order calldata order, Bounds memory b, uint48 seq) internal override returns (uint8 slot) {
         address trader = order.trader;
         uint256 rootId = order.marketRootId;
         RootAccount storage stored = _s().rootAccounts[trader][rootId];
@@ -189,7 +206,7 @@ abstract contract Collateral is Orders {
         if (free >= _maxOpenOrders) revert TooManyOpenOrders(trader, rootId, _maxOpenOrders);
         slot = uint8(free);
         // Casts are safe: `_checkTerms` bounded price and quantity by 2^95 - 1.
-        _s().openOrders[trader][rootId][free] = OpenOrder(int96(order.price), int96(order.quantity), order.marketBranchId);
+        _s().openOrders[trader][rootId][free] = OpenOrder(int96(order.price), int96(order.quantity), order.marketBranchId, seq);
         ra.orderMask |= uint48(1 << free);
         ra.branchMask |= uint64(1 << (order.marketBranchId - 1));
 
@@ -206,16 +223,16 @@ abstract contract Collateral is Orders {
         // A rise is never needed for a lower bound; dropping it keeps the sums within range.
         if (delta > 0) delta = 0;
         Account storage acct = _s().accounts[trader];
-        Account memory a = acct;
+        (int256 balance, int256 cached) = _balanceAndSum(acct);
         // Gas: unchecked; |delta| < 2^224 (an order's own worst case is below 2^206, the maker's
-        // below 2^224) and the cached values are int128.
+        // below 2^224) and the cached values are int128 and int120.
         unchecked {
             int256 bound = int256(ra.worst) + delta;
-            int256 sum = int256(a.worstSum) + delta;
-            if (bound >= type(int128).min && sum >= type(int128).min && int256(a.balance) + sum >= 0) {
+            int256 sum = cached + delta;
+            if (bound >= type(int128).min && sum >= type(int120).min && balance + sum >= 0) {
                 ra.worst = int128(bound);
                 _write(slot, ra);
-                acct.worstSum = int128(sum);
+                acct.worstSum = int120(sum);
                 return;
             }
         }
@@ -241,29 +258,45 @@ abstract contract Collateral is Orders {
 
     /// @dev Append `rootId` to `trader`'s root list (the check's slow path walks it).
     function _list(address trader, uint256 rootId, RootAccount memory ra) internal {
-        uint256[] storage roots = _s().traderRoots[trader];
-        if (roots.length >= _maxRoots) revert TooManyRoots(trader, _maxRoots);
-        ra.listIndex = uint8(roots.length);
+        Account storage a = _s().accounts[trader];
+        uint8 count = a.rootCount;
+        if (count >= _maxRoots) revert TooManyRoots(trader, _maxRoots);
+        ra.listIndex = count;
         ra.flags |= LISTED;
-        roots.push(rootId);
+        a.rootCount = count + 1;
+        _s().rootList[trader][count] = rootId;
     }
 
-    /// @dev Remove `rootId` from `trader`'s root list (swap with the last, pop).
-    function _unlist(address trader, uint256 rootId, uint8 index) internal {
-        uint256[] storage roots = _s().traderRoots[trader];
-        uint256 last = roots[roots.length - 1];
-        if (last != rootId) {
-            roots[index] = last;
-            _s().rootAccounts[trader][last].listIndex = index;
+    /// @dev Remove the entry at `index` from `trader`'s root list of `count` entries: the last entry
+    /// moves into its place. Returns the new count, which the caller stores (`_writeAccount`).
+    function _unlist(address trader, uint8 index, uint8 count) internal returns (uint8 last) {
+        last = count - 1;
+        mapping(uint256 => uint256) storage roots = _s().rootList[trader];
+        if (index != last) {
+            uint256 moved = roots[last];
+            roots[index] = moved;
+            _s().rootAccounts[trader][moved].listIndex = index;
         }
-        roots.pop();
+        // Gas: clearing the freed entry refunds most of its write.
+        delete roots[last];
     }
 
-    /// @dev Take `amount` off the open order in `slot`; frees the slot when nothing is left. Callers
-    /// write the book record's `remaining` themselves, beside this call: folding both into one
-    /// helper cost the match about 100 gas (measured), which the 100,000 target has no room for.
-    function _shrinkOpen(address trader, uint256 rootId, uint8 slot, uint128 amount) internal override {
-        OpenOrder storage o = _s().openOrders[trader][rootId][slot];
+    /// @dev Store all of `acct` in one write (`balance` and `sum` already range-checked).
+    /// Gas: Solidity would write a storage pointer field by field (a read and a write each).
+    function _writeAccount(Account storage acct, int128 balance, int120 sum, uint8 count) internal {
+        uint256 packed = uint256(uint128(balance)) | uint256(uint120(sum)) << 128 | uint256(count) << 248;
+        assembly ("memory-safe") {
+            sstore(acct.slot, packed)
+        }
+    }
+
+    /// @dev Take `amount` off the open order in `slot` (the order's only record of its open
+    /// quantity); frees the slot when nothing is left.
+    /// Gas: the caller passes the slot it read the order from (no second three-level mapping hash).
+    function _shrinkOpen(OpenOrder storage o, address trader, uint256 rootId, uint8 slot, uint128 amount)
+        internal
+        override
+    {
         int96 left = o.remaining > 0 ? o.remaining - int96(int128(amount)) : o.remaining + int96(int128(amount));
         o.remaining = left;
         if (left == 0) _s().rootAccounts[trader][rootId].orderMask &= ~uint48(1 << slot);

@@ -6,7 +6,7 @@ import {OpenOrder, Position} from "../libraries/PositionLib.sol";
 import {TradeType} from "../libraries/OrderStructs.sol";
 
 /// @dev A root: one slot: owner (20 bytes) + branch count (2) + highest branch with orders (2) +
-/// number of orders placed in the root (7), which orders its book: the earlier of two matched orders
+/// number of orders placed in the root (6), which orders its book: the earlier of two matched orders
 /// has the lower number + flags (1: `ROOT_FROZEN`, `ROOT_SETTLED`, `ROOT_MANAGED`, `ROOT_FLAGGED`).
 /// Placing an order and matching read this slot anyway, so counting and the flag checks cost no
 /// extra storage read.
@@ -14,7 +14,7 @@ struct Root {
     address owner;
     uint16 branchCount;
     uint16 maxOrderedBranch;
-    uint56 orderCount;
+    uint48 orderCount;
     uint8 flags;
 }
 
@@ -35,21 +35,29 @@ uint8 constant LISTED = 1;
 /// @dev The trader has claimed the settled root (their root account is closed).
 uint8 constant CLAIMED = 2;
 
-/// @dev A book entry: one slot: trade type (1 byte) + matched flag (1) + open quantity (16) + the
-/// order's slot among its trader's open orders in the root (1) + its number in the root's book (8).
+/// @dev A book entry: one slot, written once: trade type (1 byte) + matched flag (1) + the order's
+/// slot among its trader's open orders in the root (1) + its number in the root's book (6).
+/// A Primary order is open while that slot holds an `OpenOrder` with the same number and a
+/// non-zero quantity; its open quantity lives there alone.
+/// Gas: one home for the open quantity saves a match a write per side (2,900 each) and a cancel,
+/// a reduction and a pool fill one.
 struct OrderRecord {
     TradeType tradeType;
     bool isMatched;
-    uint128 remaining;
     uint8 slot;
-    uint64 seq;
+    uint48 seq;
 }
 
 /// @dev One slot per account, read together by every collateral check: the balance (18 decimals,
-/// signed) and the sum of the account's cached per-root worst cases (`Collateral`).
+/// signed, 16 bytes), the sum of the account's cached per-root worst cases (`Collateral`, 15 bytes)
+/// and the number of roots on its root list (1).
+/// Gas: the list's length rides in this slot, which every order and pool trade writes anyway
+/// (the sum): listing a root costs no slot of its own for the length (a first write would be
+/// 22,100 gas, a later one 5,000).
 struct Account {
     int128 balance;
-    int128 worstSum;
+    int120 worstSum;
+    uint8 rootCount;
 }
 
 /// @dev A trader's state in one root: one slot: cached worst case (16 bytes) + branch mask (8; bit
@@ -102,7 +110,8 @@ library ExchangeStorage {
         mapping(address trader => mapping(uint256 rootId => RootAccount)) rootAccounts;
         mapping(address trader => mapping(uint256 rootId => mapping(uint16 branchId => Position))) positions;
         mapping(address trader => mapping(uint256 rootId => mapping(uint256 slot => OpenOrder))) openOrders;
-        mapping(address trader => uint256[]) traderRoots;
+        // The trader's root list: `Account.rootCount` entries, in listing order (removal swaps the last in)
+        mapping(address trader => mapping(uint256 index => uint256 rootId)) rootList;
         // Settlement: per settled root, losses paid in by claims not yet paid out as gains
         mapping(uint256 rootId => uint256) pots;
         // Managed roots (section 6)

@@ -84,7 +84,8 @@ abstract contract Markets is ExchangeBase, EIP712 {
 
     /// @dev Record that market `(rootId, branchId)` has orders (definitions of branches `2..branchId`
     /// are refused from now on) and return the order's number in its root, counting from 1.
-    function _nextOrderSeq(uint256 rootId, uint16 branchId) internal returns (uint56 seq) {
+    /// A root counts up to 2^48 - 1 orders (2.8e14); the next one reverts (arithmetic overflow).
+    function _nextOrderSeq(uint256 rootId, uint16 branchId) internal returns (uint48 seq) {
         Root storage r = _s().roots[rootId];
         seq = r.orderCount + 1;
         r.orderCount = seq;

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {IMatchingEE} from "../interfaces/IMatching.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {Leg, MatchRequest, Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
+import {OpenOrder} from "../libraries/PositionLib.sol";
 import {Collateral} from "./Collateral.sol";
 import {OrderRecord, ROOT_MANAGED} from "./ExchangeStorage.sol";
 
@@ -27,6 +28,11 @@ abstract contract Matching is IMatchingEE, Collateral {
         int128 askLimit;
         bytes32 bidPartial;
         bytes32 askPartial;
+        uint128 bidRemaining;
+        uint128 askRemaining;
+        // The storage slots of both open orders (`OpenOrder storage` cannot live in memory).
+        uint256 bidOpen;
+        uint256 askOpen;
     }
 
     /*//////////////////////////////////////////////////////////////
@@ -64,9 +70,12 @@ abstract contract Matching is IMatchingEE, Collateral {
         x.bidHash = _orderHash(bid);
         x.askHash = _orderHash(ask);
         if (q == 0) revert ZeroQuantity(x.bidHash);
-        x.bidRec = _openRecord(x.bidHash);
+        OpenOrder storage open;
+        (x.bidRec, open, x.bidRemaining) = _openRecord(bid, x.bidHash);
+        x.bidOpen = _slotOf(open);
         if (bid.quantity <= 0) revert WrongSide(x.bidHash, bid.quantity);
-        x.askRec = _openRecord(x.askHash);
+        (x.askRec, open, x.askRemaining) = _openRecord(ask, x.askHash);
+        x.askOpen = _slotOf(open);
         if (ask.quantity >= 0) revert WrongSide(x.askHash, ask.quantity);
         if (ask.marketRootId != bid.marketRootId || ask.marketBranchId != bid.marketBranchId) {
             revert MarketMismatch(x.bidHash, x.askHash);
@@ -81,8 +90,8 @@ abstract contract Matching is IMatchingEE, Collateral {
         pure
         returns (int128 price)
     {
-        if (q > x.bidRec.remaining) revert QuantityExceedsRemaining(x.bidHash, q, x.bidRec.remaining);
-        if (q > x.askRec.remaining) revert QuantityExceedsRemaining(x.askHash, q, x.askRec.remaining);
+        if (q > x.bidRemaining) revert QuantityExceedsRemaining(x.bidHash, q, x.bidRemaining);
+        if (q > x.askRemaining) revert QuantityExceedsRemaining(x.askHash, q, x.askRemaining);
         if (x.bidLimit < x.askLimit) revert OrdersDoNotCross(x.bidHash, x.askHash, x.bidLimit, x.askLimit);
         price = atPrice ? given : (x.bidRec.seq < x.askRec.seq ? x.bidLimit : x.askLimit);
         if (price < x.askLimit || price > x.bidLimit) revert PriceOutsideLimits(price, x.askLimit, x.bidLimit);
@@ -93,8 +102,8 @@ abstract contract Matching is IMatchingEE, Collateral {
     /// Gas: the root's slot is warm (`_tradableBounds` read it), so its flags cost about 100 gas.
     function _fillBoth(Order calldata bid, Order calldata ask, Sides memory x, uint128 q, int128 price) private {
         bool managed = _s().roots[bid.marketRootId].flags & ROOT_MANAGED != 0;
-        _fill(bid, x.bidHash, x.bidRec, q, int256(uint256(q)), price, managed);
-        _fill(ask, x.askHash, x.askRec, q, -int256(uint256(q)), price, managed);
+        _fill(bid, x.bidRec, x.bidOpen, q, int256(uint256(q)), price, managed);
+        _fill(ask, x.askRec, x.askOpen, q, -int256(uint256(q)), price, managed);
         emit OrdersMatched(x.bidHash, x.askHash, bid.marketRootId, bid.marketBranchId, q, price);
     }
 
@@ -102,16 +111,26 @@ abstract contract Matching is IMatchingEE, Collateral {
     /// position takes the matched trade `signedQ` at `price`.
     function _fill(
         Order calldata order,
-        bytes32 orderHash,
         OrderRecord memory rec,
+        uint256 openSlot,
         uint128 q,
         int256 signedQ,
         int128 price,
         bool managed
     ) private {
-        _s().book[orderHash].remaining = rec.remaining - q;
-        _shrinkOpen(order.trader, order.marketRootId, rec.slot, q);
+        OpenOrder storage open;
+        assembly ("memory-safe") {
+            open.slot := openSlot
+        }
+        _shrinkOpen(open, order.trader, order.marketRootId, rec.slot, q);
         _addTrade(order.trader, order.marketRootId, order.marketBranchId, signedQ, price, managed);
+    }
+
+    /// @dev The storage slot of `open` (kept in `Sides`, which is in memory).
+    function _slotOf(OpenOrder storage open) private pure returns (uint256 s) {
+        assembly ("memory-safe") {
+            s := open.slot
+        }
     }
 
     /// @dev The limit price of a leg: its Partial's price when it brings one (validated here), else
@@ -136,7 +155,7 @@ abstract contract Matching is IMatchingEE, Collateral {
 
     /// @dev Enter a used Partial in the book: picked up by a match, it becomes a Primary matched order.
     function _pickUp(Leg calldata leg, bytes32 partialHash, bytes32 orderHash) private {
-        _s().book[partialHash] = OrderRecord(TradeType.Primary, true, 0, 0, 0);
+        _s().book[partialHash] = OrderRecord(TradeType.Primary, true, 0, 0);
         Order calldata pf = leg.partialFill;
         _logOrder(partialHash, pf, leg.signature);
         emit PartialUsed(partialHash, orderHash);

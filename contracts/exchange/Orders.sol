@@ -7,7 +7,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IOrdersEE} from "../interfaces/IOrders.sol";
 import {Bounds, BoundsLib} from "../libraries/BoundsLib.sol";
 import {Order, OrderStructs, TradeType} from "../libraries/OrderStructs.sol";
-import {PositionLib} from "../libraries/PositionLib.sol";
+import {OpenOrder, PositionLib} from "../libraries/PositionLib.sol";
 import {OrderRecord, ROOT_FROZEN, ROOT_MANAGED} from "./ExchangeStorage.sol";
 import {Markets} from "./Markets.sol";
 
@@ -16,9 +16,9 @@ import {Markets} from "./Markets.sol";
 /// owner's amendments of an open order: a cancel by a signed Offset, a trim by a signed Reduction
 /// (protocol.md section 4).
 /// @dev The book (`ExchangeStorage`: `book`, `chainHead`) maps an order's EIP-712 digest to a
-/// one-slot record; the order itself lives in
-/// calldata and in the `OrderAdded` event. A record is written once and never deleted; only its
-/// trade type may later move from a non-primary type to Primary (when a match picks it up).
+/// one-slot record; the order itself lives in calldata and in the `OrderAdded` event. A record is
+/// written once and never deleted or edited (a used Partial enters as a matched Primary); an open
+/// order's quantity lives in its trader's `OpenOrder` slot (`_openQuantity`).
 abstract contract Orders is IOrdersEE, Markets {
     using BoundsLib for Bounds;
 
@@ -34,10 +34,10 @@ abstract contract Orders is IOrdersEE, Markets {
         }
         Bounds memory b = _validateNewOrder(order, orderHash, signature);
         _s().chainHead[order.trader] = orderHash;
-        uint64 seq = _nextOrderSeq(order.marketRootId, order.marketBranchId);
+        uint48 seq = _nextOrderSeq(order.marketRootId, order.marketBranchId);
         // Registers the open order with the collateral check, which reverts if it fails.
-        uint8 slot = _openOrder(order, b);
-        _s().book[orderHash] = OrderRecord(TradeType.Primary, false, _size(order.quantity), slot, seq);
+        uint8 slot = _openOrder(order, b, seq);
+        _s().book[orderHash] = OrderRecord(TradeType.Primary, false, slot, seq);
         _logOrder(orderHash, order, signature);
     }
 
@@ -96,12 +96,32 @@ abstract contract Orders is IOrdersEE, Markets {
         return uint128(quantity < 0 ? -quantity : quantity);
     }
 
-    /// @dev The book record of an open Primary order; `OrderNotOpen` otherwise.
-    function _openRecord(bytes32 orderHash) internal view returns (OrderRecord memory rec) {
+    /// @dev The book record of `order` (digest `orderHash`), its open order's slot and its open
+    /// quantity when it is an open Primary order; `OrderNotOpen` otherwise.
+    function _openRecord(Order calldata order, bytes32 orderHash)
+        internal
+        view
+        returns (OrderRecord memory rec, OpenOrder storage open, uint128 remaining)
+    {
         rec = _s().book[orderHash];
-        if (rec.tradeType != TradeType.Primary || rec.isMatched || rec.remaining == 0) {
-            revert OrderNotOpen(orderHash);
-        }
+        (open, remaining) = _openQuantity(order, rec);
+        if (remaining == 0) revert OrderNotOpen(orderHash);
+    }
+
+    /// @dev The open quantity of `order` with book record `rec`: its trader's open order in the
+    /// record's slot (returned), when that slot still holds this order (same number in the root's
+    /// book); zero for every other record (absent, not Primary, matched, filled, cancelled or its
+    /// slot reused).
+    function _openQuantity(Order calldata order, OrderRecord memory rec)
+        internal
+        view
+        returns (OpenOrder storage open, uint128 remaining)
+    {
+        open = _s().openOrders[order.trader][order.marketRootId][rec.slot];
+        if (rec.tradeType != TradeType.Primary || rec.isMatched) return (open, 0);
+        (int96 left, uint48 seq) = (open.remaining, open.seq);
+        if (seq != rec.seq) return (open, 0);
+        remaining = uint128(uint96(left < 0 ? -left : left));
     }
 
     /// @dev Same trader, market and trade id: a dependent order's link to its order.
@@ -115,7 +135,7 @@ abstract contract Orders is IOrdersEE, Markets {
     /// challenged artifact) refused with `MarketFrozen`: the freeze holds every term.
     function _cancel(Order calldata order, Order calldata offset, bytes calldata signature) internal {
         bytes32 orderHash = _orderHash(order);
-        OrderRecord memory rec = _openRecord(orderHash);
+        (OrderRecord memory rec, OpenOrder storage open, uint128 remaining) = _openRecord(order, orderHash);
         _requireAmendable(order.marketRootId);
         bytes32 offsetHash = _orderHash(offset);
         _checkTerms(offset, offsetHash);
@@ -126,17 +146,16 @@ abstract contract Orders is IOrdersEE, Markets {
         if (_s().book[offsetHash].tradeType != TradeType.None) revert OrderExists(offsetHash);
         _checkSignature(order.trader, offsetHash, signature);
 
-        _s().book[offsetHash] = OrderRecord(TradeType.Offset, false, 0, 0, 0);
-        _s().book[orderHash].remaining = 0;
-        _shrinkOpen(order.trader, order.marketRootId, rec.slot, rec.remaining);
+        _s().book[offsetHash] = OrderRecord(TradeType.Offset, false, 0, 0);
+        _shrinkOpen(open, order.trader, order.marketRootId, rec.slot, remaining);
         _logOrder(offsetHash, offset, signature);
-        emit OrderCancelled(orderHash, offsetHash, rec.remaining);
+        emit OrderCancelled(orderHash, offsetHash, remaining);
     }
 
     /// @dev Trim `order` by its owner's signed `reduction` (no check needed, as for a cancel).
     function _reduce(Order calldata order, Order calldata reduction, bytes calldata signature) internal {
         bytes32 orderHash = _orderHash(order);
-        OrderRecord memory rec = _openRecord(orderHash);
+        (OrderRecord memory rec, OpenOrder storage open, uint128 remaining) = _openRecord(order, orderHash);
         _requireAmendable(order.marketRootId);
         bytes32 reductionHash = _orderHash(reduction);
         _checkTerms(reduction, reductionHash);
@@ -147,13 +166,12 @@ abstract contract Orders is IOrdersEE, Markets {
         ) revert DependentOrderMismatch(reductionHash, orderHash);
         if (_s().book[reductionHash].tradeType != TradeType.None) revert OrderExists(reductionHash);
         uint128 size = _size(reduction.quantity);
-        if (size > rec.remaining) revert QuantityExceedsRemaining(orderHash, size, rec.remaining);
+        if (size > remaining) revert QuantityExceedsRemaining(orderHash, size, remaining);
         _checkSignature(order.trader, reductionHash, signature);
 
-        _s().book[reductionHash] = OrderRecord(TradeType.Reduction, true, 0, 0, 0);
-        uint128 left = rec.remaining - size;
-        _s().book[orderHash].remaining = left;
-        _shrinkOpen(order.trader, order.marketRootId, rec.slot, size);
+        _s().book[reductionHash] = OrderRecord(TradeType.Reduction, true, 0, 0);
+        uint128 left = remaining - size;
+        _shrinkOpen(open, order.trader, order.marketRootId, rec.slot, size);
         _logOrder(reductionHash, reduction, signature);
         emit OrderReduced(orderHash, reductionHash, size, left);
     }
@@ -167,8 +185,12 @@ abstract contract Orders is IOrdersEE, Markets {
 
     /// @dev Register a new Primary order (in a market of effective bounds `b`) with the collateral
     /// check (which may revert) and return its slot among the trader's open orders in the root.
-    function _openOrder(Order calldata order, Bounds memory b) internal virtual returns (uint8 slot);
+    /// `seq` is the order's number in the root's book, kept with the open order.
+    function _openOrder(Order calldata order, Bounds memory b, uint48 seq) internal virtual returns (uint8 slot);
 
-    /// @dev Take `amount` off the open order in `slot` (`Collateral`); frees the slot when nothing is left.
-    function _shrinkOpen(address trader, uint256 rootId, uint8 slot, uint128 amount) internal virtual;
+    /// @dev Take `amount` off `open`, the open order in `slot` (`Collateral`); frees the slot when
+    /// nothing is left.
+    function _shrinkOpen(OpenOrder storage open, address trader, uint256 rootId, uint8 slot, uint128 amount)
+        internal
+        virtual;
 }

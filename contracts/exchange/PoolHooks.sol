@@ -6,7 +6,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IMatchingEE} from "../interfaces/IMatching.sol";
 import {IPoolsEE} from "../interfaces/IPools.sol";
 import {Order} from "../libraries/OrderStructs.sol";
-import {PositionLib} from "../libraries/PositionLib.sol";
+import {OpenOrder, PositionLib} from "../libraries/PositionLib.sol";
 import {Collateral} from "./Collateral.sol";
 import {Account, LISTED, OrderRecord, ROOT_MANAGED, Root, RootAccount} from "./ExchangeStorage.sol";
 
@@ -55,13 +55,14 @@ abstract contract PoolHooks is IPoolsEE, IMatchingEE, Collateral {
         // Anyone can compute a pool's account from its key and deposit to it first: such a donation
         // only adds to the pool's cushion (and goes to the creator in the end), so only an account
         // with positions is refused.
-        if (_s().traderRoots[pool].length != 0) revert PoolAccountInUse(pool);
+        if (_s().accounts[pool].rootCount != 0) revert PoolAccountInUse(pool);
         int128 a = SafeCast.toInt128(SafeCast.toInt256(amount));
         Account storage c = _s().accounts[creator];
         c.balance = SafeCast.toInt128(int256(c.balance) - a);
-        _s().accounts[pool] = Account(SafeCast.toInt128(int256(_s().accounts[pool].balance) + a), -a);
+        // The pool's one root, at index 0 of its list.
+        _s().accounts[pool] = Account(SafeCast.toInt128(int256(_s().accounts[pool].balance) + a), SafeCast.toInt120(-a), 1);
         _s().rootAccounts[pool][rootId] = RootAccount(-a, uint64(1 << (branchId - 1)), 0, 0, LISTED);
-        _s().traderRoots[pool].push(rootId);
+        _s().rootList[pool][0] = rootId;
         // A traded sub-market keeps its bounds: the pool counts as orders there.
         Root storage r = _s().roots[rootId];
         if (branchId > r.maxOrderedBranch) r.maxOrderedBranch = branchId;
@@ -90,15 +91,14 @@ abstract contract PoolHooks is IPoolsEE, IMatchingEE, Collateral {
     {
         orderHash = _orderHash(order);
         if (quantity == 0) revert ZeroQuantity(orderHash);
-        OrderRecord memory rec = _openRecord(orderHash);
-        if (quantity > rec.remaining) revert QuantityExceedsRemaining(orderHash, quantity, rec.remaining);
+        (OrderRecord memory rec, OpenOrder storage open, uint128 remaining) = _openRecord(order, orderHash);
+        if (quantity > remaining) revert QuantityExceedsRemaining(orderHash, quantity, remaining);
         uint256 rootId = order.marketRootId;
         _tradableBounds(rootId, order.marketBranchId);
         int256 q = order.quantity > 0 ? int256(uint256(quantity)) : -int256(uint256(quantity));
         // `cost <= q * limit` is "average price <= limit" for a bid and ">= limit" for an offer.
         if (cost > q * order.price) revert FillBeyondLimit(orderHash, _average(cost, q), order.price);
-        _s().book[orderHash].remaining = rec.remaining - quantity;
-        _shrinkOpen(order.trader, rootId, rec.slot, quantity);
+        _shrinkOpen(open, order.trader, rootId, rec.slot, quantity);
         bool managed = _s().roots[rootId].flags & ROOT_MANAGED != 0;
         _addCost(order.trader, rootId, order.marketBranchId, q, cost, managed);
         _addCost(pool, rootId, order.marketBranchId, -q, -cost, managed);

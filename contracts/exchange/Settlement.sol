@@ -93,9 +93,10 @@ abstract contract Settlement is ISettlementEE, Collateral {
         uint256 held = _s().pots[rootId];
         _s().pots[rootId] = payoff > 0 ? held - uint256(payoff) : held + uint256(-payoff);
         Account storage a = _s().accounts[trader];
-        a.balance = SafeCast.toInt128(int256(a.balance) + payoff);
-        a.worstSum = SafeCast.toInt128(int256(a.worstSum) - ra.worst);
-        if (ra.flags & LISTED != 0) _unlist(trader, rootId, ra.listIndex);
+        (int256 balance, int256 sum) = _balanceAndSum(a);
+        uint8 count = a.rootCount;
+        if (ra.flags & LISTED != 0) count = _unlist(trader, ra.listIndex, count);
+        _writeAccount(a, SafeCast.toInt128(balance + payoff), SafeCast.toInt120(sum - ra.worst), count);
         _s().rootAccounts[trader][rootId] = RootAccount(0, 0, 0, 0, CLAIMED);
         emit Claimed(trader, rootId, payoff, msg.sender);
     }

@@ -60,10 +60,12 @@ interface IOrders is IOrdersEE {
     /// @notice EIP-712 digest of `order` under this contract's domain (what the trader signs).
     function hashOrder(Order calldata order) external view returns (bytes32);
 
-    /// @notice The book's record of `orderHash`: its trade type (0 = not in the book), whether it
-    /// is matched, the quantity still open, its slot among the trader's open orders in its root and
-    /// its number in the root's book (1 for the root's first order; 0 for orders that never rest).
-    function orderState(bytes32 orderHash)
+    /// @notice The book's record of `order` (found by its digest): its trade type (0 = not in the
+    /// book), whether it is matched, the quantity still open, its slot among the trader's open
+    /// orders in its root and its number in the root's book (1 for the root's first order; 0 for
+    /// orders that never rest). Takes the order, not its hash: the open quantity lives with the
+    /// trader's open order in the root, which the order's trader and root locate.
+    function orderState(Order calldata order)
         external
         view
         returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq);

@@ -12,11 +12,14 @@ struct Position {
 }
 
 /// @notice An open (unmatched) order as the collateral check sees it: its limit price, the signed
-/// quantity still open (positive bid, negative offer) and its branch. One slot (96 + 96 + 16 bits).
+/// quantity still open (positive bid, negative offer), its branch and its number in the root's book
+/// (which names the order holding the slot). One slot (96 + 96 + 16 + 48 bits). The only record of
+/// an order's open quantity: fills, reductions and cancels write here alone.
 struct OpenOrder {
     int96 price;
     int96 remaining;
     uint16 branchId;
+    uint48 seq;
 }
 
 /// @title PositionLib

@@ -44,8 +44,9 @@ contract CollateralModule is Module, Vault {
 
     /// @notice See {ICollateral-worstCase}.
     function worstCase(address trader) external view returns (int256 worst, int256 balance) {
-        uint256[] storage roots = _s().traderRoots[trader];
-        for (uint256 i; i < roots.length; ++i) {
+        mapping(uint256 => uint256) storage roots = _s().rootList[trader];
+        uint256 count = _s().accounts[trader].rootCount;
+        for (uint256 i; i < count; ++i) {
             worst += _rootWorst(trader, roots[i], _s().rootAccounts[trader][roots[i]]);
         }
         balance = _s().accounts[trader].balance;
@@ -76,8 +77,11 @@ contract CollateralModule is Module, Vault {
     }
 
     /// @notice See {ICollateral-traderRoots}.
-    function traderRoots(address trader) external view returns (uint256[] memory) {
-        return _s().traderRoots[trader];
+    function traderRoots(address trader) external view returns (uint256[] memory roots) {
+        roots = new uint256[](_s().accounts[trader].rootCount);
+        for (uint256 i; i < roots.length; ++i) {
+            roots[i] = _s().rootList[trader][i];
+        }
     }
 
     /// @notice See {ICollateral-maxOpenOrders}.

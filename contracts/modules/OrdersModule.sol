@@ -41,13 +41,14 @@ contract OrdersModule is Module, Collateral {
     }
 
     /// @notice See {IOrders-orderState}.
-    function orderState(bytes32 orderHash)
+    function orderState(Order calldata order)
         external
         view
         returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq)
     {
-        OrderRecord memory rec = _s().book[orderHash];
-        return (uint8(rec.tradeType), rec.isMatched, rec.remaining, rec.slot, rec.seq);
+        OrderRecord memory rec = _s().book[_orderHash(order)];
+        (, uint128 open) = _openQuantity(order, rec);
+        return (uint8(rec.tradeType), rec.isMatched, open, rec.slot, rec.seq);
     }
 
     /// @notice See {IOrders-chainHead}.

@@ -246,8 +246,8 @@ class ChainBackend(ChainArtifacts):
         quantity, cost = self._view("position", who, root, branch)
         return Position(int(quantity), int(cost))
 
-    def remaining(self, order_hash: bytes) -> int:
-        return int(self._view("orderState", order_hash)[2])
+    def remaining(self, signed: SignedOrder) -> int:
+        return int(self._view("orderState", signed.order.as_tuple())[2])
 
     def bounds(self, root: int, branch: int) -> Optional[Bounds]:
         try:

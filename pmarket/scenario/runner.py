@@ -233,7 +233,7 @@ class Runner(ArtifactActions):
                 for oid, signed in self.orders.items()
                 if self.owner_of[oid] == name
                 and signed.order.market_root_id not in settled
-                and b.remaining(signed.hash) > 0
+                and b.remaining(signed) > 0
             ]
             traders[name] = {
                 "address": who,

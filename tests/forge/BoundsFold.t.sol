@@ -42,6 +42,8 @@ contract BoundsFoldTest is Test, FoldModel {
 
     IExchange internal ex;
     TestToken internal token;
+    /// @dev The last order `_placeOrder` placed (`orderState` takes the order).
+    Order internal _lastPlaced;
     address internal owner = makeAddr("owner");
     address internal oracle = makeAddr("oracle");
     address internal stranger = makeAddr("stranger");
@@ -342,7 +344,7 @@ contract BoundsFoldTest is Test, FoldModel {
         bytes32 placed = _placeOrder(branch, price, index);
         if (branch > _maxOrdered) _maxOrdered = branch;
         // The order rests: the book, the chain and the trader's balance (untouched) agree.
-        (uint8 tradeType, bool isMatched, uint128 remaining,,) = ex.orderState(placed);
+        (uint8 tradeType, bool isMatched, uint128 remaining,,) = ex.orderState(_lastPlaced);
         assertEq(tradeType, 1, "order type");
         assertFalse(isMatched, "order matched");
         assertEq(remaining, 1, "order remaining");
@@ -376,6 +378,7 @@ contract BoundsFoldTest is Test, FoldModel {
         Order memory o = _order(branch, price, index);
         bytes32 digest = ex.hashOrder(o);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(traderKey, digest);
+        _lastPlaced = o;
         return ex.placeOrder(o, abi.encodePacked(r, s, v));
     }
 

@@ -99,8 +99,8 @@ contract CollateralLimitsTest is ExchangeKit {
         _fund(bob, 1000e18);
         (Order memory b1, bytes32 h1) = _place(alice, R, 1, 10 * WAD, 1e18);
         (, bytes32 h2) = _place(alice, R, 1, 20 * WAD, 1e18);
-        (,,, uint8 slot1,) = ex.orderState(h1);
-        (,,, uint8 slot2,) = ex.orderState(h2);
+        (,,, uint8 slot1,) = _state(h1);
+        (,,, uint8 slot2,) = _state(h2);
         assertEq(slot1, 0, "first slot");
         assertEq(slot2, 1, "second slot");
         Order memory third = _primary(alice, R, 1, 30 * WAD, 1e18);
@@ -110,9 +110,11 @@ contract CollateralLimitsTest is ExchangeKit {
 
         (Order memory ask,) = _place(bob, R, 1, 10 * WAD, -1e18);
         ex.matchOrders(_req(b1, ask, 1e18));
-        bytes32 h3 = ex.placeOrder(third, sig);
-        (,,, uint8 slot3,) = ex.orderState(h3);
+        ex.placeOrder(third, sig);
+        (,, uint128 rem3, uint8 slot3,) = ex.orderState(third);
         assertEq(slot3, 0, "freed slot reused");
+        assertEq(rem3, 1e18, "the new order is open");
+        _assertClosedInReusedSlot(b1, h1, third);
         (uint8[] memory slots, int128[] memory prices,,) = ex.openOrders(alice, R);
         assertEq(slots.length, 2, "two open");
         assertEq(prices[0], 30 * WAD, "slot 0 holds the new order");
@@ -129,6 +131,67 @@ contract CollateralLimitsTest is ExchangeKit {
         ex.placeOrder(other, sig);
         assertEq(ex.traderRoots(alice).length, 1, "one root");
         assertEq(ex.traderRoots(alice)[0], R2, "the new root");
+    }
+
+    /// @dev Filled `o` (hash `h`) left its slot, which `next` took: the book still names the slot for
+    /// `o`, but the slot holds another order (another number in the root's book), so `o` reads as
+    /// closed and cannot be matched again.
+    function _assertClosedInReusedSlot(Order memory o, bytes32 h, Order memory next) internal {
+        (uint8 tt,, uint128 rem, uint8 slot, uint64 seq) = _state(h);
+        (,,, uint8 nextSlot, uint64 nextSeq) = ex.orderState(next);
+        assertEq(tt, 1, "still in the book");
+        assertEq(slot, nextSlot, "same slot");
+        assertTrue(seq != nextSeq, "different orders");
+        assertEq(rem, 0, "closed");
+        (Order memory ask,) = _place(bob, R, 1, 10 * WAD, -1e18);
+        vm.expectRevert(abi.encodeWithSelector(IOrdersEE.OrderNotOpen.selector, h));
+        ex.matchOrders(_req(o, ask, 1e18));
+    }
+
+    /// @notice The account's cached sum is an int120: a root's guaranteed profit above 2^111 - 1 wei
+    /// is cached at that cap (still a lower bound, and 255 capped roots fit the sum), and a root's
+    /// worst loss below -2^119 wei is refused (next test). The views stay exact.
+    function test_cacheCapsAGuaranteedProfit() public {
+        uint256 r3 = 3;
+        int128 hi = 1e10 * WAD;
+        int128 q = 6e25; // each short's worst, -q * hi = -6e35 wei, fits the range
+        vm.prank(owner);
+        ex.defineMarket(r3, 1, 0, hi);
+        _fund(bob, 6e35);
+        _fund(carol, 6e35);
+        // At price 0 the positions cost nothing (the cost stays within its 96 bits); alice's bid
+        // at the root's low has worst case 0: she needs no balance.
+        (Order memory aBid,) = _place(alice, r3, 1, 0, 2 * q);
+        (Order memory bAsk,) = _place(bob, r3, 1, 0, -q);
+        (Order memory cAsk,) = _place(carol, r3, 1, 0, -q);
+        ex.matchOrders(_req(aBid, bAsk, uint128(q)));
+        ex.matchOrders(_req(aBid, cAsk, uint128(q)));
+        vm.prank(owner);
+        ex.defineMarket(r3, 1, hi / 10 * 9, hi);
+        int256 profit = int256(2 * q) * (hi / 10 * 9) / WAD; // 1.08e36 wei
+        assertEq(ex.rootWorstCase(alice, r3), profit, "exact view");
+        assertGt(profit, type(int120).max, "beyond the account's sum: only the cap fits it");
+
+        // Alice has no balance: her ask in R (worst -100) passes only on the recounted, capped profit.
+        _place(alice, R, 1, 0, -1e18);
+        (int256 worst, int256 balance) = ex.worstCase(alice);
+        assertEq(balance, 0, "no balance");
+        assertEq(worst, profit - 100e18, "exact sum");
+    }
+
+    /// @notice A root whose worst loss is below -2^119 wei is refused by name, whatever the balance.
+    function test_cacheRefusesALossBelowItsRange() public {
+        int128 unit = WAD;
+        uint256 r4 = 4;
+        vm.prank(owner);
+        ex.defineMarket(r4, 1, 0, 3e7 * unit);
+        _fund(carol, 2e36);
+        Order memory big = _primary(carol, r4, 1, 0, -MAX_ABS);
+        int256 loss = -int256(MAX_ABS) * 3e7;
+        assertLt(loss, type(int120).min, "below the range");
+        _expectPlaceRevert(
+            big, abi.encodeWithSelector(ICollateralEE.InsufficientCollateral.selector, carol, loss, int256(2e36))
+        );
     }
 
     /// @notice A match that would take a position past 2^95 - 1 is refused with

@@ -43,7 +43,7 @@ contract MatchingTest is ExchangeKit {
 
         _assertPosition(alice, R, 1, 10e18, 10e18 * 60e18);
         _assertPosition(bob, R, 1, -10e18, -10e18 * 60e18);
-        (uint8 tt, bool matched, uint128 rem,, uint64 seq) = ex.orderState(hb);
+        (uint8 tt, bool matched, uint128 rem,, uint64 seq) = _state(hb);
         assertEq(tt, 1, "bid type");
         assertFalse(matched, "bid record stays unmatched");
         assertEq(rem, 0, "bid remaining");
@@ -100,8 +100,8 @@ contract MatchingTest is ExchangeKit {
     function test_defaultPriceIsEarlierOrdersLimit() public {
         (Order memory ask, bytes32 ha) = _place(bob, R, 1, 40 * WAD, -5e18);
         (Order memory bid, bytes32 hb) = _place(alice, R, 1, 70 * WAD, 5e18);
-        (,,,, uint64 seqAsk) = ex.orderState(ha);
-        (,,,, uint64 seqBid) = ex.orderState(hb);
+        (,,,, uint64 seqAsk) = _state(ha);
+        (,,,, uint64 seqBid) = _state(hb);
         assertEq(seqAsk, 1, "ask seq");
         assertEq(seqBid, 2, "bid seq");
         vm.expectEmit(true, true, true, true, address(ex));
@@ -112,7 +112,7 @@ contract MatchingTest is ExchangeKit {
         // Seq counts per root: R2's first order is seq 1 again; here the bid is first.
         (Order memory bid2, bytes32 hb2) = _place(carol, R2, 1, 70 * WAD, 5e18);
         (Order memory ask2, bytes32 ha2) = _place(bob, R2, 1, 40 * WAD, -5e18);
-        (,,,, uint64 seq2) = ex.orderState(hb2);
+        (,,,, uint64 seq2) = _state(hb2);
         assertEq(seq2, 1, "R2 seq");
         vm.expectEmit(true, true, true, true, address(ex));
         emit IMatchingEE.OrdersMatched(hb2, ha2, R2, 1, 5e18, 70 * WAD);

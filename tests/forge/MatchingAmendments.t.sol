@@ -45,7 +45,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         vm.prank(stranger);
         ex.matchOrders(m);
 
-        (uint8 tt, bool matched, uint128 rem, uint8 slot, uint64 seq) = ex.orderState(hp);
+        (uint8 tt, bool matched, uint128 rem, uint8 slot, uint64 seq) = ex.orderState(pf);
         assertEq(tt, 1, "partial becomes Primary");
         assertTrue(matched, "partial is matched");
         assertEq(rem + slot + seq, 0, "partial never rests");
@@ -190,7 +190,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         ex.cancelOrder(bid, off, sig);
 
         assertEq(_remaining(hb), 0, "cancelled");
-        (uint8 tt, bool matched, uint128 rem,,) = ex.orderState(ho);
+        (uint8 tt, bool matched, uint128 rem,,) = ex.orderState(off);
         assertEq(tt, 3, "offset recorded");
         assertFalse(matched);
         assertEq(rem, 0);
@@ -235,7 +235,7 @@ contract MatchingAmendmentsTest is ExchangeKit {
         (,, int128[] memory left,) = ex.openOrders(bob, R);
         assertEq(left[0], -7e18, "open remaining");
         assertEq(ex.rootWorstCase(bob, R), -350e18, "-7 * (100 - 50)");
-        (uint8 tt, bool matched,,,) = ex.orderState(hr);
+        (uint8 tt, bool matched,,,) = ex.orderState(red);
         assertEq(tt, 4, "reduction recorded");
         assertTrue(matched, "reduction is matched");
 

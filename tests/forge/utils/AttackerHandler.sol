@@ -396,7 +396,7 @@ contract AttackerHandler is Test {
 
     function _remainingOf(Order memory o) internal view returns (uint128 remaining) {
         if (o.trader == address(0)) return 0;
-        (,, remaining,,) = ex.orderState(ex.hashOrder(o));
+        (,, remaining,,) = ex.orderState(o);
     }
 
     /*//////////////////////////////////////////////////////////////

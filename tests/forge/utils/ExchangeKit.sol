@@ -24,6 +24,8 @@ abstract contract ExchangeKit is Test {
     uint256 internal strangerKey;
 
     mapping(address trader => uint256) internal keyOf;
+    /// @dev Every order `_place` placed, by hash (see `_state`).
+    mapping(bytes32 orderHash => Order) internal _placed;
     uint256 internal _nextTradeId = 1;
 
     /// @dev The roots and traders most suites use (`_deployWithTraders` sets the traders up).
@@ -100,6 +102,7 @@ abstract contract ExchangeKit is Test {
     {
         o = _primary(who, root, branch, price, quantity);
         h = ex.placeOrder(o, _signed(o));
+        _placed[h] = o;
     }
 
     /// @dev A Partial of `o`: same trade and market, same `previous`, smaller size, given price.
@@ -158,8 +161,20 @@ abstract contract ExchangeKit is Test {
         return token.balanceOf(address(ex)) * UNIT;
     }
 
+    /// @dev The book's record of an order placed through `_place`, by its hash (`orderState` takes
+    /// the order: the open quantity lives with the trader's open order in the root).
+    function _state(bytes32 h)
+        internal
+        view
+        returns (uint8 tradeType, bool isMatched, uint128 remaining, uint8 slot, uint64 seq)
+    {
+        Order memory o = _placed[h];
+        require(o.trader != address(0), "kit: not an order placed through _place");
+        return ex.orderState(o);
+    }
+
     function _remaining(bytes32 h) internal view returns (uint128 r) {
-        (,, r,,) = ex.orderState(h);
+        (,, r,,) = _state(h);
     }
 
     function _assertPosition(address who, uint256 root, uint16 branch, int256 q, int256 cost36) internal view {

@@ -237,7 +237,7 @@ contract MakerHandler is Test {
         assertEq(expected.length, 0, "fill should have failed");
         assertEq(abi.decode(ret, (bytes32)), rec.hash, "hash");
         recs[i].remaining = rec.remaining - q;
-        (,, uint128 left,,) = ex.orderState(rec.hash);
+        (,, uint128 left,,) = ex.orderState(rec.order);
         assertEq(left, rec.remaining - q, "remaining");
         _assertApplied(rec.pool, owner, q0 + signed, c0 + tr.cost, tr);
         ++count["filled"];
