@@ -80,6 +80,12 @@ def matching_gas(ex: Any, owner: Any, traders: list[Any], relayer: Any, measure:
     gas["cancel: owner's signed offset (orders module)"] = measure(ex.cancel(c, bid2.order))
     gas["reduce: owner's signed reduction (orders module)"] = measure(ex.reduce(d, ask2.order, "1"))
     gas["withdraw: with the check (fast path)"] = measure(ex.withdraw("10", sender=c))
+    # The first order above is also the trader's first ever (a fresh chain head); this one is a's
+    # first in a second root: the chain head and the account are updated, not created.
+    ex.define(8, 1, "0", "100", sender=owner)
+    gas["check+place: first order in a second root (trader has orders elsewhere)"] = measure(
+        ex.place(ex.sign_limit(a, 8, 1, "50", "10"))
+    )
     return gas
 
 

@@ -71,6 +71,14 @@ def maker_gas(ex: Any, owner: Any, traders: list[Any], measure: Measure) -> dict
     # The traders lost on balance (b's large short): they pay in first, then the pool is paid out.
     ex.claim_many(30, [a, b, c], sender=owner)
     gas["maker: claim a settled pool for its creator (pool paid out)"] = measure(maker.claim_pool(pool, sender=owner))
+    # The first buy above is also the pool's first trade (its position is created); here the pool
+    # has traded, and the buyer's position, root account and list entry are the new slots.
+    ex.define(32, 1, "0", "1", sender=owner)
+    traded = maker.create_pool(32, b=1000, sender=creator)
+    maker.buy(traded, "long", 10, sender=a)
+    gas["maker: buy, trader's first position in a root, pool already traded (lists it)"] = measure(
+        maker.buy(traded, "long", 10, sender=b)
+    )
     return gas
 
 

@@ -32,6 +32,7 @@ TOLERANCE_PERCENT = 1
 KEY = (
     "check+place: first order in a root (new slot, root listed)",
     "check+place: second order in the root (new slot)",
+    "check+place: first order in a second root (trader has orders elsewhere)",
     "match: two resting orders, both open new positions (all legs)",
     "match (general entry, explicit price): both open new positions",
     "match: partial fill, both add to existing positions",
@@ -41,6 +42,7 @@ KEY = (
     "claim: winner (paid from the pot)",
     "maker: create pool (b = 1,000)",
     "maker: buy, trader's first position in the root (lists it)",
+    "maker: buy, trader's first position in a root, pool already traded (lists it)",
     "maker: buy, adds to the trader's position",
     "maker: sell, reduces the trader's position",
     "maker: fill a resting bid against the pool",
