@@ -15,6 +15,7 @@ from eth_utils import keccak, to_checksum_address
 from ..artifacts import DAY, SEED_PRICES, artifacts_contract_type
 from ..lifecycle import Reputation, State
 from ..maker import PoolKey
+from .. import errors
 from ..wad import to_wad
 from .backends import TOKEN_DECIMALS
 
@@ -34,15 +35,17 @@ def registry_contract_type(project: Any) -> Any:
 
 
 class ChainArtifacts:
-    """Mixed into :class:`pmarket.scenario.chain.ChainBackend` (uses its ``_send``, ``_view``, ``_rpc``)."""
+    """Mixed into :class:`pmarket.scenario.chain.ChainBackend` (uses its ``rt``, ``_send``, ``_view`` and ``_events``)."""
 
     def _deploy_artifacts(self, project: Any) -> None:
         """Deploy the registry and the escrow (the deployer holds the oracle role's admin)."""
         registry_type = registry_contract_type(project)
         prices = [to_wad(p, name="price") for p in SEED_PRICES]
-        self.registry = self._deploy(registry_type, self.ex.address, CLOSE_AFTER, WINDOW, prices)
-        self.escrow = self._deploy(project.Bounties.contract_type, self.registry.address, self.token.address, ORACLE_ROLE)
-        self.contract_type = registry_type
+        self.registry = self.rt.deploy(registry_type, self.ex.address, CLOSE_AFTER, WINDOW, prices, sender=self.admin)
+        self.escrow = self.rt.deploy(
+            project.Bounties.contract_type, self.registry.address, self.token.address, ORACLE_ROLE, sender=self.admin
+        )
+        self.rt.error_type = registry_type  # from now on every refusal a scenario meets decodes by name
         self.errors_by_selector.update({keccak(text=e.selector)[:4]: e.name for e in registry_type.errors})
         self._approved: set[tuple[str, str]] = set()
         self._pinned = False
@@ -50,81 +53,80 @@ class ChainArtifacts:
     def _pin_clock(self) -> None:
         """Blocks keep one timestamp from now on: time moves by ``warp`` only."""
         if not self._pinned:
-            self._rpc("anvil_setBlockTimestampInterval", [0])
+            self.rt.rpc("anvil_setBlockTimestampInterval", [0])
             self._pinned = True
 
     def release(self) -> None:
         """Give the chain its clock back (after the run)."""
         if self._pinned:
-            self._rpc("anvil_removeBlockTimestampInterval", [])
+            self.rt.rpc("anvil_removeBlockTimestampInterval", [])
             self._pinned = False
 
     def _approve(self, who: str, spender: Any) -> None:
         if (who, spender.address) not in self._approved:
-            self._send(self.token.functions.approve(spender.address, 2**256 - 1), who)
+            self._send(self.token, "approve", spender.address, 2**256 - 1, sender=who)
             self._approved.add((who, spender.address))
 
     # ---- actions -----------------------------------------------------------------------------
     def grant_oracle(self, who: str, to: str) -> None:
         self._pin_clock()
-        self._send(self.registry.functions.grantRole(ORACLE_ROLE, to), who)
+        self._send(self.registry, "grantRole", ORACLE_ROLE, to, sender=who)
 
     def register_artifact(self, who: str, artifact: bytes, b: int, fee_bps: int) -> None:
         self._pin_clock()
         self._approve(who, self.registry)
-        self._send(self.registry.functions.register(artifact, b, fee_bps), who)
+        self._send(self.registry, "register", artifact, b, fee_bps, sender=who)
 
     def transition(self, who: str, artifact: bytes, state: State) -> None:
-        self._send(self.registry.functions.transition(artifact, int(state)), who)
+        self._send(self.registry, "transition", artifact, int(state), sender=who)
 
     def trigger(self, who: str, artifact: bytes, state: State) -> None:
-        self._send(self.registry.functions.trigger(artifact, int(state)), who)
+        self._send(self.registry, "trigger", artifact, int(state), sender=who)
 
     def settle_artifact(self, who: str, artifact: bytes, round_: int, traders: Sequence[str]) -> list[tuple[str, str]]:
-        receipt = self._send(self.registry.functions.settle(artifact, round_, list(traders)), who)
+        receipt = self._send(self.registry, "settle", artifact, round_, list(traders), sender=who)
         return [
-            (to_checksum_address(log.args.trader), self.errors_by_selector.get(bytes(log.args.reason)[:4], "Revert"))
+            (to_checksum_address(log["trader"]), self._reason(log["reason"]))
             for log in self._events(receipt, "SettlementSkipped", self.registry)
         ]
 
     def close_artifact(self, who: str, artifact: bytes) -> tuple[int, int, int]:
-        receipt = self._send(self.registry.functions.close(artifact), who)
+        receipt = self._send(self.registry, "close", artifact, sender=who)
         [log] = self._events(receipt, "PositionClosed", self.maker)
-        return int(log.args.quantity), int(log.args.cost), int(log.args.discount)
+        return int(log["quantity"]), int(log["cost"]), int(log["discount"])
 
     def warp(self, seconds: int) -> None:
         self._pin_clock()
-        head = self._rpc("eth_getBlockByNumber", ["latest", False])
-        self._rpc("evm_setNextBlockTimestamp", [int(head["timestamp"], 16) + seconds])
-        self._rpc("evm_mine", [])
+        head = self.rt.rpc("eth_getBlockByNumber", ["latest", False])
+        self.rt.rpc("evm_setNextBlockTimestamp", [int(head["timestamp"], 16) + seconds])
+        self.rt.rpc("evm_mine", [])
 
     def post_bounty(self, who: str, bounty: bytes, artifact: bytes, amount: str, expires_in: int) -> None:
         self._pin_clock()
         self._approve(who, self.escrow)
         units = to_wad(amount, name="amount", decimals=TOKEN_DECIMALS)
         # The clock is pinned: the post's block keeps the head's timestamp.
-        now = int(self._rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
-        self._send(self.escrow.functions.post(bounty, artifact, units, now + expires_in), who)
+        now = int(self.rt.rpc("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+        self._send(self.escrow, "post", bounty, artifact, units, now + expires_in, sender=who)
 
     def distribute(self, who: str, bounty: bytes, claimants: Sequence[str], weights: Sequence[int]) -> dict[str, int]:
-        receipt = self._send(self.escrow.functions.distribute(bounty, list(claimants), list(weights)), who)
+        receipt = self._send(self.escrow, "distribute", bounty, list(claimants), list(weights), sender=who)
         paid: dict[str, int] = {}
         for log in self._events(receipt, "BountyPaid", self.escrow):
-            claimant = to_checksum_address(log.args.claimant)
-            paid[claimant] = paid.get(claimant, 0) + int(log.args.amount)
+            claimant = to_checksum_address(log["claimant"])
+            paid[claimant] = paid.get(claimant, 0) + int(log["amount"])
         return paid
 
     def reclaim_bounty(self, who: str, bounty: bytes) -> int:
-        receipt = self._send(self.escrow.functions.reclaim(bounty), who)
-        return sum(int(log.args.amount) for log in self._events(receipt, "BountyReclaimed", self.escrow))
+        receipt = self._send(self.escrow, "reclaim", bounty, sender=who)
+        return sum(int(log["amount"]) for log in self._events(receipt, "BountyReclaimed", self.escrow))
 
     # ---- views -------------------------------------------------------------------------------
     def artifact_state(self, artifact: bytes) -> Optional[tuple[State, int, bool, str, int]]:
-        from .chain import _RpcError
 
         try:
             state, round_, is_open, _, registrant, reserve = self._view("artifactState", artifact, contract=self.registry)
-        except _RpcError:  # UnknownArtifact
+        except errors.UnknownArtifact:
             return None
         return State(int(state)), int(round_), bool(is_open), to_checksum_address(registrant), int(reserve)
 
@@ -143,11 +145,10 @@ class ChainArtifacts:
         return Reputation(*(int(v) for v in record)), int(score)
 
     def bounty(self, bounty: bytes) -> Optional[tuple[bytes, str, int, bool]]:
-        from .chain import _RpcError
 
         try:
             artifact, funder, amount, distributed, _ = self._view("bounty", bounty, contract=self.escrow)
-        except _RpcError:  # UnknownBounty
+        except errors.UnknownBounty:
             return None
         return bytes(artifact), to_checksum_address(funder), int(amount), bool(distributed)
 
@@ -155,11 +156,10 @@ class ChainArtifacts:
         return int(self._view("escrowed", contract=self.escrow))
 
     def pool_key(self, pool_id: bytes) -> Optional[PoolKey]:
-        from .chain import _RpcError
 
         try:
             raw = self._view("poolKey", pool_id, contract=self.maker)
-        except _RpcError:  # UnknownPool
+        except errors.UnknownPool:
             return None
         return PoolKey.from_tuple(raw)
 
