@@ -102,9 +102,9 @@ def generate(seed: int, steps: int = 22) -> dict[str, Any]:
             actions.append({"do": "define", "by": "owner", "root": root, "branch": 1, "min": str(a), "max": str(rng.randint(a, hi))})
         elif kind == "claim":
             root = rng.choice(roots)
-            actions.append({"do": rng.choice(["claim", "claim", "claim_all"]), "by": rng.choice(traders), "root": root})
+            actions.append({"do": rng.choice(["claim", "claim", "claim_many"]), "by": rng.choice(traders), "root": root})
     for root in sorted(settled):
-        actions.append({"do": "claim_all", "by": traders[0], "root": root})
+        actions.append({"do": "claim_many", "by": traders[0], "root": root})
         for pid, creator, market in pools:
             if market[0] == root:
                 actions.append({"do": "claim_pool", "by": creator, "pool": pid})

@@ -109,3 +109,13 @@ def test_cli_compare_agrees_on_an_example():
     assert "node and chain agree" in result.stderr
     printed = result.stdout[result.stdout.index("{\n") : result.stdout.rindex("\n}") + 2]
     assert json.loads(printed) == expected(CLI_EXAMPLE)
+
+
+def test_a_renamed_action_is_refused_with_its_new_name():
+    """``claim_all`` became ``claim_many``, the client's and the contract's verb (``claimMany``)."""
+    from pmarket.scenario import ScenarioError
+
+    data = {"actions": [{"do": "claim_all", "by": "admin", "root": 1}]}
+    with pytest.raises(ScenarioError, match="action 'claim_all' is now 'claim_many'"):
+        Scenario.load(data)
+    assert Scenario.load({"actions": [{"do": "claim_many", "by": "admin", "root": 1}]}).actions[0].do == "claim_many"

@@ -12,7 +12,7 @@ Actions (``by`` names a trader; ids name orders within the file):
 - ``{"do": "batch", "matches": [match, ...]}``: one ``matchBatch`` call; failures are skipped
 - ``{"do": "cancel", "by": N, "order": ID}``: N signs the Offset (only the owner's signature works)
 - ``{"do": "reduce", "by": N, "order": ID, "quantity": Q}``: N signs a Reduction of size Q
-- ``{"do": "claim", "by": N, "root": R}`` and ``{"do": "claim_all", "by": N, "root": R}`` (every trader)
+- ``{"do": "claim", "by": N, "root": R}`` and ``{"do": "claim_many", "by": N, "root": R}`` (every trader)
 - ``{"do": "freeze" | "unfreeze", "by": N, "root": R}``: the root's owner or oracle stops (resumes)
   trading there
 - ``{"do": "pool", "by": N, "id": ID, "root": R, "branch": B, "b": X}`` with optional ``"fee"`` (basis
@@ -70,7 +70,7 @@ ACTIONS = {
     "cancel": ("by", "order"),
     "reduce": ("by", "order", "quantity"),
     "claim": ("by", "root"),
-    "claim_all": ("by", "root"),
+    "claim_many": ("by", "root"),
     "freeze": ("by", "root"),
     "unfreeze": ("by", "root"),
     "pool": ("by", "id", "root", "branch", "b"),
@@ -92,6 +92,9 @@ ACTIONS = {
     "reclaim": ("by", "bounty"),
 }
 #: The actions of artifact markets (run by :mod:`pmarket.scenario.artifact_actions`).
+#: Actions renamed to the client's and the contract's verb (a file using the old name is refused with the new one).
+RENAMED = {"claim_all": "claim_many"}
+
 ARTIFACT_ACTIONS = frozenset(
     {"artifact", "grant", "lifecycle", "trigger", "claim_artifact", "settle_artifact", "close", "warp", "bounty", "distribute"}
     | {"reclaim"}
@@ -167,6 +170,8 @@ class Scenario:
 
 def _action(index: int, raw: Any) -> Action:
     where = f"action {index}"
+    if isinstance(raw, dict) and raw.get("do") in RENAMED:
+        raise ScenarioError(f"{where}: action {raw['do']!r} is now {RENAMED[raw['do']]!r} (the client's and the contract's name)")
     if not isinstance(raw, dict) or raw.get("do") not in ACTIONS:
         raise ScenarioError(f"{where}: 'do' must be one of {sorted(ACTIONS)}")
     do = raw["do"]

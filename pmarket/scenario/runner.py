@@ -123,7 +123,7 @@ class Runner(ArtifactActions):
             (b.cancel if action.do == "cancel" else b.reduce)(who, target, signed)
         elif action.do == "claim":
             b.claim(who, a["root"])
-        elif action.do == "claim_all":
+        elif action.do == "claim_many":
             everyone = [self.address(n) for n in self.scenario.traders]
             # Pools are participants too: their accounts are claimed with everyone's.
             everyone += [k.account for k in self.pools.values() if k.root_id == a["root"] and b.pool_state(k)]
