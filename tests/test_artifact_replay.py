@@ -96,7 +96,7 @@ def test_a_node_rebuilds_artifact_markets_from_events(ex, registry, escrow, blk_
     assert len(tracked) == 4  # thin's two rounds, slow's, hot's
     for pool in tracked:
         assert node.price_range(pool.key.id) == maker.price_range(pool.key)
-        assert node.observe_pool(pool.key.id)[2] == maker.cushion(pool.key)
+        assert node.observe(pool.key.id)[2] == maker.cushion(pool.key)
         for who in (alice, bob, carol, dave):
             assert node.credit(pool.key.id, who.address) == maker.credit(pool.key, who)
     assert node.credit(key.id, dave.address) > 0 and node.s.pools[key.id].cushion > 0

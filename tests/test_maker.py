@@ -235,7 +235,7 @@ def _same_as_node(market, pool, traders, state):
     replay = market.node()
     assert replay.discrepancies == []
     node = replay.node
-    assert node.root_worst(pool.account, ROOT) == market.root_worst_case(pool.account, ROOT)
+    assert node.root_worst_case(pool.account, ROOT) == market.root_worst_case(pool.account, ROOT)
     assert node.funding_left(pool) == market.maker.funding_left(pool)
     assert (node.pool(pool).q_long, node.pool(pool).q_short) == state == market.maker.pool_state(pool)[:2]
     for who in traders:
@@ -404,7 +404,7 @@ def test_the_node_replays_a_maker_session_exactly(market, pool, owner, alice, bo
         assert node.worst_case(address) == market.worst_case(who), address
         for root in (ROOT, OTHER):
             assert node.position(address, root, 1) == market.position(who, root, 1), (address, root)
-            assert node.root_worst(address, root) == market.root_worst_case(who, root), (address, root)
+            assert node.root_worst_case(address, root) == market.root_worst_case(who, root), (address, root)
     for key in (pool, other, idle):
         p = node.pool(key)
         assert (p.q_long, p.q_short, p.open) == maker.pool_state(key)

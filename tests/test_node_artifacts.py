@@ -198,15 +198,15 @@ def test_close_at_the_range_within_the_holders_own_credit(reg):
     refused("CloseNotYet", lambda: reg.close(ANN, aid("fees")))
     node.s.now += 90 * DAY + 1
     nofee, fees = (reg.rounds[(aid(n), 0)].pool_id for n in ("nofee", "fees"))
-    assert node.observe_pool(nofee)[2] == node.credit(nofee, ANN) == 0
+    assert node.observe(nofee)[2] == node.credit(nofee, ANN) == 0
     pool = node.s.pools[nofee]
     sale = price(pool.key.terms, pool.q_long, pool.q_short, Side.LONG, -2 * WAD)
     assert reg.close(ANN, aid("nofee")) == (-2 * WAD, sale.cost)
-    assert node.observe_pool(nofee)[2] == 0
+    assert node.observe(nofee)[2] == 0
 
     pool, terms = node.s.pools[fees], Terms(0, WAD, 10 * WAD, 0)  # a close pays no fee
     credits = {w: node.credit(fees, w) for w in (ANN, BOB, CAT)}
-    assert 0 < credits[ANN] < credits[CAT] < credits[BOB] and node.observe_pool(fees)[2] == sum(credits.values())
+    assert 0 < credits[ANN] < credits[CAT] < credits[BOB] and node.observe(fees)[2] == sum(credits.values())
     spot = fixed.price_long((pool.q_long - pool.q_short) * WAD, 10 * WAD)
     low = around(spot)[0]
     assert node.price_range(fees)[0] == low  # quiet for 90 days: the range is the price
@@ -223,7 +223,7 @@ def test_close_at_the_range_within_the_holders_own_credit(reg):
     assert -(-(sale.cost - -8 * WAD * low) // WAD) > credits[CAT]
     assert reg.close(CAT, aid("fees")) == (-8 * WAD, sale.cost - credits[CAT] * WAD)
     assert node.credit(fees, CAT) == 0 and node.credit(fees, BOB) == credits[BOB]
-    assert node.observe_pool(fees)[2] == credits[BOB] + credits[ANN] - need
+    assert node.observe(fees)[2] == credits[BOB] + credits[ANN] - need
     assert node.position(ANN, reg.rounds[(aid("fees"), 0)].root_id, 1).quantity == 0
     refused("NothingToClose", lambda: reg.close(ANN, aid("fees")))
     conserved(node)

@@ -32,7 +32,7 @@ class CollateralRules:
             out[slot] = OpenOrder(order.price, remaining if order.quantity > 0 else -remaining, order.market_branch_id)
         return out
 
-    def root_worst(self, trader: str, root_id: int, account: Optional[RootAccount] = None) -> int:
+    def root_worst_case(self, trader: str, root_id: int, account: Optional[RootAccount] = None) -> int:
         """Exact worst case of ``trader`` in ``root_id`` (18 decimals, rounded down)."""
         trader = addr(trader)
         acct = account if account is not None else self.s.account(trader, root_id)
@@ -52,7 +52,7 @@ class CollateralRules:
         trader = addr(trader)
         roots = list(self.s.roots_of.get(trader, []))
         roots += [r for r in overrides if r not in roots]
-        worst = sum(self.root_worst(trader, r, overrides.get(r)) for r in roots)
+        worst = sum(self.root_worst_case(trader, r, overrides.get(r)) for r in roots)
         return worst, self.s.balances.get(trader, 0)
 
     def require_solvent(self, trader: str, balance: int, overrides: Mapping[int, RootAccount] = {}) -> None:

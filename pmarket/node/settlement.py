@@ -34,7 +34,7 @@ class SettlementRules:
         if root.flagged:
             payoff = self.flagged_payoff(trader, root_id)  # type: ignore[attr-defined]
         else:
-            payoff = self.root_worst(trader, root_id, acct)  # type: ignore[attr-defined]
+            payoff = self.root_worst_case(trader, root_id, acct)  # type: ignore[attr-defined]
         held = self.s.pots.get(root_id, 0)
         if payoff > 0 and payoff > held:
             raise errors.fail("SettlementPending", rootId=root_id, pot=held, payoff=payoff)

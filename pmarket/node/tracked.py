@@ -66,7 +66,7 @@ class TrackedPoolRules:
             raise errors.fail("NotRootManager", rootId=root_id, caller=addr(account))
 
     # ---- views -------------------------------------------------------------------------------
-    def observe_pool(self, pool_id: bytes) -> tuple[int, int, int]:
+    def observe(self, pool_id: bytes) -> tuple[int, int, int]:
         """``Maker.observe``: the accumulator now, the time, and the cushion."""
         pool = self._tracked(pool_id)
         if not pool.open:  # a closed pool's accumulator stopped at its last trade

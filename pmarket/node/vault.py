@@ -48,7 +48,7 @@ class VaultRules:
         except errors.ContractError:
             # A frozen managed root holding some of the collateral is named instead (_afterWithdrawal).
             for root_id in self.s.roots_of.get(account, []):
-                if self.s.registry.hard_frozen(root_id) and self.root_worst(account, root_id) < 0:  # type: ignore[attr-defined]
+                if self.s.registry.hard_frozen(root_id) and self.root_worst_case(account, root_id) < 0:  # type: ignore[attr-defined]
                     raise errors.fail("MarketFrozen", rootId=root_id) from None
             raise
         self.s.balances[account] = balance - debited

@@ -111,7 +111,7 @@ class NodeArtifacts:
         return None if pool is None else pool.key
 
     def cushion(self, key: PoolKey) -> int:
-        return self.node.observe_pool(key.id)[2]
+        return self.node.observe(key.id)[2]
 
     def price_range(self, key: PoolKey) -> tuple[int, int, int]:
         return self.node.price_range(key.id)
