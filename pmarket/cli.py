@@ -95,3 +95,13 @@ def scenario_run(file: str, mode: str, network: str) -> None:
             click.echo(f"  {line}", err=True)
         raise SystemExit(1)
     click.echo("node and chain agree on every verdict, error, balance, position, open order and worst case", err=True)
+
+
+def _register() -> None:
+    """The command groups that live beside their concern."""
+    from .ledger.cli import ledger
+
+    cli.add_command(ledger)
+
+
+_register()

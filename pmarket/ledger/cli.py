@@ -1,0 +1,86 @@
+"""``pmarket ledger ...``: the ledger index from the command line (docs/ledger.md).
+
+    pmarket ledger sync --network ethereum:sepolia:node [--deployment deployments/11155111.json]
+        [--db sqlite:///pmarket-ledger.db] [--confirmations 2] [--chunk 2000]
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import click
+
+from .sync import DEFAULT_CHUNK, DEFAULT_CONFIRMATIONS
+
+
+@click.group()
+def ledger() -> None:
+    """The ledger: a deployment's events in a database (SQLite by default, PostgreSQL by URL)."""
+
+
+@ledger.command("sync")
+@click.option("--network", required=True, help="ape network, e.g. ethereum:local:foundry or ethereum:sepolia:node.")
+@click.option("--deployment", "record", default=None, help="Deployment record (default: deployments/<chain id>.json).")
+@click.option("--db", "url", default="sqlite:///pmarket-ledger.db", show_default=True, help="SQLAlchemy database URL.")
+@click.option("--confirmations", default=DEFAULT_CONFIRMATIONS, show_default=True, help="Blocks to stay behind the head.")
+@click.option("--chunk", default=DEFAULT_CHUNK, show_default=True, help="Widest block range per log query.")
+def sync_cmd(network: str, record: Optional[str], url: str, confirmations: int, chunk: int) -> None:
+    """Follow the deployment's events into the index, from where the last sync stopped."""
+    from ape import networks
+    from ape.exceptions import ApeException
+    from ape.logging import logger
+
+    from ..errors import PMarketError
+
+    logger.set_level("WARNING")
+    try:
+        with networks.parse_network_choice(network):
+            _sync(record, url, confirmations, chunk)
+    except (PMarketError, ApeException, OSError) as err:
+        raise click.ClickException(" ".join(str(err).split()) or type(err).__name__) from None
+
+
+def _sync(record: Optional[str], url: str, confirmations: int, chunk: int) -> None:
+    from ape import chain
+    from rich.progress import Progress
+
+    from ..exchange import deployed
+    from . import Ledger, LogSource, decoder_for
+
+    exchange = deployed(record)
+    others = _beside(exchange, record)
+    store = Ledger(url)
+    deployment = store.follow(
+        chain.chain_id, exchange.address, exchange.start_block, maker=exchange.maker.address,
+        **{name: getattr(o, "address", "") for name, o in others.items()},
+    )
+    source = LogSource(chain.provider.web3.provider.make_request)
+    with Progress(transient=True) as bar:
+        task = bar.add_task("syncing blocks", total=None)
+        report = store.sync(
+            source, deployment, decoder_for(exchange, *others.values()), confirmations=confirmations, chunk=chunk,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    click.echo(
+        f"synced blocks {report.first_block}..{report.last_block}: {report.events} events "
+        f"({store.count(deployment)} in the index, {report.queries} log queries) into {url}"
+    )
+
+
+def _beside(exchange: Any, record: Optional[str]) -> dict[str, Any]:
+    """The artifact registry and the bounty escrow the deployment record names, if any."""
+    from ..artifacts import Artifacts
+    from ..bounties import Bounties
+    from ..deployment import DeploymentNotFound
+
+    out: dict[str, Any] = {}
+    try:
+        registry = Artifacts.deployed(exchange, record)
+    except DeploymentNotFound:
+        return out
+    out["artifacts"] = registry
+    try:
+        out["bounties"] = Bounties.deployed(registry, record)
+    except DeploymentNotFound:
+        pass
+    return out

@@ -1,0 +1,193 @@
+"""The ledger index on a real Anvil: it holds the deployment's events exactly, the node replayed
+from it equals the node rebuilt from the chain, and a sync resumes, survives a crash, adapts to a
+node's range limits and refuses to build on a reorganised block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pmarket.exchange import Exchange
+from pmarket.ledger import Ledger, LogSource, ReorgBeyondDepth, RpcRefused, decoder_for
+from pmarket.node.replay import events_of, node_from_chain, replay_for
+from pmarket.scenario import Scenario
+from pmarket.scenario.chain import ChainBackend
+from pmarket.scenario.runner import Runner
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def played(project):
+    """An example scenario with pools, claims and settlement on a fresh deployment."""
+    return _play(project, "maker_settlement")
+
+
+def _play(project, name):
+    from ape import chain
+
+    start = chain.blocks.head.number + 1
+    scenario = Scenario.load(EXAMPLES / f"{name}.json")
+    runner = Runner(scenario, ChainBackend(scenario.traders, project=project))
+    runner.run()
+    exchange = Exchange.at(runner.backend.ex.address, project=project)
+    exchange.start_block = start
+    return scenario, runner, exchange
+
+
+def _source():
+    from ape import chain
+
+    return LogSource(chain.provider.web3.provider.make_request)
+
+
+def _ledger(tmp_path, exchange, name="ledger.db"):
+    from ape import chain
+
+    ledger = Ledger(f"sqlite:///{tmp_path / name}")
+    deployment = ledger.follow(chain.chain_id, exchange.address, exchange.start_block, maker=exchange.maker.address)
+    return ledger, deployment
+
+
+def _plain(value):
+    """A value as both decoders agree on it: sequences as tuples, addresses in lower case (ape gives a
+    struct as a list with lower-case addresses, the ledger a tuple with checksums)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return value.lower()
+    return value
+
+
+def _key(e):
+    return (e.name, e.block, e.tx, e.address, {k: _plain(v) for k, v in e.args.items()})
+
+
+def test_the_index_holds_every_event_and_replays_to_the_chains_node(played, tmp_path):
+    scenario, runner, exchange = played
+    ledger, deployment = _ledger(tmp_path, exchange)
+    decoder = decoder_for(exchange)
+    report = ledger.sync(_source(), deployment, decoder, confirmations=0)
+    from_chain = events_of(exchange)
+    from_index = ledger.events(deployment, decoder)
+    assert report.events == len(from_chain) == ledger.count(deployment) > 20
+    assert [_key(e) for e in from_index] == [_key(e) for e in from_chain]
+
+    replayed = replay_for(exchange).feed(from_index)
+    direct = node_from_chain(exchange)
+    assert replayed.discrepancies == direct.discrepancies == []
+    for trader in scenario.traders:
+        who = runner.address(trader)
+        assert replayed.node.balance(who) == direct.node.balance(who) == exchange.balance(who)
+        for root, branch in runner.markets:
+            assert replayed.node.position(who, root, branch) == exchange.position(who, root, branch)
+
+
+def test_a_sync_resumes_where_it_stopped_and_never_duplicates(played, tmp_path):
+    _, _, exchange = played
+    ledger, deployment = _ledger(tmp_path, exchange)
+    decoder = decoder_for(exchange)
+    all_events = events_of(exchange)
+    middle = all_events[len(all_events) // 2].block  # half the events on each side
+    first = ledger.sync(_source(), deployment, decoder, confirmations=0, to_block=middle)
+    assert ledger.next_block(deployment) == middle + 1
+    second = ledger.sync(_source(), deployment, decoder, confirmations=0)
+    again = ledger.sync(_source(), deployment, decoder, confirmations=0)
+    assert first.events > 0 and second.events > 0 and again.events == 0
+    assert ledger.count(deployment) == first.events + second.events == len(all_events)
+
+
+def test_a_crash_mid_sync_loses_only_the_range_in_flight(played, tmp_path):
+    _, _, exchange = played
+    ledger, deployment = _ledger(tmp_path, exchange)
+    decoder = decoder_for(exchange)
+    source = _source()
+    calls = {"n": 0}
+    real_logs = source.logs
+
+    def crashing(addresses, start, stop):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("the process dies")
+        return real_logs(addresses, start, stop)
+
+    source.logs = crashing  # the real node's answers, and a crash on the third query
+    with pytest.raises(KeyboardInterrupt):
+        ledger.sync(source, deployment, decoder, confirmations=0, chunk=8)
+    kept = ledger.count(deployment)
+    assert ledger.next_block(deployment) == exchange.start_block + 16  # two ranges of 8 committed
+    assert kept == sum(1 for e in events_of(exchange) if e.block < exchange.start_block + 16)
+    ledger.sync(_source(), deployment, decoder, confirmations=0)
+    assert ledger.count(deployment) == len(events_of(exchange))
+
+
+def test_a_node_that_refuses_wide_ranges_gets_narrower_ones(played, tmp_path):
+    _, _, exchange = played
+    ledger, deployment = _ledger(tmp_path, exchange)
+    decoder = decoder_for(exchange)
+    source = _source()
+    real_logs = source.logs
+
+    def capped(addresses, start, stop):
+        if stop - start + 1 > 5:  # as a public RPC caps the range of eth_getLogs
+            raise RpcRefused("eth_getLogs refused: block range exceeds 5")
+        return real_logs(addresses, start, stop)
+
+    source.logs = capped
+    report = ledger.sync(source, deployment, decoder, confirmations=0, chunk=64)
+    assert ledger.count(deployment) == len(events_of(exchange))
+    assert report.queries > 64 // 5  # it narrowed and kept going
+
+
+def test_confirmations_keep_recent_blocks_out_and_a_deep_reorg_is_refused(project, tmp_path):
+    from ape import chain
+
+    _, _, exchange = _play(project, "claims")
+    ledger, deployment = _ledger(tmp_path, exchange)
+    decoder = decoder_for(exchange)
+    head = chain.blocks.head.number
+    ledger.sync(_source(), deployment, decoder, confirmations=3)
+    assert ledger.next_block(deployment) == head - 2  # the last three blocks wait
+
+    # A reorganisation of the unconfirmed blocks is harmless: they were never written.
+    snapshot = chain.provider.web3.provider.make_request("evm_snapshot", [])["result"]
+    chain.mine(5)
+    ledger.sync(_source(), deployment, decoder, confirmations=3)
+    synced = ledger.next_block(deployment)
+    chain.provider.web3.provider.make_request("evm_revert", [snapshot])
+    chain.provider.web3.provider.make_request("evm_increaseTime", [1_000])  # other blocks, other hashes
+    chain.mine(7)  # a different chain of the same height and more: the synced blocks changed
+    with pytest.raises(ReorgBeyondDepth, match=f"block {synced - 1} changed"):
+        ledger.sync(_source(), deployment, decoder, confirmations=3)
+
+
+def test_the_command_line_syncs_a_recorded_deployment_and_refuses_in_one_line(played, tmp_path):
+    from ape import chain
+    from click.testing import CliRunner
+
+    from pmarket.cli import cli
+    from pmarket.deployment import DeploymentRecord, save_record
+
+    _, _, exchange = played
+    record = DeploymentRecord(
+        chain_id=chain.chain_id, network="ethereum:local:foundry", exchange=exchange.address,
+        collateral=exchange.token.address, collateral_decimals=exchange.decimals, max_branches=8,
+        block=exchange.start_block, deployer="", tx_hash="", maker=exchange.maker.address,
+    )
+    path = save_record(record, tmp_path)
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    # The session's Anvil by its URL (``ethereum:local:foundry`` would start a fresh one).
+    network = chain.provider.web3.provider.endpoint_uri
+    args = ["ledger", "sync", "--network", network, "--deployment", str(path), "--db", db]
+    result = CliRunner().invoke(cli, args + ["--confirmations", "0"])
+    assert result.exit_code == 0, result.output
+    total = len(events_of(exchange))
+    assert f"{total} events ({total} in the index" in result.output
+    again = CliRunner().invoke(cli, args + ["--confirmations", "0"])
+    assert "0 events" in again.output and f"({total} in the index" in again.output
+
+    missing = CliRunner().invoke(cli, ["ledger", "sync", "--network", network, "--deployment",
+                                       str(tmp_path / "none.json"), "--db", db])
+    assert missing.exit_code == 1 and "no deployment record at" in missing.output
+    assert "Traceback" not in missing.output
