@@ -50,6 +50,12 @@ class ArtifactHistory:
     contract: Any
     exchange: "Exchange"
     start_block: int
+    index: Optional[tuple[Any, int]]
+
+    def use_index(self, ledger: Any, deployment: int) -> None:
+        """Serve the history queries from a synced :class:`pmarket.ledger.Ledger` (deployment id
+        ``deployment``) instead of reading logs over RPC on every call."""
+        self.index = (ledger, deployment)
 
     def history(self, artifact: "ArtifactLike") -> list[TransitionRecord]:
         """Every transition of ``artifact``, oldest first (registration included)."""
@@ -76,8 +82,13 @@ class ArtifactHistory:
         self, artifact: Optional["ArtifactLike"] = None, trader: Any = None, limit: Optional[int] = None
     ) -> list[SettlementEntry]:
         """Settlement credits and debits from the ledger, newest first, filtered by artifact and by
-        trader (the trader's notifications), at most ``limit`` of them."""
+        trader (the trader's notifications), at most ``limit`` of them: from the ledger index when
+        one is attached (:meth:`use_index`), else from the registry's logs."""
         from .artifacts import artifact_id
+
+        if self.index is not None:
+            ledger, deployment = self.index
+            return ledger.settlement_history(deployment, artifact=artifact, trader=trader, limit=limit)
 
         query: dict[str, Any] = {}
         if artifact is not None:

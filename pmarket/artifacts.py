@@ -126,6 +126,8 @@ class Artifacts(Bound, ArtifactHistory):
     contract: Any
     exchange: "Exchange"
     start_block: int = 0
+    #: A synced ledger index ``(Ledger, deployment id)``: history queries read it instead of logs.
+    index: Optional[tuple[Any, int]] = None
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod

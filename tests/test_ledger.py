@@ -191,3 +191,40 @@ def test_the_command_line_syncs_a_recorded_deployment_and_refuses_in_one_line(pl
                                        str(tmp_path / "none.json"), "--db", db])
     assert missing.exit_code == 1 and "no deployment record at" in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_settlement_history_from_the_index_equals_the_logs(project, tmp_path):
+    """The settlement ledger by artifact and by trader: the registry's logs read over RPC and the
+    index's ``settlements`` table give the same entries, newest first; the client uses the index
+    once one is attached."""
+    from ape import chain
+
+    from pmarket.artifacts import Artifacts
+    from pmarket.ledger import LogDecoder
+
+    from .test_artifact_scenarios import TABLE
+
+    start = chain.blocks.head.number + 1
+    scenario = Scenario.load(TABLE)
+    runner = Runner(scenario, ChainBackend(scenario.traders, project=project))
+    runner.run()
+    backend = runner.backend
+    exchange = Exchange.at(backend.ex.address, project=project)
+    exchange.start_block = start
+    registry = Artifacts.at(backend.registry.address, exchange, project=project, start_block=start)
+    decoder = LogDecoder({h.address: h.contract_type for h in (backend.ex, backend.maker, backend.registry, backend.escrow)})
+    ledger = Ledger(f"sqlite:///{tmp_path / 'settlements.db'}")
+    deployment = ledger.follow(chain.chain_id, exchange.address, start, maker=exchange.maker.address,
+                               artifacts=backend.registry.address, bounties=backend.escrow.address)
+    ledger.sync(_source(), deployment, decoder, confirmations=0)
+
+    from_logs = registry.settlement_history()
+    assert {e.reason for e in from_logs} == {"settlement:profit", "settlement:loss"}  # ann won, bob lost
+    assert ledger.settlement_history(deployment) == from_logs
+    ann = runner.address("ann")
+    assert ledger.settlement_history(deployment, artifact="paper", trader=ann) == registry.settlement_history("paper", ann)
+    assert ledger.settlement_history(deployment, limit=1) == from_logs[:1]
+    assert ledger.settlement_history(deployment, artifact="no such paper") == []
+
+    registry.use_index(ledger, deployment)
+    assert registry.settlement_history(trader=ann) == [e for e in from_logs if e.trader == ann]

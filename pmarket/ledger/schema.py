@@ -48,3 +48,23 @@ events = Table(
     Column("args", Text, nullable=False),
     UniqueConstraint("deployment_id", "block", "log_index", name="one_row_per_log"),
 )
+
+#: Settlement credits and debits (the registry's ``Settlement`` events), with their reason: the
+#: seed's settlement history by artifact and by agent. Amounts are decimal strings (wad, beyond 2^63).
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("deployment_id", Integer, ForeignKey("deployments.id"), nullable=False),
+    Column("block", BigInteger, nullable=False),
+    Column("log_index", Integer, nullable=False),
+    Column("tx_hash", String(66), nullable=False),
+    Column("registry", String(42), nullable=False),
+    Column("artifact", String(66), nullable=False, index=True),
+    Column("trader", String(42), nullable=False, index=True),
+    Column("round", BigInteger, nullable=False),
+    Column("amount", Text, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("payoff", Text, nullable=False),
+    UniqueConstraint("deployment_id", "block", "log_index", name="one_row_per_settlement"),
+)

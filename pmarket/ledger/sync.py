@@ -24,8 +24,10 @@ from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 from sqlalchemy import create_engine, func, select
 
+from ..artifact_history import SettlementEntry
 from ..errors import PMarketError
 from ..node.replay.core import Event
+from .history import project, settlement_history
 from .schema import deployments, events, metadata
 
 #: The widest block range asked of the node in one ``eth_getLogs``.
@@ -187,6 +189,7 @@ class Ledger:
         """One range in one transaction: its events and the new ``next_block`` with ``end``'s hash."""
         stamps: dict[int, tuple[str, int]] = {}
         rows = []
+        derived: dict[Any, list[dict[str, Any]]] = {}
         for log in logs:
             block = int(log["blockNumber"], 16)
             if block not in stamps:
@@ -208,16 +211,36 @@ class Ledger:
                     "args": json.dumps(_jsonable(args), sort_keys=True),
                 }
             )
+            history = project(name, args, rows[-1])
+            if history is not None:
+                derived.setdefault(history[0], []).append(history[1])
         end_hash = stamps[end][0] if end in stamps else source.block(end)[0]
         with self.engine.begin() as db:
             if rows:
                 db.execute(events.insert(), rows)
+            for table, table_rows in derived.items():
+                db.execute(table.insert(), table_rows)
             db.execute(deployments.update().where(deployments.c.id == deployment).values(next_block=end + 1, synced_hash=end_hash))
         return len(rows)
 
     def count(self, deployment: int) -> int:
         with self.engine.connect() as db:
             return int(db.execute(select(func.count()).select_from(events).where(events.c.deployment_id == deployment)).scalar_one())
+
+    def settlement_history(
+        self, deployment: int, *, artifact: Any = None, trader: Any = None, limit: Optional[int] = None
+    ) -> list[SettlementEntry]:
+        """Settlement credits and debits, newest first, by artifact (id or name) and by trader."""
+        from ..addresses import address_of
+        from ..artifacts import artifact_id
+
+        return settlement_history(
+            self.engine,
+            deployment,
+            artifact=artifact_id(artifact) if artifact is not None else None,
+            trader=address_of(trader) if trader is not None else None,
+            limit=limit,
+        )
 
     def events(self, deployment: int, decoder: LogDecoder) -> list[Event]:
         """The deployment's events in chain order, decoded again from the stored logs (what the
