@@ -99,9 +99,10 @@ def scenario_run(file: str, mode: str, network: str) -> None:
 
 def _register() -> None:
     """The command groups that live beside their concern."""
-    from .ledger.cli import ledger
+    from .ledger.cli import ledger, serve
 
     cli.add_command(ledger)
+    cli.add_command(serve)
 
 
 _register()

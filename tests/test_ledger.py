@@ -191,12 +191,16 @@ def test_the_command_line_syncs_a_recorded_deployment_and_refuses_in_one_line(pl
                                        str(tmp_path / "none.json"), "--db", db])
     assert missing.exit_code == 1 and "no deployment record at" in missing.output
     assert "Traceback" not in missing.output
+    empty = CliRunner().invoke(cli, ["serve", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
+    assert empty.exit_code == 1 and "the index follows 0 deployments" in empty.output
+    unknown = CliRunner().invoke(cli, ["serve", "--db", db, "--deployment-id", "7"])
+    assert unknown.exit_code == 1 and "deployment 7 is not in the index (it has [1])" in unknown.output
 
 
-def test_settlement_history_from_the_index_equals_the_logs(project, tmp_path):
-    """The settlement ledger by artifact and by trader: the registry's logs read over RPC and the
-    index's ``settlements`` table give the same entries, newest first; the client uses the index
-    once one is attached."""
+@pytest.fixture(scope="module")
+def settled(project, tmp_path_factory):
+    """An artifact market's whole lifecycle (tests/test_artifact_scenarios.py's table) synced into
+    an index: ``(runner, registry client, ledger, deployment id, database URL)``."""
     from ape import chain
 
     from pmarket.artifacts import Artifacts
@@ -213,11 +217,19 @@ def test_settlement_history_from_the_index_equals_the_logs(project, tmp_path):
     exchange.start_block = start
     registry = Artifacts.at(backend.registry.address, exchange, project=project, start_block=start)
     decoder = LogDecoder({h.address: h.contract_type for h in (backend.ex, backend.maker, backend.registry, backend.escrow)})
-    ledger = Ledger(f"sqlite:///{tmp_path / 'settlements.db'}")
+    url = f"sqlite:///{tmp_path_factory.mktemp('settled') / 'settlements.db'}"
+    ledger = Ledger(url)
     deployment = ledger.follow(chain.chain_id, exchange.address, start, maker=exchange.maker.address,
                                artifacts=backend.registry.address, bounties=backend.escrow.address)
     ledger.sync(_source(), deployment, decoder, confirmations=0)
+    return runner, registry, ledger, deployment, url
 
+
+def test_settlement_history_from_the_index_equals_the_logs(settled):
+    """The settlement ledger by artifact and by trader: the registry's logs read over RPC and the
+    index's ``settlements`` table give the same entries, newest first; the client uses the index
+    once one is attached."""
+    runner, registry, ledger, deployment, _ = settled
     from_logs = registry.settlement_history()
     assert {e.reason for e in from_logs} == {"settlement:profit", "settlement:loss"}  # ann won, bob lost
     assert ledger.settlement_history(deployment) == from_logs
@@ -227,4 +239,52 @@ def test_settlement_history_from_the_index_equals_the_logs(project, tmp_path):
     assert ledger.settlement_history(deployment, artifact="no such paper") == []
 
     registry.use_index(ledger, deployment)
-    assert registry.settlement_history(trader=ann) == [e for e in from_logs if e.trader == ann]
+    try:
+        assert registry.settlement_history(trader=ann) == [e for e in from_logs if e.trader == ann]
+    finally:
+        registry.index = None
+
+
+def test_the_http_api_serves_the_seeds_settlement_query(settled):
+    """A real uvicorn server on a free port, called with a real HTTP client."""
+    import socket
+    import threading
+    import time
+
+    import requests
+    import uvicorn
+
+    from pmarket.ledger.api import create_app
+
+    runner, registry, ledger, deployment, _ = settled
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(ledger, deployment), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        ann = runner.address("ann")
+        paper = "0x" + b"paper".ljust(32, b"\0").hex()
+        reply = requests.get(f"{base}/api/market/settlements", params={"artifact_id": paper, "agent_id": ann, "limit": 5}, timeout=10)
+        assert reply.status_code == 200
+        expected = registry.settlement_history("paper", ann, limit=5)
+        assert [(r["agent_id"], int(r["amount"]), r["reason"], int(r["payoff"]), r["tx"]) for r in reply.json()] == [
+            (e.trader, e.amount, e.reason, e.payoff, e.tx) for e in expected
+        ] != []
+        everyone = requests.get(f"{base}/api/market/settlements", timeout=10).json()
+        assert len(everyone) == len(registry.settlement_history())
+        bad = requests.get(f"{base}/api/market/settlements", params={"agent_id": "not-an-address"}, timeout=10)
+        assert bad.status_code == 422 and "not-an-address" in bad.text
+        assert requests.get(f"{base}/api/deployment", timeout=10).json()["exchange"] == runner.backend.ex.address
+        matches = requests.get(f"{base}/api/events", params={"name": "OrdersMatched"}, timeout=10).json()
+        assert len(matches) == 1 and matches[0]["args"]["quantity"] == str(10 * 10**18)
+        assert requests.get(f"{base}/openapi.json", timeout=10).json()["info"]["title"] == "pmarket ledger"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,7 +1,8 @@
-"""``pmarket ledger ...``: the ledger index from the command line (docs/ledger.md).
+"""``pmarket ledger ...`` and ``pmarket serve``: the ledger index from the command line (docs/ledger.md).
 
     pmarket ledger sync --network ethereum:sepolia:node [--deployment deployments/11155111.json]
         [--db sqlite:///pmarket-ledger.db] [--confirmations 2] [--chunk 2000]
+    pmarket serve [--db sqlite:///pmarket-ledger.db] [--deployment-id N] [--host 127.0.0.1] [--port 8000]
 """
 
 from __future__ import annotations
@@ -84,3 +85,23 @@ def _beside(exchange: Any, record: Optional[str]) -> dict[str, Any]:
     except DeploymentNotFound:
         pass
     return out
+
+
+@click.command("serve")
+@click.option("--db", "url", default="sqlite:///pmarket-ledger.db", show_default=True, help="SQLAlchemy database URL.")
+@click.option("--deployment-id", type=int, default=None, help="Which followed deployment (default: the only one).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(url: str, deployment_id: Optional[int], host: str, port: int) -> None:
+    """Serve the index read-only over HTTP (JSON; OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from .api import AmbiguousDeployment, create_app, pick_deployment
+    from .sync import Ledger
+
+    store = Ledger(url)
+    try:
+        deployment = pick_deployment(store, deployment_id)
+    except AmbiguousDeployment as err:
+        raise click.ClickException(str(err)) from None
+    uvicorn.run(create_app(store, deployment), host=host, port=port, log_level="warning")
