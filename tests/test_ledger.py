@@ -191,6 +191,22 @@ def test_the_command_line_syncs_a_recorded_deployment_and_refuses_in_one_line(pl
                                        str(tmp_path / "none.json"), "--db", db])
     assert missing.exit_code == 1 and "no deployment record at" in missing.output
     assert "Traceback" not in missing.output
+    out = tmp_path / "cli.jsonl"
+    exported = CliRunner().invoke(cli, ["ledger", "export", "--db", db, "--out", str(out)])
+    assert exported.exit_code == 0 and f"exported {total} records" in exported.output, exported.output
+    checked = CliRunner().invoke(cli, ["ledger", "verify", str(out)])
+    assert checked.exit_code == 0 and f"{total} records: the chain of hashes holds" in checked.output, checked.output
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    loaded = CliRunner().invoke(cli, ["ledger", "import", str(out), "--db", other])
+    assert loaded.exit_code == 0 and f"imported {total} records as deployment 1" in loaded.output, loaded.output
+    twice = CliRunner().invoke(cli, ["ledger", "import", str(out), "--db", other])
+    assert twice.exit_code == 1 and "already holds events" in twice.output
+    lines = out.read_text().splitlines()
+    lines[1] = lines[1].replace('"tx_index": ', '"tx_index": 1', 1)  # one byte more in the first record
+    out.write_text("\n".join(lines) + "\n")
+    broken = CliRunner().invoke(cli, ["ledger", "verify", str(out)])
+    assert broken.exit_code == 1 and "does not match its hash" in broken.output and "Traceback" not in broken.output
+
     empty = CliRunner().invoke(cli, ["serve", "--db", f"sqlite:///{tmp_path / 'empty.db'}"])
     assert empty.exit_code == 1 and "the index follows 0 deployments" in empty.output
     unknown = CliRunner().invoke(cli, ["serve", "--db", db, "--deployment-id", "7"])
@@ -204,7 +220,9 @@ def settled(project, tmp_path_factory):
     from ape import chain
 
     from pmarket.artifacts import Artifacts
+    from pmarket.bounties import Bounties
     from pmarket.ledger import LogDecoder
+    from pmarket.ledger.archive import config_of
 
     from .test_artifact_scenarios import TABLE
 
@@ -219,8 +237,10 @@ def settled(project, tmp_path_factory):
     decoder = LogDecoder({h.address: h.contract_type for h in (backend.ex, backend.maker, backend.registry, backend.escrow)})
     url = f"sqlite:///{tmp_path_factory.mktemp('settled') / 'settlements.db'}"
     ledger = Ledger(url)
+    escrow = Bounties.at(backend.escrow.address, registry, project=project)
     deployment = ledger.follow(chain.chain_id, exchange.address, start, maker=exchange.maker.address,
-                               artifacts=backend.registry.address, bounties=backend.escrow.address)
+                               artifacts=backend.registry.address, bounties=backend.escrow.address,
+                               config=config_of(exchange, [registry], [escrow]))
     ledger.sync(_source(), deployment, decoder, confirmations=0)
     return runner, registry, ledger, deployment, url
 
@@ -288,3 +308,70 @@ def test_the_http_api_serves_the_seeds_settlement_query(settled):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_export_import_verify_and_a_tampered_byte(settled, tmp_path, project):
+    """Export -> import into a fresh database gives the same rows without RPC; verify replays the
+    file through the node with no discrepancy; a one-byte change is refused with its line named,
+    and a forger who recomputes every hash is caught by the replay."""
+    import json
+
+    from sqlalchemy import select
+
+    from pmarket.ledger.archive import TamperedRecord, decoder_of, export, import_file, read, verify
+    from pmarket.ledger.schema import events, settlements
+
+    _, _, ledger, deployment, _ = settled
+    path = tmp_path / "ledger.jsonl"
+    header = export(ledger, deployment, path)
+    assert header["records"] == ledger.count(deployment) > 40
+    decoder = decoder_of(header, project)
+    verdict = verify(path, decoder)
+    assert verdict.discrepancies == [] and len(verdict.records) == header["records"]
+
+    fresh = Ledger(f"sqlite:///{tmp_path / 'imported.db'}")
+    again = import_file(path, fresh, decoder)
+    columns = [c for c in events.c if c.name not in ("id", "deployment_id")]
+    rows = lambda db_ledger, dep, table, cols: db_ledger.engine.connect().execute(  # noqa: E731
+        select(*cols).where(table.c.deployment_id == dep).order_by(table.c.block, table.c.log_index)).all()
+    assert rows(fresh, again, events, columns) == rows(ledger, deployment, events, columns)
+    scols = [c for c in settlements.c if c.name not in ("id", "deployment_id")]
+    assert rows(fresh, again, settlements, scols) == rows(ledger, deployment, settlements, scols) != []
+    assert fresh.settlement_history(again) == ledger.settlement_history(deployment)
+    assert fresh.next_block(again) == ledger.next_block(deployment)
+
+    # One byte: a digit of an event's data.
+    lines = path.read_text().splitlines()
+    target = next(i for i, line in enumerate(lines) if '"name": "OrdersMatched"' in line)
+    record = json.loads(lines[target])
+    data = record["data"]
+    flipped = data[:-1] + ("0" if data[-1] != "0" else "1")
+    tampered = tmp_path / "tampered.jsonl"
+    tampered.write_text("\n".join(lines[:target] + [lines[target].replace(data, flipped)] + lines[target + 1:]) + "\n")
+    with pytest.raises(TamperedRecord, match=f"line {target + 1} .*does not match its hash"):
+        read(tampered)
+    with pytest.raises(TamperedRecord):
+        import_file(tampered, Ledger(f"sqlite:///{tmp_path / 'refused.db'}"), decoder)
+
+    # A dropped line breaks the next link.
+    dropped = tmp_path / "dropped.jsonl"
+    dropped.write_text("\n".join(lines[:target] + lines[target + 1:]) + "\n")
+    with pytest.raises(TamperedRecord, match=f"line {target + 1} .*does not follow"):
+        read(dropped)
+
+    # A forger changes the matched quantity and recomputes every hash: the chain holds, the node does not.
+    from pmarket.ledger.archive import _hash
+
+    forged_lines, prev = [lines[0]], json.loads(lines[0])["hash"]
+    for i, line in enumerate(lines[1:], start=1):
+        rec = json.loads(line)
+        if i == target:
+            rec["data"] = flipped
+        rec["prev"] = prev
+        rec.pop("hash")
+        rec["hash"] = prev = _hash(rec)
+        forged_lines.append(json.dumps(rec, sort_keys=True))
+    forged = tmp_path / "forged.jsonl"
+    forged.write_text("\n".join(forged_lines) + "\n")
+    found = verify(forged, decoder).discrepancies
+    assert found and found[0][0] == target - 1 and found[0][1] == "OrdersMatched"

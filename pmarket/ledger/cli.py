@@ -1,4 +1,4 @@
-"""``pmarket ledger ...`` and ``pmarket serve``: the ledger index from the command line (docs/ledger.md).
+"""``pmarket ledger sync|export|import|verify`` and ``pmarket serve`` (docs/ledger.md).
 
     pmarket ledger sync --network ethereum:sepolia:node [--deployment deployments/11155111.json]
         [--db sqlite:///pmarket-ledger.db] [--confirmations 2] [--chunk 2000]
@@ -47,13 +47,16 @@ def _sync(record: Optional[str], url: str, confirmations: int, chunk: int) -> No
 
     from ..exchange import deployed
     from . import Ledger, LogSource, decoder_for
+    from .archive import config_of
 
     exchange = deployed(record)
     others = _beside(exchange, record)
     store = Ledger(url)
+    registries = [others["artifacts"]] if "artifacts" in others else []
+    escrows = [others["bounties"]] if "bounties" in others else []
     deployment = store.follow(
-        chain.chain_id, exchange.address, exchange.start_block, maker=exchange.maker.address,
-        **{name: getattr(o, "address", "") for name, o in others.items()},
+        chain.chain_id, exchange.address, exchange.start_block, config=config_of(exchange, registries, escrows),
+        maker=exchange.maker.address, **{name: getattr(o, "address", "") for name, o in others.items()},
     )
     source = LogSource(chain.provider.web3.provider.make_request)
     with Progress(transient=True) as bar:
@@ -105,3 +108,65 @@ def serve(url: str, deployment_id: Optional[int], host: str, port: int) -> None:
     except AmbiguousDeployment as err:
         raise click.ClickException(str(err)) from None
     uvicorn.run(create_app(store, deployment), host=host, port=port, log_level="warning")
+
+
+@ledger.command("export")
+@click.option("--db", "url", default="sqlite:///pmarket-ledger.db", show_default=True, help="SQLAlchemy database URL.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The file to write (JSON lines).")
+@click.option("--deployment-id", type=int, default=None, help="Which followed deployment (default: the only one).")
+def export_cmd(url: str, out: str, deployment_id: Optional[int]) -> None:
+    """Write the index of a deployment to a file whose every record commits to the one before."""
+    from pathlib import Path
+
+    from .api import AmbiguousDeployment, pick_deployment
+    from .archive import export
+    from .sync import Ledger
+
+    store = Ledger(url)
+    try:
+        header = export(store, pick_deployment(store, deployment_id), Path(out))
+    except AmbiguousDeployment as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"exported {header['records']} records of {header['exchange']} (chain {header['chain_id']}) to {out}")
+
+
+@ledger.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--db", "url", default="sqlite:///pmarket-ledger.db", show_default=True, help="SQLAlchemy database URL.")
+def import_cmd(file: str, url: str) -> None:
+    """Load a ledger file into an index, without any RPC (its chain of hashes checked first)."""
+    from pathlib import Path
+
+    from ..errors import PMarketError
+    from ..scenario.chain import pmarket_project
+    from .archive import decoder_of, import_file, read
+    from .sync import Ledger
+
+    try:
+        header, _ = read(Path(file))
+        deployment = import_file(Path(file), Ledger(url), decoder_of(header, pmarket_project()))
+    except PMarketError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"imported {header['records']} records as deployment {deployment} into {url}")
+
+
+@ledger.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def verify_cmd(file: str) -> None:
+    """Check a ledger file: its chain of hashes, then a replay of every record by the node."""
+    from pathlib import Path
+
+    from ..errors import PMarketError
+    from ..scenario.chain import pmarket_project
+    from .archive import decoder_of, read, verify
+
+    try:
+        header, _ = read(Path(file))
+        verdict = verify(Path(file), decoder_of(header, pmarket_project()))
+    except PMarketError as err:
+        raise click.ClickException(str(err)) from None
+    for number, name, error in verdict.discrepancies:
+        click.echo(f"record {number} ({name}): {error}", err=True)
+    if verdict.discrepancies:
+        raise click.ClickException(f"{len(verdict.discrepancies)} record(s) the node does not accept")
+    click.echo(f"{len(verdict.records)} records: the chain of hashes holds and the node replays every one")

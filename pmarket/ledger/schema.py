@@ -26,6 +26,8 @@ deployments = Table(
     Column("start_block", BigInteger, nullable=False),
     Column("next_block", BigInteger, nullable=False),
     Column("synced_hash", String(66), nullable=False, default=""),
+    #: What an offline replay needs (JSON): decimals, caps, registries' parameters, escrows.
+    Column("config", Text, nullable=False, default="{}"),
     UniqueConstraint("chain_id", "exchange", name="one_row_per_deployment"),
 )
 

@@ -122,9 +122,12 @@ class Ledger:
         self.engine = create_engine(url)
         metadata.create_all(self.engine)
 
-    def follow(self, chain_id: int, exchange: str, start_block: int, **contracts: str) -> int:
+    def follow(
+        self, chain_id: int, exchange: str, start_block: int, *, config: Optional[Mapping[str, Any]] = None, **contracts: str
+    ) -> int:
         """The id of deployment ``(chain_id, exchange)``, recorded now if new (``contracts``: its
-        ``maker``, ``artifacts`` and ``bounties`` addresses)."""
+        ``maker``, ``artifacts`` and ``bounties`` addresses; ``config``: what an offline replay
+        needs, :func:`pmarket.ledger.archive.config_of`)."""
         exchange = to_checksum_address(exchange)
         with self.engine.begin() as db:
             row = db.execute(
@@ -135,7 +138,8 @@ class Ledger:
             values = {k: to_checksum_address(v) if v else "" for k, v in contracts.items()}
             result = db.execute(
                 deployments.insert().values(
-                    chain_id=chain_id, exchange=exchange, start_block=start_block, next_block=start_block, **values
+                    chain_id=chain_id, exchange=exchange, start_block=start_block, next_block=start_block,
+                    config=json.dumps(dict(config or {}), sort_keys=True), **values,
                 )
             )
             return int(result.inserted_primary_key[0])
@@ -208,7 +212,7 @@ class Ledger:
                     "name": name,
                     "topics": json.dumps(log["topics"]),
                     "data": log["data"],
-                    "args": json.dumps(_jsonable(args), sort_keys=True),
+                    "args": json.dumps(jsonable(args), sort_keys=True),
                 }
             )
             history = project(name, args, rows[-1])
@@ -278,7 +282,7 @@ def _components(inner: str) -> list[str]:
     return parts + [inner[start:]] if inner else parts
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """JSON for an event argument: integers as decimal strings (beyond 2^53), bytes as 0x hex."""
     if isinstance(value, bool) or value is None:
         return value
@@ -287,7 +291,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (bytes, bytearray)):
         return "0x" + bytes(value).hex()
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     return str(value)
