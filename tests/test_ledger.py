@@ -375,3 +375,47 @@ def test_export_import_verify_and_a_tampered_byte(settled, tmp_path, project):
     forged.write_text("\n".join(forged_lines) + "\n")
     found = verify(forged, decoder).discrepancies
     assert found and found[0][0] == target - 1 and found[0][1] == "OrdersMatched"
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    from .postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+def test_the_same_index_on_a_real_postgresql_server(played, settled, pg_url, tmp_path, project):
+    """Sync, resume, the replayed node, the settlement history and an import, on PostgreSQL."""
+    from ape import chain
+    from sqlalchemy import select
+
+    from pmarket.ledger.archive import decoder_of, export, import_file
+    from pmarket.ledger.schema import events
+
+    scenario, runner, exchange = played
+    ledger = Ledger(pg_url)
+    assert ledger.engine.dialect.name == "postgresql"
+    deployment = ledger.follow(chain.chain_id, exchange.address, exchange.start_block, maker=exchange.maker.address)
+    decoder = decoder_for(exchange)
+    all_events = events_of(exchange)
+    ledger.sync(_source(), deployment, decoder, confirmations=0, to_block=all_events[len(all_events) // 2].block)
+    ledger.sync(_source(), deployment, decoder, confirmations=0)
+    assert ledger.count(deployment) == len(all_events)
+    assert [_key(e) for e in ledger.events(deployment, decoder)] == [_key(e) for e in all_events]
+    replayed = replay_for(exchange).feed(ledger.events(deployment, decoder))
+    assert replayed.discrepancies == []
+    for trader in scenario.traders:
+        assert replayed.node.balance(runner.address(trader)) == exchange.balance(runner.address(trader))
+
+    # The artifact market's file (exported from SQLite) imported into PostgreSQL: same rows, same history.
+    _, registry, sqlite, settled_id, _ = settled
+    path = tmp_path / "settled.jsonl"
+    header = export(sqlite, settled_id, path)
+    imported = import_file(path, ledger, decoder_of(header, project))
+    assert ledger.settlement_history(imported) == registry.settlement_history() != []
+    columns = [c for c in events.c if c.name not in ("id", "deployment_id")]
+    def rows(store, dep):
+        with store.engine.connect() as db:
+            return db.execute(select(*columns).where(events.c.deployment_id == dep).order_by(events.c.block, events.c.log_index)).all()
+    assert rows(ledger, imported) == rows(sqlite, settled_id)

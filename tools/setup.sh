@@ -20,6 +20,17 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error --cache "$NPM_CACHE"
 fi
 
+# 1b. PostgreSQL (Debian's package): the ledger's tests start a throwaway server of their own
+#     (tests/postgres.py). Installed when missing and the set-up can (root with apt-get).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "apt-get install postgresql (the ledger's tests run a real server)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    say "PostgreSQL is not installed: the ledger's PostgreSQL test needs it (sudo apt-get install postgresql)"
+  fi
+fi
+
 # 2. Python: a virtual environment with the locked requirements and pmarket itself (editable).
 if [ ! -x "$VENV/bin/python" ]; then
   say "creating .venv"
@@ -33,7 +44,7 @@ if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -
     2> >(grep -v "^WARNING: Location" >&2)
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . \
     >/dev/null 2> >(grep -v "^WARNING: Location\|SetuptoolsDeprecationWarning\|^\s*!!\|^\s*\*\*\*" >&2)
-  "$VENV/bin/python" -c "import ape, ape_foundry, ape_solidity, pmarket, slither" # fail here, not later
+  "$VENV/bin/python" -c "import ape, ape_foundry, ape_solidity, pmarket, slither, sqlalchemy, fastapi, uvicorn, psycopg" # fail here, not later
   touch "$stamp"
 fi
 # slither's crytic-compile depends on solc-select, whose `solc` shim in .venv/bin would shadow the
