@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pmarket.exchange import Exchange
-from pmarket.ledger import Ledger, LogSource, ReorgBeyondDepth, RpcRefused, decoder_for
+from pmarket.ledger import Ledger, LogDecoder, LogSource, ReorgBeyondDepth, RpcRefused, decoder_for
 from pmarket.node.replay import events_of, node_from_chain, replay_for
 from pmarket.scenario import Scenario
 from pmarket.scenario.chain import ChainBackend
@@ -419,3 +419,27 @@ def test_the_same_index_on_a_real_postgresql_server(played, settled, pg_url, tmp
         with store.engine.connect() as db:
             return db.execute(select(*columns).where(events.c.deployment_id == dep).order_by(events.c.block, events.c.log_index)).all()
     assert rows(ledger, imported) == rows(sqlite, settled_id)
+
+
+def test_refresh_writes_the_nodes_balances_and_positions_equal_to_the_chain(settled):
+    """The node replays the index and its state becomes rows: every trader's balance and position
+    equal the chain's, and the replay accepted every event."""
+    from pmarket.ledger.state import balance_of, positions_of, refresh
+
+    runner, registry, ledger, deployment, _ = settled
+    backend = runner.backend
+    decoder = LogDecoder({h.address: h.contract_type for h in (backend.ex, backend.maker, backend.registry, backend.escrow)})
+    assert refresh(ledger, deployment, decoder) == []
+    exchange = registry.exchange
+    held = positions_of(ledger, deployment)
+    assert held, "the lifecycle leaves positions"
+    for name in runner.scenario.traders:
+        who = runner.address(name)
+        assert balance_of(ledger, deployment, who) == exchange.balance(who), name
+        for root, branch in runner.markets:
+            chain_position = exchange.position(who, root, branch)
+            assert held.get((who, root, branch), (0, 0)) == (chain_position.quantity, chain_position.cost), (name, root)
+    for (who, root, branch), (quantity, cost) in held.items():  # every row, the artifact's market too
+        chain_position = exchange.position(who, root, branch)
+        assert (quantity, cost) == (chain_position.quantity, chain_position.cost) != (0, 0)
+    assert refresh(ledger, deployment, decoder) == [] and positions_of(ledger, deployment) == held  # idempotent

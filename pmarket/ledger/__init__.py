@@ -3,7 +3,10 @@
 :class:`Ledger` holds the index; :meth:`Ledger.sync` follows a deployment into it (incremental,
 resumable, adapting to a node's range limits, reorg-safe behind a confirmation depth), and
 :meth:`Ledger.events` gives the events back for the independent node's replay.
-:func:`decoder_for` builds the decoder of a deployment from its clients. See docs/ledger.md.
+:func:`decoder_for` builds the decoder of a deployment from its clients. :mod:`.history` keeps
+history tables beside the events (settlements), :mod:`.state` the node's balances and positions
+(``refresh``), :mod:`.archive` the hash-chained files (export, import, verify), :mod:`.api` the
+HTTP API (``pmarket serve``). See docs/ledger.md.
 """
 
 from __future__ import annotations

@@ -70,3 +70,25 @@ settlements = Table(
     Column("payoff", Text, nullable=False),
     UniqueConstraint("deployment_id", "block", "log_index", name="one_row_per_settlement"),
 )
+
+#: The state the independent node rebuilt from the index (``Ledger.refresh``): every account's
+#: balance and every position, rewritten together after a replay. Values are decimal strings (wad;
+#: a position's cost has 36 decimals).
+balances = Table(
+    "balances",
+    metadata,
+    Column("deployment_id", Integer, ForeignKey("deployments.id"), primary_key=True),
+    Column("account", String(42), primary_key=True),
+    Column("balance", Text, nullable=False),
+)
+
+positions = Table(
+    "positions",
+    metadata,
+    Column("deployment_id", Integer, ForeignKey("deployments.id"), primary_key=True),
+    Column("trader", String(42), primary_key=True),
+    Column("root_id", Text, primary_key=True),
+    Column("branch_id", Integer, primary_key=True),
+    Column("quantity", Text, nullable=False),
+    Column("cost", Text, nullable=False),
+)
