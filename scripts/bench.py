@@ -47,6 +47,10 @@ def write_doc_table(results: dict[str, Any]) -> None:
         "| independent node (Python, one core) | value |",
         "| --- | ---: |",
         *(f"| {k} | {v:,} |" if not isinstance(v, bool) else f"| {k} | {v} |" for k, v in results.get("node", {}).items()),
+        "",
+        "| ledger index (SQLite file, Anvil) | value |",
+        "| --- | ---: |",
+        *(f"| {k} | {v:,} |" for k, v in results.get("ledger", {}).items()),
         END,
     ]
     text = DOC.read_text()
@@ -116,6 +120,7 @@ def cli(network, out: str) -> None:
 
     from scripts._bench_collateral import collateral_gas
     from scripts._bench_maker import maker_gas, precision
+    from scripts._bench_ledger import ledger_speed
     from scripts._bench_node import node_speed
 
     gas.update(collateral_gas(ex, owner, list(accounts.test_accounts[5:9]), relayer, measure))
@@ -126,6 +131,8 @@ def cli(network, out: str) -> None:
     with lean_anvil():
         crowd = project.Crowd.deploy(sender=owner)
         gas.update(artifact_gas(Exchange.deploy(sender=owner), crowd, owner, list(accounts.test_accounts[5:9]), measure))
+    with lean_anvil():  # thousands of transactions: no step tracing
+        ledger = ledger_speed(project)
 
     results = {
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -136,6 +143,7 @@ def cli(network, out: str) -> None:
         "gas": gas,
         "maker_precision": maker_precision,
         "node": node_speed(),
+        "ledger": ledger,
     }
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(results, indent=2) + "\n")
@@ -148,6 +156,6 @@ def cli(network, out: str) -> None:
     Console().print(table)
     for name, value in results["maker_precision"].items():
         click.echo(f"maker precision {name}: {value}")
-    for name, value in results["node"].items():
+    for name, value in [*results["node"].items(), *results["ledger"].items()]:
         click.echo(f"{name}: {value}")
     click.echo(f"written to {out}")
