@@ -115,6 +115,12 @@ class ArtifactHistory:
     def traders_of(self, root_id: int) -> list[str]:
         """Every account with an order, a pool trade or a fill in ``root_id`` (from the Exchange's
         and the Maker's logs), in order of first appearance."""
+        if self.index is not None:
+            from .ledger.queries import traders_of
+
+            ledger, deployment = self.index
+            pools = {"0x" + bytes(self._round_pool(root_id)).hex()} - {"0x" + bytes(32).hex()}
+            return traders_of(ledger.engine, deployment, root_id, pools)
         seen: dict[str, None] = {}
         ex = self.exchange.contract
         for log in _logs(ex.OrderAdded, self.start_block, marketRootId=root_id):
@@ -130,6 +136,17 @@ class ArtifactHistory:
         return [to_checksum_address(t) for t in seen]
 
     def _round_pool(self, root_id: int) -> bytes:
+        if self.index is not None:
+            from sqlalchemy import select
+
+            from .ledger.tables import artifacts
+
+            ledger, deployment = self.index
+            with ledger.engine.connect() as db:
+                pool = db.execute(select(artifacts.c.pool_id).where(
+                    artifacts.c.deployment_id == deployment, artifacts.c.root_id == str(root_id),
+                    artifacts.c.emitter == self.contract.address).limit(1)).scalar()
+            return bytes.fromhex(pool[2:]) if pool else bytes(32)
         for log in _logs(self.contract.RoundOpened, self.start_block):
             if int(log.rootId) == root_id:
                 return bytes(log.poolId)

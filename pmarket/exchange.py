@@ -42,6 +42,9 @@ class Exchange(Bound, MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, Ma
     start_block: int = 0
     #: Hash of the deployment transaction, when this client deployed it.
     deploy_tx: Optional[str] = None
+    #: A synced ledger index ``(Ledger, deployment id)`` (:meth:`use_index`): :meth:`node` and the
+    #: maker's :meth:`~pmarket.maker.Maker.pools` read it instead of the logs.
+    index: Optional[tuple[Any, int]] = None
 
     # ---- construction ------------------------------------------------------------------------
     @classmethod
@@ -140,12 +143,22 @@ class Exchange(Bound, MarketsCalls, OrdersCalls, VaultCalls, CollateralCalls, Ma
                 logs += list(getattr(contract, abi.name).range(self.start_block, stop + 1))
         return sorted(logs, key=lambda log: (log.block_number, log.transaction_index, log.log_index))
 
+    def use_index(self, ledger: Any, deployment: int) -> None:
+        """Serve :meth:`node` and the maker's pool list from a synced :class:`pmarket.ledger.Ledger`
+        (deployment id ``deployment``) instead of reading every log over RPC. The index holds what
+        its last sync wrote (a confirmation depth behind the head): sync before asking."""
+        self.index = (ledger, deployment)
+
     def node(self) -> Any:
         """An independent node rebuilt from this deployment's events (a ``Replay``: ``.node`` holds
         the state, ``.discrepancies`` whatever the node refused); ``replay.node.worst_case(trader)``
-        is the node's answer to :meth:`worst_case`."""
+        is the node's answer to :meth:`worst_case`. With an index (:meth:`use_index`), from its events."""
         from .node.replay import node_from_chain
 
+        if self.index is not None:
+            from .ledger.state import replay_index
+
+            return replay_index(*self.index)
         return node_from_chain(self)
 
 

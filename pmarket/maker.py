@@ -164,8 +164,16 @@ class Maker(Bound):
         return PoolKey.from_tuple(self.call("poolKey", pool_id))
 
     def pools(self) -> list[PoolKey]:
-        """Every pool of this maker, from its ``PoolCreated`` events."""
+        """Every pool of this maker, from its ``PoolCreated`` events (from the ledger index when the
+        exchange client has one: :meth:`pmarket.exchange.Exchange.use_index`)."""
         from ape import chain
+
+        if self.exchange.index is not None:
+            from .ledger.queries import pools
+
+            ledger, deployment = self.exchange.index
+            return [PoolKey(int(p["root_id"]), p["branch_id"], int(p["lo"]), int(p["hi"]), int(p["b"]), p["fee_bps"],
+                            p["creator"], int(p["salt"])) for p in pools(ledger.engine, deployment)]
 
         logs = self.contract.PoolCreated.range(self.exchange.start_block, chain.blocks.head.number + 1)
         return [PoolKey.from_tuple(log.key) for log in logs]

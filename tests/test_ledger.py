@@ -267,28 +267,14 @@ def test_settlement_history_from_the_index_equals_the_logs(settled):
 
 def test_the_http_api_serves_the_seeds_settlement_query(settled):
     """A real uvicorn server on a free port, called with a real HTTP client."""
-    import socket
-    import threading
-    import time
-
     import requests
-    import uvicorn
 
     from pmarket.ledger.api import create_app
 
+    from .served import served
+
     runner, registry, ledger, deployment, _ = settled
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(ledger, deployment), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
+    with served(create_app(ledger, deployment)) as base:
         ann = runner.address("ann")
         paper = "0x" + b"paper".ljust(32, b"\0").hex()
         reply = requests.get(f"{base}/api/market/settlements", params={"artifact_id": paper, "agent_id": ann, "limit": 5}, timeout=10)
@@ -305,9 +291,6 @@ def test_the_http_api_serves_the_seeds_settlement_query(settled):
         matches = requests.get(f"{base}/api/events", params={"name": "OrdersMatched"}, timeout=10).json()
         assert len(matches) == 1 and matches[0]["args"]["quantity"] == str(10 * 10**18)
         assert requests.get(f"{base}/openapi.json", timeout=10).json()["info"]["title"] == "pmarket ledger"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def test_export_import_verify_and_a_tampered_byte(settled, tmp_path, project):

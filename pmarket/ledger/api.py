@@ -1,9 +1,12 @@
 """The ledger's read-only HTTP API (FastAPI): ``pmarket serve --db URL``, OpenAPI docs at ``/docs``.
 
 Served from the index alone (no RPC): the seed's settlement history
-``GET /api/market/settlements?artifact_id=X&agent_id=Y&limit=N``, the followed deployments with
-their sync position, and the raw events. Integers that can exceed 2^53 (amounts, payoffs, event
-arguments) are decimal strings, so no JSON reader rounds them.
+``GET /api/market/settlements?artifact_id=X&agent_id=Y&limit=N``, markets and the book of each,
+a trader's positions with P&L, orders and trades, pools with their prices, artifacts with their
+rounds and lifecycle, reputation, bounties, the followed deployment and the raw events. Integers
+that can exceed 2^53 (amounts, prices, ids, event arguments) are decimal strings, so no JSON
+reader rounds them. State (markets, book, positions, pools, artifacts, scores) is as of the last
+refresh (``pmarket ledger sync`` refreshes after every sync).
 """
 
 from __future__ import annotations
@@ -15,8 +18,45 @@ from fastapi import FastAPI, HTTPException, Query
 from sqlalchemy import select
 
 from .. import __version__
+from . import queries as q
 from .schema import deployments, events
 from .sync import Ledger
+
+Rows = list[dict[str, Any]]
+
+
+def _address(value: Optional[str], what: str) -> Optional[str]:
+    """A checksummed address, or 422 naming what was wrong."""
+    from eth_utils import is_address, to_checksum_address
+
+    if value is None:
+        return None
+    if not is_address(value):
+        raise HTTPException(status_code=422, detail=f"{what}={value!r} is not an address")
+    return to_checksum_address(value)
+
+
+def _hash(value: Optional[str], what: str) -> Optional[bytes]:
+    """A bytes32 id from ``0x`` + 64 hex, or 422."""
+    if value is None:
+        return None
+    text = value[2:] if value.startswith("0x") else value
+    if len(text) != 64 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        raise HTTPException(status_code=422, detail=f"{what}={value!r} is not 0x + 64 hex digits")
+    return bytes.fromhex(text)
+
+
+def _uint(value: Optional[str], what: str) -> Optional[int]:
+    """A uint256 (decimal or 0x hex), or 422."""
+    if value is None:
+        return None
+    try:
+        number = int(value, 0)
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"{what}={value!r} is not an integer") from None
+    if not 0 <= number < 2**256:
+        raise HTTPException(status_code=422, detail=f"{what}={value!r} is outside 0..2^256-1")
+    return number
 
 
 class AmbiguousDeployment(ValueError):
@@ -92,4 +132,69 @@ def create_app(ledger: Ledger, deployment: int) -> FastAPI:
             for r in rows
         ]
 
+    _state_routes(app, ledger, deployment)
     return app
+
+
+def _state_routes(app: FastAPI, ledger: Ledger, deployment: int) -> None:
+    """Markets, book, traders, pools, artifacts, reputation and bounties (:mod:`.queries`)."""
+    engine = ledger.engine
+    limit_q = Query(100, ge=1, le=10_000)
+
+    @app.get("/api/markets")
+    def market_list(root_id: Optional[str] = Query(None, description="A root id (decimal or 0x hex).")) -> Rows:
+        """Every market (root, branch): effective bounds, owner, outcome once settled, frozen, managed."""
+        return q.markets(engine, deployment, _uint(root_id, "root_id"))
+
+    @app.get("/api/markets/{root_id}/{branch_id}/book")
+    def market_book(root_id: str, branch_id: int) -> dict[str, Any]:
+        """The open book: bids best first, asks best first (price, then time), best bid, best ask, mid."""
+        return q.book(engine, deployment, _uint(root_id, "root_id") or 0, branch_id)
+
+    @app.get("/api/traders/{trader}/portfolio")
+    def trader_portfolio(trader: str) -> dict[str, Any]:
+        """Balance, positions with average price, mark and unrealised P&L, and realised P&L (claims)."""
+        return q.portfolio(engine, deployment, _address(trader, "trader") or "")
+
+    @app.get("/api/orders")
+    def order_list(trader: Optional[str] = None, root_id: Optional[str] = None, limit: int = limit_q) -> Rows:
+        """Orders that entered the book, newest first, with what remains open of each."""
+        return q.orders(engine, deployment, trader=_address(trader, "trader"), root_id=_uint(root_id, "root_id"), limit=limit)
+
+    @app.get("/api/matches")
+    def match_list(root_id: Optional[str] = None, order_hash: Optional[str] = None, limit: int = limit_q) -> Rows:
+        """Matches, newest first, of a root or of one order."""
+        return q.matches(engine, deployment, root_id=_uint(root_id, "root_id"), order_hash=_hash(order_hash, "order_hash"), limit=limit)
+
+    @app.get("/api/trades")
+    def trade_list(trader: Optional[str] = None, pool_id: Optional[str] = None, limit: int = limit_q) -> Rows:
+        """Trades with pools (trade, fill, close), newest first."""
+        return q.trades(engine, deployment, trader=_address(trader, "trader"), pool_id=_hash(pool_id, "pool_id"), limit=limit)
+
+    @app.get("/api/pools")
+    def pool_list(root_id: Optional[str] = None) -> Rows:
+        """Every pool: key, funding, shares outstanding, whether it trades, prices (long, short, forward)."""
+        return q.pools(engine, deployment, _uint(root_id, "root_id"))
+
+    @app.get("/api/artifacts")
+    def artifact_list() -> Rows:
+        """Every artifact: state, round, reserve, registration, rounds and lifecycle transitions."""
+        return q.artifacts(engine, deployment)
+
+    @app.get("/api/artifacts/{artifact_id}")
+    def artifact_one(artifact_id: str) -> dict[str, Any]:
+        """One artifact with its history (404 if the index has none of that id)."""
+        found = q.artifacts(engine, deployment, _hash(artifact_id, "artifact_id"))
+        if not found:
+            raise HTTPException(status_code=404, detail=f"no artifact {artifact_id} in the index")
+        return found[0]
+
+    @app.get("/api/reputation")
+    def reputation_list(trader: Optional[str] = None) -> Rows:
+        """Reputation scores (wad) best first; with a trader, their record's history too."""
+        return q.reputation(engine, deployment, _address(trader, "trader"))
+
+    @app.get("/api/bounties")
+    def bounty_list(bounty_id: Optional[str] = None, limit: int = limit_q) -> Rows:
+        """The bounty escrow's events, newest first."""
+        return q.bounties(engine, deployment, _hash(bounty_id, "bounty_id"), limit)

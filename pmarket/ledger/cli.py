@@ -69,6 +69,18 @@ def _sync(record: Optional[str], url: str, confirmations: int, chunk: int) -> No
         f"synced blocks {report.first_block}..{report.last_block}: {report.events} events "
         f"({store.count(deployment)} in the index, {report.queries} log queries) into {url}"
     )
+    _refresh(store, deployment, decoder_for(exchange, *others.values()))
+
+
+def _refresh(store: Any, deployment: int, decoder: Any) -> None:
+    """Rewrite the state tables from the node's replay; one line per event the node refused."""
+    from .state import refresh
+
+    refused = refresh(store, deployment, decoder)
+    for name, error in refused:
+        click.echo(f"the node refused {name}: {error}", err=True)
+    if refused:
+        raise click.ClickException(f"{len(refused)} event(s) the node does not accept: state tables hold its view without them")
 
 
 def _beside(exchange: Any, record: Optional[str]) -> dict[str, Any]:
@@ -144,10 +156,12 @@ def import_cmd(file: str, url: str) -> None:
 
     try:
         header, _ = read(Path(file))
-        deployment = import_file(Path(file), Ledger(url), decoder_of(header, pmarket_project()))
+        store, decoder = Ledger(url), decoder_of(header, pmarket_project())
+        deployment = import_file(Path(file), store, decoder)
     except PMarketError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"imported {header['records']} records as deployment {deployment} into {url}")
+    _refresh(store, deployment, decoder)
 
 
 @ledger.command("verify")

@@ -27,7 +27,8 @@ from sqlalchemy import create_engine, func, select
 from ..artifact_history import SettlementEntry
 from ..errors import PMarketError
 from ..node.replay.core import Event
-from .history import project, settlement_history
+from .history import project
+from .queries import settlement_history
 from .schema import deployments, events, metadata
 
 #: The widest block range asked of the node in one ``eth_getLogs``.
