@@ -1,6 +1,6 @@
 """A ledger file: export an index, import it without RPC, verify it (hash chain and replay).
 
-A file (JSON lines, ``FORMAT``) holds a header and one record per event. The header names the
+A file (``FORMAT``; JSON lines, CSV or Parquet: :mod:`.formats`) holds a header and one record per event. The header names the
 chain, the addresses, the block range and what an offline replay needs (``config``). Each record
 is one log exactly as the node served it (with its block, transaction and position) plus
 ``prev``, the hash of the line before it, and ``hash``, the keccak-256 of its own canonical JSON
@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Optional
 
 from eth_utils import keccak, to_checksum_address
 from sqlalchemy import select
 
 from ..node.replay.core import Event
+from .formats import FormatError, format_of, load, write
 from .history import project
 from .schema import deployments, events
 from .sync import Ledger, LedgerError, LogDecoder, jsonable
@@ -87,8 +88,10 @@ def replay_from(header: dict[str, Any]) -> Any:
     return replay
 
 
-def export(ledger: Ledger, deployment: int, out: Path) -> dict[str, Any]:
-    """Write deployment ``deployment`` of ``ledger`` to ``out`` (JSON lines); returns the header."""
+def export(ledger: Ledger, deployment: int, out: Path, fmt: Optional[str] = None) -> dict[str, Any]:
+    """Write deployment ``deployment`` of ``ledger`` to ``out`` (``fmt``: jsonl, csv or parquet;
+    by default the one ``out``'s suffix names); returns the header."""
+    fmt = format_of(out, fmt)
     with ledger.engine.connect() as db:
         d = db.execute(select(deployments).where(deployments.c.id == deployment)).one()
         rows = db.execute(
@@ -101,15 +104,14 @@ def export(ledger: Ledger, deployment: int, out: Path) -> dict[str, Any]:
         "records": len(rows),
     }
     header["hash"] = _hash(header)
-    prev = header["hash"]
-    with out.open("w") as f:
-        f.write(json.dumps(header, sort_keys=True) + "\n")
-        for r in rows:
-            record = {k: getattr(r, k) for k in FIELDS}
-            record["topics"] = json.loads(r.topics)
-            record["prev"] = prev
-            record["hash"] = prev = _hash(record)
-            f.write(json.dumps(record, sort_keys=True) + "\n")
+    prev, records = header["hash"], []
+    for r in rows:
+        record = {k: getattr(r, k) for k in FIELDS}
+        record["topics"] = json.loads(r.topics)
+        record["prev"] = prev
+        record["hash"] = prev = _hash(record)
+        records.append(record)
+    write(out, header, records, fmt)
     return header
 
 
@@ -123,21 +125,20 @@ class Verdict:
     discrepancies: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-def read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The header and records of a ledger file, the chain of hashes checked: a broken link raises
-    :class:`TamperedRecord` naming the first bad line (1 = the header)."""
-    lines = path.read_text().splitlines()
-    if not lines:
-        raise TamperedRecord(f"{path}: empty file, no header")
-    header = json.loads(lines[0])
+def read(path: Path, fmt: Optional[str] = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The header and records of a ledger file (any format), the chain of hashes checked: a broken
+    link raises :class:`TamperedRecord` naming the first bad line (or row)."""
+    try:
+        header, entries = load(path, format_of(path, fmt))
+    except FormatError as err:
+        raise TamperedRecord(str(err)) from None
     if header.get("format") != FORMAT:
-        raise TamperedRecord(f"{path}: line 1 is not a {FORMAT} header (format {header.get('format')!r})")
+        raise TamperedRecord(f"{path}: the header is not a {FORMAT} header (format {header.get('format')!r})")
     if _hash({k: v for k, v in header.items() if k != "hash"}) != header.get("hash"):
         raise TamperedRecord(f"{path}: line 1 (the header) does not match its hash")
     records, prev = [], header["hash"]
-    for number, line in enumerate(lines[1:], start=2):
-        record = json.loads(line)
-        where = f"{path}: line {number} (record {number - 2}, block {record.get('block')}, log {record.get('log_index')})"
+    for number, (place, record) in enumerate(entries):
+        where = f"{path}: {place} (record {number}, block {record.get('block')}, log {record.get('log_index')})"
         if record.get("prev") != prev:
             raise TamperedRecord(f"{where} does not follow the line before it (a record was dropped, added or moved)")
         if _hash({k: v for k, v in record.items() if k != "hash"}) != record.get("hash"):
@@ -149,10 +150,10 @@ def read(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return header, records
 
 
-def verify(path: Path, decoder: LogDecoder) -> Verdict:
+def verify(path: Path, decoder: LogDecoder, fmt: Optional[str] = None) -> Verdict:
     """Check the chain of hashes (:func:`read`), then replay every record through the independent
     node: each discrepancy is ``(record number, event name, error)``."""
-    header, records = read(path)
+    header, records = read(path, fmt)
     verdict = Verdict(header, records)
     replay = replay_from(header)
     evs = list(_events(records, decoder))
@@ -169,10 +170,10 @@ def _events(records: list[dict[str, Any]], decoder: LogDecoder) -> Iterator[Even
         yield Event(name, args, int(r["block"]), int(r["timestamp"]), to_checksum_address(r["address"]), r["tx_hash"])
 
 
-def import_file(path: Path, ledger: Ledger, decoder: LogDecoder) -> int:
-    """Load a ledger file into ``ledger`` (no RPC): the chain of hashes is checked first, and
-    nothing is written if it breaks. Returns the new deployment id."""
-    header, records = read(path)
+def import_file(path: Path, ledger: Ledger, decoder: LogDecoder, fmt: Optional[str] = None) -> int:
+    """Load a ledger file (any format) into ``ledger`` (no RPC): the chain of hashes is checked
+    first, and nothing is written if it breaks. Returns the new deployment id."""
+    header, records = read(path, fmt)
     deployment = ledger.follow(
         int(header["chain_id"]), header["exchange"], int(header["start_block"]), config=header["config"],
         maker=header["maker"], artifacts=header["artifacts"], bounties=header["bounties"],

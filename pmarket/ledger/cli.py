@@ -124,28 +124,36 @@ def serve(url: str, deployment_id: Optional[int], host: str, port: int) -> None:
 
 @ledger.command("export")
 @click.option("--db", "url", default="sqlite:///pmarket-ledger.db", show_default=True, help="SQLAlchemy database URL.")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The file to write (JSON lines).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="File format (default: from the suffix of --out).")
 @click.option("--deployment-id", type=int, default=None, help="Which followed deployment (default: the only one).")
-def export_cmd(url: str, out: str, deployment_id: Optional[int]) -> None:
+def export_cmd(url: str, out: str, fmt: Optional[str], deployment_id: Optional[int]) -> None:
     """Write the index of a deployment to a file whose every record commits to the one before."""
     from pathlib import Path
 
     from .api import AmbiguousDeployment, pick_deployment
     from .archive import export
+    from .formats import FormatError
     from .sync import Ledger
 
     store = Ledger(url)
     try:
-        header = export(store, pick_deployment(store, deployment_id), Path(out))
-    except AmbiguousDeployment as err:
+        header = export(store, pick_deployment(store, deployment_id), Path(out), fmt)
+    except (AmbiguousDeployment, FormatError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"exported {header['records']} records of {header['exchange']} (chain {header['chain_id']}) to {out}")
+
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+                             help="File format (default: from the file's suffix).")
 
 
 @ledger.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--db", "url", default="sqlite:///pmarket-ledger.db", show_default=True, help="SQLAlchemy database URL.")
-def import_cmd(file: str, url: str) -> None:
+@FORMAT_OPTION
+def import_cmd(file: str, url: str, fmt: Optional[str]) -> None:
     """Load a ledger file into an index, without any RPC (its chain of hashes checked first)."""
     from pathlib import Path
 
@@ -155,9 +163,9 @@ def import_cmd(file: str, url: str) -> None:
     from .sync import Ledger
 
     try:
-        header, _ = read(Path(file))
+        header, _ = read(Path(file), fmt)
         store, decoder = Ledger(url), decoder_of(header, pmarket_project())
-        deployment = import_file(Path(file), store, decoder)
+        deployment = import_file(Path(file), store, decoder, fmt)
     except PMarketError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"imported {header['records']} records as deployment {deployment} into {url}")
@@ -166,8 +174,11 @@ def import_cmd(file: str, url: str) -> None:
 
 @ledger.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def verify_cmd(file: str) -> None:
-    """Check a ledger file: its chain of hashes, then a replay of every record by the node."""
+@FORMAT_OPTION
+@click.option("--network", default=None, help="Also check every record against this network's receipts.")
+def verify_cmd(file: str, fmt: Optional[str], network: Optional[str]) -> None:
+    """Check a ledger file: its chain of hashes, a replay of every record by the node, and with
+    --network every record against the chain's receipts."""
     from pathlib import Path
 
     from ..errors import PMarketError
@@ -175,12 +186,38 @@ def verify_cmd(file: str) -> None:
     from .archive import decoder_of, read, verify
 
     try:
-        header, _ = read(Path(file))
-        verdict = verify(Path(file), decoder_of(header, pmarket_project()))
+        header, _ = read(Path(file), fmt)
+        verdict = verify(Path(file), decoder_of(header, pmarket_project()), fmt)
     except PMarketError as err:
         raise click.ClickException(str(err)) from None
     for number, name, error in verdict.discrepancies:
         click.echo(f"record {number} ({name}): {error}", err=True)
     if verdict.discrepancies:
         raise click.ClickException(f"{len(verdict.discrepancies)} record(s) the node does not accept")
-    click.echo(f"{len(verdict.records)} records: the chain of hashes holds and the node replays every one")
+    checked = ""
+    if network is not None:
+        _receipts(network, verdict)
+        checked = f", and every one matches {network}'s receipts"
+    click.echo(f"{len(verdict.records)} records: the chain of hashes holds and the node replays every one{checked}")
+
+
+def _receipts(network: str, verdict: Any) -> None:
+    from ape import chain, networks
+    from ape.exceptions import ApeException
+    from ape.logging import logger
+
+    from ..errors import PMarketError
+    from .receipts import check_receipts
+
+    logger.set_level("WARNING")
+    try:
+        with networks.parse_network_choice(network):
+            if chain.chain_id != int(verdict.header["chain_id"]):
+                raise click.ClickException(f"{network} is chain {chain.chain_id}; the file is of chain {verdict.header['chain_id']}")
+            problems = check_receipts(verdict.header, verdict.records, chain.provider.web3.provider.make_request)
+    except (PMarketError, ApeException, OSError) as err:
+        raise click.ClickException(" ".join(str(err).split()) or type(err).__name__) from None
+    for number, what in problems:
+        click.echo(f"record {number}: {what}" if number >= 0 else what, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} difference(s) from the chain's receipts")
