@@ -169,7 +169,10 @@ def import_cmd(file: str, url: str, fmt: Optional[str]) -> None:
     except PMarketError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"imported {header['records']} records as deployment {deployment} into {url}")
-    _refresh(store, deployment, decoder)
+    try:
+        _refresh(store, deployment, decoder)
+    except PMarketError as err:  # a file without the replay config: the events are in, the state is not
+        raise click.ClickException(str(err)) from None
 
 
 @ledger.command("verify")
